@@ -1,0 +1,45 @@
+"""suite: bookmarks, a pastebin and a wiki sharing one login and one database."""
+import os
+
+from flask import Flask
+
+
+def create_app(overrides=None):
+    """Build the suite: config layers, shared concerns, then the three apps."""
+    overrides = dict(overrides or {})
+    instance = overrides.pop("INSTANCE_PATH", None) or os.environ.get("SUITE_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=os.path.abspath(instance) if instance else None,
+                instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from suite import config, core, database, errors, jobs, security
+    from suite.auth import access
+    from suite.auth.views import bp as auth_bp
+    from suite.extensions import limiter
+    config.load_config(app, overrides)
+    os.makedirs(app.config["MEDIA_PATH"], exist_ok=True)
+
+    database.init_app(app)
+    access.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    jobs.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    limiter.init_app(app)
+    core.init_app(app)
+    app.register_blueprint(auth_bp)
+
+    from suite.bookmarks import APP as bookmarks_app
+    from suite.bookmarks import bp as bookmarks_bp
+    from suite.pastebin import APP as pastebin_app
+    from suite.pastebin import bp as pastebin_bp
+    from suite.registry import register_app
+    from suite.wiki import APP as wiki_app
+    from suite.wiki import bp as wiki_bp
+    register_app(app, bookmarks_bp, bookmarks_app, "/bookmarks")
+    register_app(app, pastebin_bp, pastebin_app, "/paste")
+    register_app(app, wiki_bp, wiki_app, "/wiki")
+
+    from suite.cli import init_app as init_cli
+    init_cli(app)
+    return app

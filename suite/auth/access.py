@@ -1,0 +1,102 @@
+"""Who is asking: session users, API-token users, and the ownership checks views rely on."""
+from functools import wraps
+
+from flask import g, request
+from flask_login import AnonymousUserMixin, current_user
+
+from suite.auth.models import User
+from suite.errors import Forbidden, NotFound, Unauthorized
+from suite.extensions import login_manager
+
+
+def load_session_user(user_id):
+    """flask-login's loader: ``<id>:<epoch>``; a stale epoch (password changed) signs out."""
+    try:
+        uid, epoch = (int(part) for part in str(user_id).split(":"))
+    except ValueError:
+        return None
+    user = User.get_or_none(User.id == uid)
+    return user if user is not None and user.session_epoch == epoch else None
+
+
+def bearer_token():
+    """The token from ``Authorization: Bearer <token>``, or None."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def authenticate_bearer():
+    """Before each request: a Bearer token, when sent, is the only identity that counts."""
+    from suite.auth.accounts import user_for_token
+    token = bearer_token()
+    if token is None:
+        return
+    user = user_for_token(token)
+    if user is None:
+        raise Unauthorized("The API token is invalid or has been revoked.",
+                           code="invalid_token", headers={"WWW-Authenticate": "Bearer"})
+    g._login_user = user
+    g.token_auth = True
+
+
+def act_as_anonymous():
+    """Serve this request as nobody, ignoring the session (cross-site or token-less writes)."""
+    g._login_user = login_manager.anonymous_user()
+
+
+def get_owned_or_404(query, user=None):
+    """The first row of ``query`` if ``user`` (default: current user) owns it, else NotFound.
+
+    ``query`` must select a model with a ``user`` foreign key; admins are not
+    exempt, so someone else's private item is always a 404.
+    """
+    user = user or current_user
+    if not user.is_authenticated:
+        raise NotFound()
+    model = query.model
+    row = query.where(model.user == user.id).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def admin_required(view):
+    """Allow only signed-in admins (403 for others, sign-in for anonymous)."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.is_admin:
+            raise Forbidden("Only administrators may do that.")
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def unauthorized():
+    """Anonymous visitor on a protected page: JSON/plain 401 for clients, sign-in page for people."""
+    from flask import flash, redirect, url_for
+
+    from suite.errors import wants_json
+    if wants_json() or g.get("plain_errors"):
+        raise Unauthorized()
+    flash("Please sign in to continue.", "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+class Anonymous(AnonymousUserMixin):
+    """The visitor who is not signed in."""
+
+    id = None
+    is_admin = False
+    username = None
+
+
+def init_app(app):
+    """Bind flask-login to the suite."""
+    login_manager.init_app(app)
+    login_manager.user_loader(load_session_user)
+    login_manager.anonymous_user = Anonymous
+    login_manager.unauthorized_handler(unauthorized)
+    login_manager.session_protection = "basic"
+    app.before_request(authenticate_bearer)

@@ -1,0 +1,138 @@
+"""Account logic: create users, check passwords, throttle failed sign-ins, API tokens."""
+import datetime
+import re
+import secrets
+
+from flask import current_app
+from peewee import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from suite.auth.models import ApiToken, LoginFailure, User, utcnow
+from suite.errors import Conflict, InvalidInput, RateLimited
+from suite.extensions import db
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+MIN_PASSWORD = 8
+MAX_PASSWORD = 256
+
+
+def validate_username(username):
+    """Raise InvalidInput unless the name is 1–40 letters, digits, `_ . -`, starting alphanumeric."""
+    if not USERNAME_RE.match(username or ""):
+        raise InvalidInput("Usernames are 1–40 characters: letters, digits, '_', '.' or '-', "
+                           "starting with a letter or digit.")
+
+
+def validate_password(password):
+    """Raise InvalidInput for passwords that are too short or too long."""
+    if not (MIN_PASSWORD <= len(password or "") <= MAX_PASSWORD):
+        raise InvalidInput(f"Passwords are {MIN_PASSWORD} to {MAX_PASSWORD} characters long.")
+
+
+def hash_password(password):
+    """werkzeug's scrypt hash of a password."""
+    return generate_password_hash(password, method="scrypt")
+
+
+def create_user(username, password, is_admin=False):
+    """Create an account; the very first account becomes an admin."""
+    username = (username or "").strip()
+    validate_username(username)
+    validate_password(password)
+    try:
+        with db.atomic():
+            first = not User.select().exists()
+            return User.create(username=username, name_key=username.lower(),
+                               password_hash=hash_password(password), is_admin=is_admin or first)
+    except IntegrityError:
+        raise Conflict(f"The username “{username}” is taken.", code="username_taken") from None
+
+
+def registration_open():
+    """Whether visitors may register themselves."""
+    return current_app.config["REGISTRATION"] == "open"
+
+
+def _window_start():
+    return utcnow() - datetime.timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+
+
+def _failures(key):
+    return LoginFailure.select().where(LoginFailure.key == key,
+                                       LoginFailure.failed_at > _window_start()).count()
+
+
+def check_throttle(username, ip):
+    """Raise RateLimited when this account or this IP has failed too often lately."""
+    cfg = current_app.config
+    too_many = (_failures(f"user:{(username or '').lower()}") >= cfg["LOGIN_MAX_FAILURES"]
+                or _failures(f"ip:{ip}") >= cfg["LOGIN_MAX_FAILURES_IP"])
+    if too_many:
+        minutes = max(1, cfg["LOGIN_WINDOW_SECONDS"] // 60)
+        raise RateLimited(f"Too many failed sign-in attempts. Try again in {minutes} minutes.",
+                          headers={"Retry-After": str(cfg["LOGIN_WINDOW_SECONDS"])})
+
+
+def authenticate(username, password, ip):
+    """The user for these credentials, or None; failures are recorded for throttling."""
+    check_throttle(username, ip)
+    user = User.by_name(username)
+    if user and password and check_password_hash(user.password_hash, password):
+        LoginFailure.delete().where(LoginFailure.key == f"user:{user.name_key}").execute()
+        return user
+    if not user:
+        # Spend the same time as a real check so names cannot be probed by timing.
+        check_password_hash(_DUMMY_HASH, password or "")
+    with db.atomic():
+        LoginFailure.insert_many([{"key": f"user:{(username or '').lower()[:100]}"},
+                                  {"key": f"ip:{ip}"}]).execute()
+        LoginFailure.delete().where(LoginFailure.failed_at < _window_start()).execute()
+    return None
+
+
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def change_password(user, current, new):
+    """Set a new password after checking the current one; other sessions are signed out."""
+    if not check_password_hash(user.password_hash, current or ""):
+        raise InvalidInput("The current password is wrong.")
+    validate_password(new)
+    user.password_hash = hash_password(new)
+    user.session_epoch += 1
+    user.save()
+
+
+def delete_account(user, password):
+    """Delete an account and, through foreign keys, what it owns."""
+    if not check_password_hash(user.password_hash, password or ""):
+        raise InvalidInput("The password is wrong.")
+    with db.atomic():
+        user.delete_instance(recursive=False)
+
+
+def create_token(user, label):
+    """Create an API token; returns (row, the token itself), which is never shown again."""
+    label = (label or "").strip()
+    if not label or len(label) > 80:
+        raise InvalidInput("A token needs a label of 1 to 80 characters.")
+    token = "st_" + secrets.token_urlsafe(32)
+    row = ApiToken.create(user=user, label=label, token_hash=ApiToken.hash(token), prefix=token[:10])
+    return row, token
+
+
+def user_for_token(token):
+    """The user owning this API token, or None; records when it was last used."""
+    row = (ApiToken.select(ApiToken, User).join(User)
+           .where(ApiToken.token_hash == ApiToken.hash(token or "")).first())
+    if row is None:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+        ApiToken.update(last_used_at=now).where(ApiToken.id == row.id).execute()
+    return row.user
+
+
+def revoke_token(user, token_id):
+    """Delete one of the user's tokens; False when it is not theirs."""
+    return ApiToken.delete().where(ApiToken.id == token_id, ApiToken.user == user).execute() > 0

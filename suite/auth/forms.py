@@ -1,0 +1,68 @@
+"""Sign-in, registration, password, account and token forms."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+
+from suite.auth.accounts import MAX_PASSWORD, MIN_PASSWORD, USERNAME_RE
+
+NAME_RULE = Regexp(USERNAME_RE, message="Use 1–40 letters, digits, '_', '.' or '-', "
+                                        "starting with a letter or digit.")
+
+
+class LoginForm(FlaskForm):
+    """Sign in with a username and password."""
+
+    username = StringField("Username", validators=[DataRequired(), Length(max=40)],
+                           render_kw={"autocomplete": "username", "autofocus": True})
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD)],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField("Keep me signed in")
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    """Create an account."""
+
+    username = StringField("Username", validators=[DataRequired(), Length(max=40), NAME_RULE],
+                           render_kw={"autocomplete": "username", "autofocus": True})
+    password = PasswordField("Password", validators=[DataRequired(), Length(MIN_PASSWORD, MAX_PASSWORD)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat password", validators=[
+        DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"})
+
+
+class AdminCreateUserForm(RegisterForm):
+    """An admin creates an account (also when registration is closed)."""
+
+    is_admin = BooleanField("Administrator")
+
+
+class PasswordForm(FlaskForm):
+    """Change one's password."""
+
+    current = PasswordField("Current password", validators=[DataRequired()],
+                            render_kw={"autocomplete": "current-password"})
+    password = PasswordField("New password", validators=[DataRequired(), Length(MIN_PASSWORD, MAX_PASSWORD)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat new password", validators=[
+        DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"})
+
+
+class DeleteAccountForm(FlaskForm):
+    """Delete one's account, confirmed with the password."""
+
+    password = PasswordField("Password", validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class TokenForm(FlaskForm):
+    """Create an API token with a label."""
+
+    label = StringField("Label", validators=[DataRequired(), Length(max=80)],
+                        render_kw={"placeholder": "e.g. laptop curl"})
+
+
+class ConfirmForm(FlaskForm):
+    """A form with nothing but its CSRF token (revoke, sign out)."""

@@ -1,0 +1,59 @@
+"""Accounts, API tokens and the record of failed sign-ins."""
+import datetime
+import hashlib
+
+from flask_login import UserMixin
+from peewee import AutoField, BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField
+
+from suite.database import BaseModel
+
+
+def utcnow():
+    """Naive UTC now, the one clock of the database."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+class User(UserMixin, BaseModel):
+    """A person with an account; the first one registered is an admin."""
+
+    id = AutoField()
+    username = CharField(max_length=40)
+    name_key = CharField(max_length=40, unique=True)  # lower-cased username
+    password_hash = CharField(max_length=255)
+    is_admin = BooleanField(default=False)
+    session_epoch = IntegerField(default=0)  # bumped on password change: old sessions end
+    created_at = DateTimeField(default=utcnow)
+
+    def get_id(self):
+        """Session id: user id plus epoch, so a password change signs out other sessions."""
+        return f"{self.id}:{self.session_epoch}"
+
+    @classmethod
+    def by_name(cls, username):
+        """The user with this name (any case), or None."""
+        return cls.get_or_none(cls.name_key == (username or "").strip().lower())
+
+
+class ApiToken(BaseModel):
+    """A personal API token; only its SHA-256 is stored, the token is shown once."""
+
+    id = AutoField()
+    user = ForeignKeyField(User, backref="tokens", on_delete="CASCADE")
+    label = CharField(max_length=80)
+    token_hash = CharField(max_length=64, unique=True)
+    prefix = CharField(max_length=12)  # first characters, to recognise a token in the list
+    created_at = DateTimeField(default=utcnow)
+    last_used_at = DateTimeField(null=True)
+
+    @staticmethod
+    def hash(token):
+        """The stored form of a token."""
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class LoginFailure(BaseModel):
+    """One failed sign-in, keyed by ``user:<name>`` and ``ip:<addr>`` for throttling."""
+
+    id = AutoField()
+    key = CharField(max_length=120, index=True)
+    failed_at = DateTimeField(default=utcnow, index=True)

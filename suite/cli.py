@@ -1,0 +1,115 @@
+"""Commands of ``manage.py``: run, worker, migrate, users, tokens, backup, routes."""
+import os
+import sqlite3
+
+import click
+from flask import current_app
+
+from suite import database
+from suite.errors import SuiteError
+from suite.extensions import db
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--debug", is_flag=True, help="Flask's debugger and reloader instead of waitress.")
+@click.option("--no-worker", is_flag=True, help="Do not run background tasks in this process.")
+def run_command(host, port, debug, no_worker):
+    """Serve the suite with its task worker (waitress; the reloader only with --debug)."""
+    from suite.server import serve
+    serve(current_app._get_current_object(), host, port, debug=debug, with_worker=not no_worker)
+
+
+@click.command("worker")
+@click.option("--workers", default=None, type=int, help="Worker threads (default SUITE_TASK_WORKERS).")
+def worker_command(workers):
+    """Run the background task consumer."""
+    from suite.jobs import make_consumer
+    make_consumer(workers).run()
+
+
+@click.command("migrate")
+@click.option("--target", default=None, help="Stop after this migration (for tests and upgrades).")
+def migrate_command(target):
+    """Apply pending database migrations."""
+    applied = database.migrate(target)
+    click.echo("\n".join(f"applied {name}" for name in applied) or "database is up to date")
+
+
+@click.command("create-user")
+@click.argument("name")
+@click.option("--admin", is_flag=True, help="Make the user an administrator.")
+@click.option("--password", default=None, help="Password (asked for when left out).")
+def create_user_command(name, admin, password):
+    """Create an account (works when registration is closed)."""
+    from suite.auth.accounts import create_user
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with db.connection_context():
+        try:
+            user = create_user(name, password, is_admin=admin)
+        except SuiteError as err:
+            raise click.ClickException(err.message) from None
+    click.echo(f"created {'admin' if user.is_admin else 'user'} {user.username}")
+
+
+@click.command("create-token")
+@click.argument("name")
+@click.option("--label", default="command line", show_default=True)
+def create_token_command(name, label):
+    """Create an API token for a user and print it (it is shown only once)."""
+    from suite.auth.accounts import create_token
+    from suite.auth.models import User
+    with db.connection_context():
+        user = User.by_name(name)
+        if user is None:
+            raise click.ClickException(f"no user named {name!r}")
+        try:
+            _row, token = create_token(user, label)
+        except SuiteError as err:
+            raise click.ClickException(err.message) from None
+    click.echo(token)
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Copy the SQLite database to PATH with the online backup API (PostgreSQL: prints pg_dump)."""
+    if database.is_postgres():
+        p = db.obj.connect_params
+        click.echo("This suite runs on PostgreSQL; back it up with:\n"
+                   f"  pg_dump --format=custom --file={path} "
+                   f"--host={p.get('host', 'localhost')} --port={p.get('port', 5432)} "
+                   f"--username={p.get('user', os.environ.get('USER', 'postgres'))} {db.obj.database}")
+        return
+    source = sqlite3.connect(db.obj.database)
+    target = sqlite3.connect(path)
+    try:
+        with target:
+            source.backup(target, pages=1024)
+        ok = target.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        target.close()
+        source.close()
+    if ok != "ok":
+        raise click.ClickException(f"the backup failed its integrity check: {ok}")
+    click.echo(f"backed up {db.obj.database} to {path} ({os.path.getsize(path)} bytes)")
+
+
+@click.command("routes")
+def routes_command():
+    """Print every URL rule with its methods, one per line."""
+    for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):
+        methods = ",".join(sorted(m for m in rule.methods if m not in ("HEAD", "OPTIONS")))
+        click.echo(f"{methods:<22} {rule.rule}  ({rule.endpoint})")
+
+
+COMMANDS = [run_command, worker_command, migrate_command, create_user_command,
+            create_token_command, backup_command, routes_command]
+
+
+def init_app(app):
+    """Attach the commands to ``app.cli`` (manage.py and ``flask --app suite`` see them)."""
+    for command in COMMANDS:
+        app.cli.add_command(command)

@@ -1,0 +1,122 @@
+"""Every setting of the suite in one table: name, type, default and what it does.
+
+Layers, lowest first: the defaults below, then ``instance/config.py``, then
+``SUITE_<NAME>`` environment variables, then the ``overrides`` given to
+``create_app`` (tests). Each setting is read and coerced here and nowhere else.
+"""
+import os
+import secrets
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One row of the configuration table."""
+
+    name: str
+    type: type
+    default: object
+    help: str
+
+
+SETTINGS = [
+    Setting("DATABASE_URL", str, "", "Database URL; empty means `sqlite:///<instance>/suite.db`. "
+            "`postgresql://user:pw@host/db` for teams."),
+    Setting("DB_MAX_CONNECTIONS", int, 32, "Size of the per-process connection pool."),
+    Setting("DB_STALE_TIMEOUT", int, 300, "Seconds after which an idle pooled connection is recycled."),
+    Setting("REDIS_URL", str, "", "When set, the task queue and rate limits use Redis."),
+    Setting("SECRET_KEY", str, "", "Signs sessions; generated once into the instance folder when empty."),
+    Setting("REGISTRATION", str, "open", "`open`: anyone may register; `closed`: only admins create users."),
+    Setting("HTTPS", bool, False, "Mark cookies Secure and trust X-Forwarded-Proto (behind a TLS proxy)."),
+    Setting("PROXY_COUNT", int, 0, "Number of reverse proxies in front of the app (for client IPs)."),
+    Setting("MAX_UPLOAD_BYTES", int, 16 * 1024 * 1024, "Largest request body accepted (HTTP 413 above)."),
+    Setting("LOGIN_MAX_FAILURES", int, 5, "Failed sign-ins per account within the window before throttling."),
+    Setting("LOGIN_MAX_FAILURES_IP", int, 20, "Failed sign-ins per client IP within the window."),
+    Setting("LOGIN_WINDOW_SECONDS", int, 900, "Throttling window for failed sign-ins."),
+    Setting("TASKS_IMMEDIATE", bool, False, "Run background tasks inline (tests, debugging)."),
+    Setting("TASK_WORKERS", int, 2, "Worker threads of the task consumer (`run` and `worker`)."),
+    Setting("MEDIA_PATH", str, "", "Where thumbnails and attachments live; default `<instance>/media`."),
+    Setting("RATELIMIT_ANONYMOUS", str, "30/hour", "Rate limit for anonymous writes per IP (Flask-Limiter syntax)."),
+    Setting("ANONYMOUS_PASTES", bool, True, "Allow pastes without an account."),
+    Setting("PASTE_MAX_BYTES", int, 1024 * 1024, "Largest paste (all files together)."),
+    Setting("HIGHLIGHT_TIMEOUT", float, 1.5, "Seconds a highlighter may run before a paste is shown as plain text."),
+    Setting("HIGHLIGHT_MAX_BYTES", int, 512 * 1024, "Files above this size are shown as plain text."),
+    Setting("WIKI_READ", str, "anonymous", "`anonymous` or `users`: who may read the wiki."),
+    Setting("WIKI_WRITE", str, "users", "`users` or `admins`: who may edit the wiki."),
+    Setting("WIKI_MAX_PAGE_BYTES", int, 512 * 1024, "Largest wiki page source."),
+    Setting("ATTACHMENT_MAX_BYTES", int, 10 * 1024 * 1024, "Largest wiki attachment."),
+    Setting("FETCH_ALLOW_HOSTS", str, "", "Comma-separated hosts or CIDRs the URL fetcher may reach even "
+            "though they are not public (intranets, tests)."),
+    Setting("FETCH_MAX_BYTES", int, 5 * 1024 * 1024, "Byte cap when fetching a bookmarked page."),
+    Setting("FETCH_TIMEOUT", float, 10.0, "Connect/read timeout in seconds for fetching pages."),
+    Setting("SCREENSHOT_BACKEND", str, "auto", "`auto`, `playwright`, `chromium` or `none`."),
+    Setting("CHROMIUM_PATH", str, "", "Browser binary for screenshots; default: found on PATH."),
+    Setting("SCREENSHOT_TIMEOUT", float, 20.0, "Seconds a page may take to load for its screenshot."),
+]
+
+DEFAULTS = {s.name: s.default for s in SETTINGS}
+_TYPES = {s.name: s.type for s in SETTINGS}
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def coerce(name, value):
+    """Turn a value from the environment or a config file into the setting's type."""
+    kind = _TYPES.get(name)
+    if kind is None or isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        return value
+    if kind is bool:
+        return str(value).strip().lower() in TRUE_WORDS
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"SUITE_{name} must be a {kind.__name__}, got {value!r}") from None
+
+
+def load_config(app, overrides=None):
+    """Fill ``app.config`` from the four layers and derive the dependent values."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("SUITE")
+    app.config.update(overrides or {})
+    for name in DEFAULTS:
+        app.config[name] = coerce(name, app.config[name])
+    _derive(app)
+
+
+def _derive(app):
+    """Settings that follow from others: paths, cookies, the secret key."""
+    cfg, instance = app.config, app.instance_path
+    if not cfg["DATABASE_URL"]:
+        cfg["DATABASE_URL"] = "sqlite:///" + os.path.join(instance, "suite.db")
+    if not cfg["MEDIA_PATH"]:
+        cfg["MEDIA_PATH"] = os.path.join(instance, "media")
+    if not cfg["SECRET_KEY"]:
+        cfg["SECRET_KEY"] = instance_secret_key(instance)
+    if cfg["REGISTRATION"] not in ("open", "closed"):
+        raise ValueError("SUITE_REGISTRATION must be 'open' or 'closed'")
+    cfg["MAX_CONTENT_LENGTH"] = cfg["MAX_UPLOAD_BYTES"]
+    cfg["SESSION_COOKIE_HTTPONLY"] = True
+    cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
+    cfg["SESSION_COOKIE_SECURE"] = cfg["HTTPS"]
+    cfg["REMEMBER_COOKIE_HTTPONLY"] = True
+    cfg["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    cfg["REMEMBER_COOKIE_SECURE"] = cfg["HTTPS"]
+    cfg["PREFERRED_URL_SCHEME"] = "https" if cfg["HTTPS"] else "http"
+    cfg.setdefault("WTF_CSRF_TIME_LIMIT", None)
+
+
+def instance_secret_key(instance_path):
+    """Read the instance's secret key, generating it once (never a hard-coded default)."""
+    path = os.path.join(instance_path, "secret_key")
+    try:
+        with open(path) as f:
+            key = f.read().strip()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key

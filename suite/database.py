@@ -1,0 +1,84 @@
+"""The peewee database layer: engine choice, per-request connections, the base model, migrations.
+
+Connections come from a pool (one open connection per worker thread, reused across
+requests), so SQLite's pragmas and PostgreSQL's handshake are paid once per thread,
+not once per request. The pool discards connections that the driver reports closed.
+"""
+import os
+from urllib.parse import urlparse
+
+from peewee import Model
+from playhouse import db_url
+from playhouse.migrations import Runner
+
+from suite.extensions import db
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "busy_timeout": 10000,
+    "foreign_keys": 1,
+    "synchronous": "normal",
+    "cache_size": -16000,
+}
+
+
+class BaseModel(Model):
+    """Base of every model in the suite: bound to the shared database."""
+
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+def make_database(url, max_connections=32, stale_timeout=300):
+    """Build a pooled peewee database for a ``sqlite:///`` or ``postgresql://`` URL."""
+    scheme = urlparse(url).scheme
+    if scheme in ("sqlite", "sqlite+pool"):
+        path = url.split(":///", 1)[1]
+        return db_url.schemes["sqlite+pool"](
+            path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", timeout=10,
+            check_same_thread=False, max_connections=max_connections,
+            stale_timeout=stale_timeout, rank_functions=True)
+    if scheme in ("postgres", "postgresql", "postgres+pool", "postgresql+pool"):
+        params = db_url.parse(url)
+        return db_url.schemes["postgresql+pool"](
+            params.pop("database"), max_connections=max_connections,
+            stale_timeout=stale_timeout, timeout=10, **params)
+    raise ValueError(f"SUITE_DATABASE_URL: unsupported database scheme {scheme!r}")
+
+
+def is_postgres():
+    """True when the suite runs on PostgreSQL."""
+    return "postgres" in type(db.obj).__name__.lower()
+
+
+def init_app(app):
+    """Point the shared database at the configured engine and wire the request hooks."""
+    cfg = app.config
+    db.initialize(make_database(cfg["DATABASE_URL"], cfg["DB_MAX_CONNECTIONS"], cfg["DB_STALE_TIMEOUT"]))
+    app.before_request(open_connection)
+    app.teardown_appcontext(close_connection)
+
+
+def open_connection():
+    """Take a connection from the pool for this request."""
+    db.connect(reuse_if_open=True)
+
+
+def close_connection(exc=None):
+    """Give the request's connection back to the pool."""
+    if not db.is_closed():
+        db.close()
+
+
+def migration_runner():
+    """peewee's migration runner over ``suite/migrations``."""
+    return Runner(db.obj, directory=MIGRATIONS_DIR)
+
+
+def migrate(target=None):
+    """Apply pending migrations (up to ``target``); returns the names applied."""
+    with db.connection_context():
+        return migration_runner().up(target=target)

@@ -1,0 +1,127 @@
+"""The suite's error types and the one handler that turns any error into a page or JSON.
+
+Functions below the views raise these instead of calling ``abort``; the handler
+answers HTML in the site layout, JSON under ``/api/`` and plain text where a
+view asked for it (curl uploads).
+"""
+from flask import current_app, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class SuiteError(Exception):
+    """Base of our errors: an HTTP status, a short code and a message for people."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message="", *, code=None, headers=None):
+        super().__init__(message)
+        self.message = message or self.__doc__
+        if code:
+            self.code = code
+        self.headers = headers or {}
+
+
+class InvalidInput(SuiteError):
+    """The request is not valid."""
+
+    status, code = 400, "invalid"
+
+
+class Unauthorized(SuiteError):
+    """You need to sign in or send a valid API token."""
+
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(SuiteError):
+    """You may not do that."""
+
+    status, code = 403, "forbidden"
+
+
+class NotFound(SuiteError):
+    """Not found."""
+
+    status, code = 404, "not_found"
+
+
+class Conflict(SuiteError):
+    """The item changed since you loaded it."""
+
+    status, code = 409, "conflict"
+
+
+class TooLarge(SuiteError):
+    """Too large."""
+
+    status, code = 413, "too_large"
+
+
+class RateLimited(SuiteError):
+    """Too many requests; slow down."""
+
+    status, code = 429, "rate_limited"
+
+
+TITLES = {400: "Bad request", 401: "Sign-in needed", 403: "Forbidden", 404: "Not found",
+          405: "Method not allowed", 409: "Conflict", 413: "Too large", 415: "Unsupported type",
+          422: "Invalid", 429: "Too many requests", 500: "Server error", 503: "Unavailable"}
+
+
+def wants_json():
+    """True for API requests and clients that ask for JSON."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def error_response(status, code, message, headers=None):
+    """Render one error as JSON, plain text (curl) or a page in the layout."""
+    if wants_json():
+        resp = jsonify(error={"code": code, "message": message})
+    elif g.get("plain_errors"):
+        resp = current_app.response_class(message + "\n", mimetype="text/plain")
+    else:
+        resp = current_app.response_class(render_template(
+            "error.html", status=status, title=TITLES.get(status, "Error"), message=message))
+    resp.status_code = status
+    resp.headers.update(headers or {})
+    return resp
+
+
+def handle_suite_error(err):
+    """Answer one of our own errors."""
+    return error_response(err.status, err.code, err.message, err.headers)
+
+
+def handle_http_exception(err):
+    """Answer werkzeug's HTTP errors (404 routes, 405, 413 bodies, CSRF 400, 429)."""
+    message = err.description or TITLES.get(err.code, "Error")
+    if err.code == 413:
+        limit = _limit_text()
+        message = f"The request body is too large (the limit is {limit})."
+    code = (err.name or "error").lower().replace(" ", "_")
+    headers = {k: v for k, v in (err.get_headers() or []) if k.lower() in ("retry-after", "allow")}
+    if err.code == 429 and not any(k.lower() == "retry-after" for k in headers):
+        headers["Retry-After"] = "60"
+    return error_response(err.code, code, message, headers)
+
+
+def handle_unexpected(err):
+    """Any other exception: log it and answer a plain 500 page, never a traceback."""
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    return error_response(500, "server_error", "Something went wrong on our side; it has been logged.")
+
+
+def _limit_text():
+    n = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 else f"{n // 1024} KiB"
+
+
+def init_app(app):
+    """Register the handlers."""
+    app.register_error_handler(SuiteError, handle_suite_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

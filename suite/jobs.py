@@ -1,0 +1,103 @@
+"""Background jobs with huey: the one queue of the suite and the ``job`` decorator.
+
+The huey instance is declared here without storage and bound in ``create_app``:
+SQLite file in the instance folder by default, Redis when ``SUITE_REDIS_URL`` is
+set, in-memory and inline when ``SUITE_TASKS_IMMEDIATE`` is on (tests). Tasks run
+outside any request, so ``job`` gives each one an app context and its own
+database connection. Apps put their tasks in ``suite/<app>/tasks.py``.
+"""
+import logging
+import os
+from functools import wraps
+
+from huey import MemoryHuey
+from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+
+from suite.extensions import db
+
+huey = MemoryHuey("suite", immediate=False)
+_state = {"app": None}
+log = logging.getLogger("suite.jobs")
+
+
+def job(*task_args, **task_kwargs):
+    """``huey.task`` that runs inside the suite's app context with a database connection."""
+    def decorate(fn):
+        @wraps(fn)
+        def run(*args, **kwargs):
+            with task_context():
+                return fn(*args, **kwargs)
+        return huey.task(*task_args, **task_kwargs)(run)
+    return decorate
+
+
+def periodic_job(validate_datetime, **task_kwargs):
+    """``huey.periodic_task`` with the same app context and connection as ``job``."""
+    def decorate(fn):
+        @wraps(fn)
+        def run(*args, **kwargs):
+            with task_context():
+                return fn(*args, **kwargs)
+        return huey.periodic_task(validate_datetime, **task_kwargs)(run)
+    return decorate
+
+
+class task_context:
+    """App context plus a pooled connection, reusing the caller's when run inline."""
+
+    def __enter__(self):
+        from flask import has_app_context
+        self._ctx = None
+        if not has_app_context():
+            if _state["app"] is None:
+                raise RuntimeError("suite.jobs: no app bound; create_app() first")
+            self._ctx = _state["app"].app_context()
+            self._ctx.push()
+        self._opened = db.connect(reuse_if_open=True)
+        return self
+
+    def __exit__(self, *exc):
+        if self._opened and not db.is_closed():
+            db.close()
+        if self._ctx is not None:
+            self._ctx.pop()
+
+
+def enqueue_after_commit(task, *args, **kwargs):
+    """Enqueue ``task`` once the current transaction commits (the row it needs exists)."""
+    db.after_commit(lambda: task(*args, **kwargs))
+
+
+def init_app(app):
+    """Bind the queue's storage to the app's configuration."""
+    cfg = app.config
+    _state["app"] = app
+    huey.immediate = False
+    if cfg["TASKS_IMMEDIATE"]:
+        huey.storage_class, huey.storage_kwargs = MemoryStorage, {}
+    elif cfg["REDIS_URL"]:
+        huey.storage_class, huey.storage_kwargs = RedisStorage, {"url": cfg["REDIS_URL"]}
+    else:
+        path = os.path.join(app.instance_path, "tasks.db")
+        huey.storage_class, huey.storage_kwargs = SqliteStorage, {"filename": path}
+    huey.storage = huey.create_storage()
+    huey.immediate = cfg["TASKS_IMMEDIATE"]
+
+
+def load_tasks():
+    """Import every app's tasks so the consumer knows them."""
+    import importlib
+    for name in ("suite.bookmarks", "suite.pastebin", "suite.wiki"):
+        try:
+            importlib.import_module(name + ".tasks")
+        except ModuleNotFoundError as err:
+            if err.name != name + ".tasks":
+                raise
+
+
+def make_consumer(workers=None):
+    """A huey consumer over the suite's queue (threads; periodic tasks on)."""
+    load_tasks()
+    workers = workers or _state["app"].config["TASK_WORKERS"]
+    return huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                                check_worker_health=True, initial_delay=0.1, max_delay=1.0)

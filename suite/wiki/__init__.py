@@ -1,0 +1,8 @@
+"""Wiki: Markdown pages with full history and edits that never overwrite each other."""
+from suite.registry import AppInfo
+from suite.wiki.views import bp
+
+APP = AppInfo(key="wiki", title="Wiki", endpoint="wiki.index", icon="📖",
+              blurb="Markdown pages with history, backlinks and conflict-safe edits.")
+
+__all__ = ["APP", "bp"]

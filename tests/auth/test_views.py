@@ -1,0 +1,212 @@
+"""Registering, signing in and out, throttling, passwords, account deletion and API tokens."""
+import pytest
+
+from suite.auth.models import ApiToken, User
+from tests.conftest import PASSWORD
+
+
+def test_register_signs_in_and_first_user_is_admin(client, auth, app):
+    resp = auth.register("alice")
+    assert resp.status_code == 302
+    home = client.get("/")
+    assert b"Hello, alice" in home.data
+    with app.app_context():
+        assert User.by_name("ALICE").is_admin
+
+
+def test_second_user_is_not_admin(client, auth, app, users):
+    auth.register("carol")
+    with app.app_context():
+        assert not User.by_name("carol").is_admin
+
+
+def test_register_form_uses_password_manager_field_names(client):
+    html = client.get("/auth/register").data
+    for name in (b'name="username"', b'name="password"', b'name="confirm"'):
+        assert name in html
+
+
+@pytest.mark.parametrize(("username", "password", "confirm", "message"), [
+    ("", PASSWORD, PASSWORD, b"This field is required"),
+    ("a" * 41, PASSWORD, PASSWORD, b"Field cannot be longer than 40 characters"),
+    ("bad name!", PASSWORD, PASSWORD, b"letters, digits"),
+    ("dave", "short", "short", b"Field must be between 8 and 256 characters long"),
+    ("dave", PASSWORD, PASSWORD + "x", b"The two passwords differ"),
+    ("dave", "x" * 300, "x" * 300, b"Field must be between 8 and 256"),
+])
+def test_register_rejects_bad_input_with_a_message(auth, username, password, confirm, message):
+    resp = auth.register(username, password, confirm)
+    assert resp.status_code == 400
+    assert message in resp.data
+
+
+def test_register_existing_name_any_case_is_409(auth, users, app):
+    resp = auth.register("ALICE")
+    assert resp.status_code == 409
+    assert "is taken".encode() in resp.data
+    with app.app_context():
+        assert User.select().count() == 3
+
+
+def test_registration_closed_is_403_but_admins_create_users(make_app):
+    app = make_app(REGISTRATION="closed")
+    client = app.test_client()
+    assert client.get("/auth/register").status_code == 403
+    with app.app_context():
+        from suite.auth.accounts import create_user
+        admin = create_user("root", PASSWORD)
+    with client.session_transaction() as sess:
+        sess["_user_id"] = admin.get_id()
+    resp = client.post("/auth/users", data={"username": "newbie", "password": PASSWORD,
+                                            "confirm": PASSWORD})
+    assert resp.status_code == 302
+    with app.app_context():
+        assert User.by_name("newbie") is not None
+
+
+def test_users_page_is_forbidden_to_non_admins(alice_client):
+    assert alice_client.get("/auth/users").status_code == 403
+
+
+def test_login_and_logout(client, auth, users):
+    assert auth.login("alice").status_code == 302
+    assert b"Hello, alice" in client.get("/").data
+    assert auth.logout().status_code == 302
+    assert b"Hello, alice" not in client.get("/").data
+
+
+def test_login_with_wrong_password_is_401_with_message(auth, users):
+    resp = auth.login("alice", "wrong password")
+    assert resp.status_code == 401
+    assert b"Wrong username or password" in resp.data
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example",
+                                    "javascript:alert(1)", "http:/evil.example"])
+def test_login_next_never_leaves_the_site(auth, users, target):
+    resp = auth.login("alice", next=target)
+    assert resp.headers["Location"] == "/"
+
+
+def test_login_next_follows_local_paths(auth, users):
+    resp = auth.login("alice", next="/wiki/?x=1")
+    assert resp.headers["Location"] == "/wiki/?x=1"
+
+
+def test_session_is_renewed_on_login(client, auth, users):
+    client.get("/auth/login")
+    with client.session_transaction() as sess:
+        sess["planted"] = "by attacker"
+    auth.login("alice")
+    with client.session_transaction() as sess:
+        assert "planted" not in sess
+
+
+def test_repeated_failures_throttle_the_account_even_with_the_right_password(make_app):
+    app = make_app(LOGIN_MAX_FAILURES=3)
+    client = app.test_client()
+    with app.app_context():
+        from suite.auth.accounts import create_user
+        create_user("alice", PASSWORD)
+    for _ in range(3):
+        assert client.post("/auth/login", data={"username": "alice", "password": "nope"}).status_code == 401
+    resp = client.post("/auth/login", data={"username": "alice", "password": PASSWORD})
+    assert resp.status_code == 429
+    assert b"Too many failed sign-in attempts" in resp.data
+    assert int(resp.headers["Retry-After"]) > 0
+
+
+def test_failures_from_one_ip_throttle_every_account(make_app):
+    app = make_app(LOGIN_MAX_FAILURES_IP=4)
+    client = app.test_client()
+    for i in range(4):
+        client.post("/auth/login", data={"username": f"guess{i}", "password": "nope"})
+    resp = client.post("/auth/login", data={"username": "someone", "password": "nope"})
+    assert resp.status_code == 429
+
+
+def test_change_password_signs_out_other_sessions(app, client, auth, users):
+    auth.login("alice")
+    other = app.test_client()
+    AuthActionsOther = type(auth)(other)
+    AuthActionsOther.login("alice")
+    resp = client.post("/auth/account/password", data={
+        "current": PASSWORD, "password": "brand new password", "confirm": "brand new password"})
+    assert resp.status_code == 302
+    assert b"Hello, alice" in client.get("/").data
+    assert b"Hello, alice" not in other.get("/").data
+    assert auth.logout() and auth.login("alice", "brand new password").status_code == 302
+
+
+def test_change_password_with_wrong_current_is_400_and_keeps_old(alice_client, auth):
+    resp = alice_client.post("/auth/account/password", data={
+        "current": "not it", "password": "brand new password", "confirm": "brand new password"})
+    assert resp.status_code == 400
+    assert b"current password is wrong" in resp.data
+    assert auth.login("alice").status_code == 302
+
+
+def test_delete_account_removes_user_and_tokens(app, alice_client, users, token):
+    resp = alice_client.post("/auth/account/delete", data={"password": PASSWORD})
+    assert resp.status_code == 302
+    with app.app_context():
+        assert User.by_name("alice") is None
+        assert ApiToken.select().count() == 0
+
+
+def test_delete_account_needs_the_password(app, alice_client):
+    resp = alice_client.post("/auth/account/delete", data={"password": "wrong"})
+    assert resp.status_code == 400
+    with app.app_context():
+        assert User.by_name("alice") is not None
+
+
+def test_account_page_needs_sign_in(client):
+    resp = client.get("/auth/account")
+    assert resp.status_code == 302
+    assert resp.headers["Location"].startswith("/auth/login?next=")
+
+
+def test_token_is_shown_once_and_stored_hashed(app, alice_client):
+    resp = alice_client.post("/auth/tokens", data={"label": "laptop"})
+    assert resp.status_code == 201
+    html = resp.get_data(as_text=True)
+    start = html.index('id="new-token-value">') + len('id="new-token-value">')
+    token = html[start:html.index("<", start)]
+    assert token.startswith("st_") and len(token) > 40
+    with app.app_context():
+        row = ApiToken.get()
+        assert row.token_hash == ApiToken.hash(token) and token not in row.token_hash
+    assert token not in alice_client.get("/auth/account").get_data(as_text=True)
+
+
+def test_token_without_label_is_400(alice_client):
+    assert alice_client.post("/auth/tokens", data={"label": ""}).status_code == 400
+
+
+def test_revoking_someone_elses_token_is_404(app, bob_client, token):
+    with app.app_context():
+        token_id = ApiToken.get().id
+    assert bob_client.post(f"/auth/tokens/{token_id}/revoke", data={}).status_code == 404
+    with app.app_context():
+        assert ApiToken.select().count() == 1
+
+
+def test_revoked_token_is_refused(app, alice_client, client, token):
+    assert client.get("/healthz", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    with app.app_context():
+        token_id = ApiToken.get().id
+    assert alice_client.post(f"/auth/tokens/{token_id}/revoke", data={}).status_code == 302
+    resp = client.get("/", headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 401
+
+
+def test_invalid_token_is_401_json_under_api(client):
+    resp = client.get("/api/v1/anything", headers={"Authorization": "Bearer nope"})
+    assert resp.status_code == 401
+    assert resp.json["error"]["code"] == "invalid_token"
+
+
+def test_bearer_token_identifies_its_user(client, token):
+    resp = client.get("/", headers={"Authorization": f"Bearer {token}"})
+    assert b"Hello, alice" in resp.data
