@@ -29,16 +29,12 @@ def create_app(overrides=None):
     core.init_app(app)
     app.register_blueprint(auth_bp)
 
-    from suite.bookmarks import APP as bookmarks_app
-    from suite.bookmarks import bp as bookmarks_bp
-    from suite.pastebin import APP as pastebin_app
-    from suite.pastebin import bp as pastebin_bp
+    from suite import bookmarks, pastebin, wiki
     from suite.registry import register_app
-    from suite.wiki import APP as wiki_app
-    from suite.wiki import bp as wiki_bp
-    register_app(app, bookmarks_bp, bookmarks_app, "/bookmarks")
-    register_app(app, pastebin_bp, pastebin_app, "/paste")
-    register_app(app, wiki_bp, wiki_app, "/wiki")
+    for module, prefix in ((bookmarks, "/bookmarks"), (pastebin, "/paste"), (wiki, "/wiki")):
+        register_app(app, module.bp, module.APP, prefix)
+        for extra in getattr(module, "EXTRA_BLUEPRINTS", ()):
+            app.register_blueprint(extra)
 
     from suite.cli import init_app as init_cli
     init_cli(app)
