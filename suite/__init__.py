@@ -35,6 +35,8 @@ def create_app(overrides=None):
         register_app(app, module.bp, module.APP, prefix)
         for extra in getattr(module, "EXTRA_BLUEPRINTS", ()):
             app.register_blueprint(extra)
+        for command in getattr(module, "COMMANDS", ()):
+            app.cli.add_command(command)
 
     from suite.cli import init_app as init_cli
     init_cli(app)
