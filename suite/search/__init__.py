@@ -1,0 +1,163 @@
+"""The unified search of the suite: one index for bookmarks, pastes and wiki pages.
+
+Apps call ``index_item`` / ``remove_item`` inside the transaction that changes an
+item, so the index never drifts; ``query`` runs a search box's text with
+visibility enforced in the query itself (others see public items only).
+SQLite uses FTS5 with bm25, PostgreSQL its full-text search.
+"""
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Optional
+
+from markupsafe import Markup, escape
+from peewee import OperationalError, ProgrammingError
+
+from suite.auth.models import User, utcnow
+from suite.database import is_postgres
+from suite.extensions import db
+from suite.search.backends import START, STOP, Fts5Backend, PostgresBackend
+from suite.search.models import SearchDoc
+from suite.search.querytext import ParsedQuery, parse_query
+
+KINDS = ("bookmark", "paste", "wiki")
+VISIBILITIES = ("public", "unlisted", "private")
+MAX_BODY = 1_000_000
+TAG_JUNK = re.compile(r"[^\w.+#-]", re.UNICODE)
+
+
+@dataclass
+class Hit:
+    """One search result."""
+
+    kind: str
+    item_id: str
+    title: str
+    url: str
+    snippet: Markup
+    title_html: Markup
+    score: float
+    owner_id: Optional[int]
+    visibility: str
+    lang: str
+    tags: list
+    updated_at: Optional[datetime]
+
+
+@dataclass
+class SearchPage:
+    """One page of results, or an explanation of why there are none."""
+
+    hits: list = field(default_factory=list)
+    page: int = 1
+    has_next: bool = False
+    error: Optional[str] = None
+    parsed: Optional[ParsedQuery] = None
+
+
+def normalize_tags(tags):
+    """Lower-case tags of letters, digits and ``-_.+#``, de-duplicated, in order."""
+    seen = []
+    for tag in tags or ():
+        tag = TAG_JUNK.sub("", str(tag).strip().lower().replace(" ", "-"))[:64]
+        if tag and tag not in seen:
+            seen.append(tag)
+    return seen
+
+
+def index_item(kind, item_id, *, owner_id, visibility, title, body, url, tags=(), lang="",
+               updated_at=None):
+    """Add or replace the index entry of one item."""
+    if kind not in KINDS or visibility not in VISIBILITIES:
+        raise ValueError(f"search: bad kind/visibility {kind!r}/{visibility!r}")
+    tag_text = " ".join(normalize_tags(tags))
+    values = {"owner_id": owner_id, "visibility": visibility, "title": title or "",
+              "body": (body or "")[:MAX_BODY], "url": url or "", "tags": f" {tag_text} " if tag_text else "",
+              "lang": (lang or "").lower()[:64], "updated_at": updated_at or utcnow()}
+    with db.atomic():
+        updated = (SearchDoc.update(**values)
+                   .where(SearchDoc.kind == kind, SearchDoc.item_id == str(item_id)).execute())
+        if not updated:
+            SearchDoc.create(kind=kind, item_id=str(item_id), **values)
+
+
+def remove_item(kind, item_id):
+    """Drop one item from the index (no error when it was not there)."""
+    SearchDoc.delete().where(SearchDoc.kind == kind, SearchDoc.item_id == str(item_id)).execute()
+
+
+def backend():
+    """The search backend of the configured database engine."""
+    return PostgresBackend() if is_postgres() else Fts5Backend()
+
+
+def visible_to(user):
+    """Condition: public items for everyone, everything of one's own."""
+    public = SearchDoc.visibility == "public"
+    if user is not None and getattr(user, "is_authenticated", False):
+        return public | (SearchDoc.owner_id == user.id)
+    return public
+
+
+def _conditions(parsed, user, kinds, owner_id, tags):
+    where = [visible_to(user)]
+    allowed = [k for k in (parsed.kinds or kinds or KINDS) if k in (kinds or KINDS)]
+    where.append(SearchDoc.kind.in_(allowed or ["-none-"]))
+    if owner_id is not None:
+        where.append(SearchDoc.owner_id == owner_id)
+    for tag in normalize_tags(list(tags or ()) + parsed.tags):
+        where.append(SearchDoc.tags.contains(f" {tag} "))
+    if parsed.langs:
+        where.append(SearchDoc.lang.in_(parsed.langs))
+    if parsed.users:
+        ids = [u.id for u in User.select(User.id).where(User.name_key.in_([n.lower() for n in parsed.users]))]
+        where.append(SearchDoc.owner_id.in_(ids or [-1]))
+    return where
+
+
+def marked(text):
+    """Escape a backend's snippet and turn its match markers into <mark>."""
+    return Markup(str(escape(text or "")).replace(START, "<mark>").replace(STOP, "</mark>"))
+
+
+def _hit(row):
+    return Hit(kind=row["kind"], item_id=row["item_id"], title=row["title"], url=row["url"],
+               snippet=marked(row.get("snip")), title_html=marked(row.get("title_marked") or row["title"]),
+               score=float(row.get("score") or 0), owner_id=row["owner_id"], visibility=row["visibility"],
+               lang=row["lang"], tags=row["tags"].split(), updated_at=row["updated_at"])
+
+
+def query(text, *, user=None, kinds=None, owner_id=None, tags=(), page=1, per_page=20):
+    """Run a search; never raises for odd input, returns a SearchPage with ``error`` instead."""
+    parsed = parse_query(text)
+    page = max(1, int(page or 1))
+    result = SearchPage(page=page, parsed=parsed)
+    if parsed.unknown_kinds:
+        result.error = f"Unknown place to search: in:{parsed.unknown_kinds[0]} (use in:wiki, in:paste or in:bookmarks)."
+        return result
+    if not parsed.has_terms:
+        if parsed.excluded or parsed.has_filters or (text or "").strip():
+            return _browse(result, parsed, user, kinds, owner_id, tags, page, per_page)
+        return result
+    where = _conditions(parsed, user, kinds, owner_id, tags)
+    try:
+        rows = list(backend().search(parsed, where, per_page + 1, (page - 1) * per_page))
+    except (OperationalError, ProgrammingError):
+        result.error = "That search could not be understood; try plain words."
+        return result
+    result.hits = [_hit(r) for r in rows[:per_page]]
+    result.has_next = len(rows) > per_page
+    return result
+
+
+def _browse(result, parsed, user, kinds, owner_id, tags, page, per_page):
+    """Filters without words: newest matching items first."""
+    if not parsed.has_filters and not tags:
+        result.error = "Add a word to search for (a search cannot only exclude words)."
+        return result
+    where = _conditions(parsed, user, kinds, owner_id, tags)
+    rows = list(SearchDoc.select().where(*where).order_by(SearchDoc.updated_at.desc(), SearchDoc.id.desc())
+                .limit(per_page + 1).offset((page - 1) * per_page).dicts())
+    result.hits = [_hit(r) for r in rows[:per_page]]
+    result.has_next = len(rows) > per_page
+    return result

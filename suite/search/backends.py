@@ -1,0 +1,77 @@
+"""Two ways to run one parsed search: SQLite FTS5 (bm25) and PostgreSQL full-text search.
+
+Both take a ParsedQuery plus visibility and filter conditions (peewee expressions
+on SearchDoc) and return rows with ``score`` and a raw ``snip`` whose matches are
+wrapped in \\x02 … \\x03 markers (escaped and turned into <mark> by the caller).
+"""
+from peewee import SQL, NodeList, Table, fn
+
+from suite.search.models import SearchDoc
+
+START, STOP = "\x02", "\x03"
+FTS_TABLE = Table("search_fts")
+
+
+def _fts5_string(text):
+    return '"' + text.replace('"', '""') + '"'
+
+
+class Fts5Backend:
+    """SQLite FTS5 over the external-content table ``search_fts``."""
+
+    def match_expression(self, parsed):
+        """The FTS5 MATCH string: every part quoted, so no input is FTS syntax."""
+        parts = [_fts5_string(w) for w in parsed.words]
+        if parts and len(parsed.words[-1]) >= 2:
+            parts[-1] += "*"  # prefix match on the last word: results while typing
+        parts += [_fts5_string(p) for p in parsed.phrases]
+        expr = " AND ".join(parts)
+        for word in parsed.excluded:
+            expr += " NOT " + _fts5_string(word)
+        return expr
+
+    def search(self, parsed, where, limit, offset):
+        """Ranked rows matching the text and ``where``."""
+        fts = FTS_TABLE.c.search_fts  # the hidden column FTS5's functions take
+        score = fn.bm25(fts, 10.0, 1.0, 4.0, 2.0)
+        return (SearchDoc
+                .select(SearchDoc, score.alias("score"),
+                        fn.snippet(fts, 1, START, STOP, "…", 16).alias("snip"),
+                        fn.highlight(fts, 0, START, STOP).alias("title_marked"))
+                .join(FTS_TABLE, on=(FTS_TABLE.c.rowid == SearchDoc.id))
+                .where(NodeList((fts, SQL("MATCH"), self.match_expression(parsed))), *where)
+                .order_by(score)
+                .limit(limit).offset(offset).dicts())
+
+
+class PostgresBackend:
+    """PostgreSQL ``websearch_to_tsquery`` over a stored, GIN-indexed tsvector."""
+
+    OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
+
+    def websearch_text(self, parsed):
+        """Rebuild a websearch string from the parsed parts (never a syntax error)."""
+        parts = [w.replace('"', " ") for w in parsed.words]
+        parts += ['"%s"' % p.replace('"', " ") for p in parsed.phrases]
+        parts += ["-" + w.replace('"', " ") for w in parsed.excluded]
+        return " ".join(parts)
+
+    def search(self, parsed, where, limit, offset):
+        """Ranked rows matching the text and ``where``; snippets only for the page shown."""
+        text = self.websearch_text(parsed)
+        english = fn.websearch_to_tsquery(SQL("'english'"), text)
+        tsq = NodeList((english, SQL("||"), fn.websearch_to_tsquery(SQL("'simple'"), text)), glue=" ", parens=True)
+        ranked = (SearchDoc
+                  .select(SearchDoc.id, fn.ts_rank_cd(SQL("tsv"), tsq, 32).alias("score"))
+                  .where(NodeList((SQL("tsv @@"), tsq)), *where)
+                  .order_by(SQL("score").desc(), SearchDoc.id.desc())
+                  .limit(limit).offset(offset)
+                  .alias("ranked"))
+        snip = fn.ts_headline(SQL("'english'"), fn.left(SearchDoc.body, 20000), english, self.OPTIONS)
+        title = fn.ts_headline(SQL("'english'"), SearchDoc.title, english,
+                               f"StartSel={START}, StopSel={STOP}, HighlightAll=true")
+        return (SearchDoc
+                .select(SearchDoc, ranked.c.score.alias("score"), snip.alias("snip"), title.alias("title_marked"))
+                .join(ranked, on=(SearchDoc.id == ranked.c.id))
+                .order_by(ranked.c.score.desc(), SearchDoc.id.desc())
+                .dicts())

@@ -1,0 +1,25 @@
+"""The one search table: a row per searchable item of any app."""
+from peewee import AutoField, CharField, DateTimeField, IntegerField, TextField
+
+from suite.auth.models import utcnow
+from suite.database import BaseModel
+
+
+class SearchDoc(BaseModel):
+    """What the index knows of one bookmark, paste or wiki page."""
+
+    id = AutoField()
+    kind = CharField(max_length=16)
+    item_id = CharField(max_length=64)
+    owner_id = IntegerField(null=True, index=True)
+    visibility = CharField(max_length=10)
+    title = TextField(default="")
+    body = TextField(default="")
+    url = TextField(default="")
+    tags = TextField(default="")     # " tag1 tag2 " (padded, for exact tag filters)
+    lang = CharField(max_length=64, default="")
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "search_doc"
+        indexes = ((("kind", "item_id"), True),)
