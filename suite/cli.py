@@ -4,6 +4,7 @@ import sqlite3
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from suite import database
 from suite.errors import SuiteError
@@ -11,6 +12,7 @@ from suite.extensions import db
 
 
 @click.command("run")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--debug", is_flag=True, help="Flask's debugger and reloader instead of waitress.")
@@ -22,6 +24,7 @@ def run_command(host, port, debug, no_worker):
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--workers", default=None, type=int, help="Worker threads (default SUITE_TASK_WORKERS).")
 def worker_command(workers):
     """Run the background task consumer."""
@@ -30,6 +33,7 @@ def worker_command(workers):
 
 
 @click.command("migrate")
+@with_appcontext
 @click.option("--target", default=None, help="Stop after this migration (for tests and upgrades).")
 def migrate_command(target):
     """Apply pending database migrations."""
@@ -38,6 +42,7 @@ def migrate_command(target):
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("name")
 @click.option("--admin", is_flag=True, help="Make the user an administrator.")
 @click.option("--password", default=None, help="Password (asked for when left out).")
@@ -55,6 +60,7 @@ def create_user_command(name, admin, password):
 
 
 @click.command("create-token")
+@with_appcontext
 @click.argument("name")
 @click.option("--label", default="command line", show_default=True)
 def create_token_command(name, label):
@@ -73,6 +79,7 @@ def create_token_command(name, label):
 
 
 @click.command("backup")
+@with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False))
 def backup_command(path):
     """Copy the SQLite database to PATH with the online backup API (PostgreSQL: prints pg_dump)."""
@@ -98,6 +105,7 @@ def backup_command(path):
 
 
 @click.command("routes")
+@with_appcontext
 def routes_command():
     """Print every URL rule with its methods, one per line."""
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):

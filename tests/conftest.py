@@ -110,13 +110,14 @@ def make_app(database_url, tmp_path):
                 _empty_postgres()
                 db.close()
         app.test_client_class = CsrfClient
-        made.append(app)
+        made.append(db.obj)
         return app
 
     yield make
     if not db.is_closed():
         db.close()
-    db.obj.close_all()
+    for database in made:
+        database.close_all()
 
 
 @pytest.fixture

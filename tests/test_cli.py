@@ -1,0 +1,63 @@
+"""manage.py commands, run through Flask's CLI runner against a real database."""
+import sqlite3
+import subprocess
+import sys
+
+from suite.auth.models import ApiToken, User
+from suite.cli import backup_command, create_token_command, create_user_command, routes_command
+from tests.conftest import PASSWORD
+
+
+def test_create_user_and_admin(app, runner):
+    result = runner.invoke(create_user_command, ["root", "--admin", "--password", PASSWORD])
+    assert result.exit_code == 0 and "created admin root" in result.output
+    result = runner.invoke(create_user_command, ["dora", "--password", PASSWORD])
+    assert "created user dora" in result.output
+    with app.app_context():
+        assert User.by_name("root").is_admin and not User.by_name("dora").is_admin
+
+
+def test_create_user_refuses_taken_name(app, runner, users):
+    result = runner.invoke(create_user_command, ["alice", "--password", PASSWORD])
+    assert result.exit_code != 0 and "is taken" in result.output
+
+
+def test_create_token_prints_a_working_token(app, runner, users, client):
+    result = runner.invoke(create_token_command, ["alice", "--label", "cli"])
+    token = result.output.strip()
+    assert result.exit_code == 0 and token.startswith("st_")
+    with app.app_context():
+        assert ApiToken.get().label == "cli"
+    assert b"Hello, alice" in client.get("/", headers={"Authorization": f"Bearer {token}"}).data
+
+
+def test_create_token_for_unknown_user_fails(runner):
+    result = runner.invoke(create_token_command, ["nobody"])
+    assert result.exit_code != 0 and "no user named" in result.output
+
+
+def test_routes_lists_every_rule_with_methods(app, runner):
+    lines = runner.invoke(routes_command).output.splitlines()
+    assert any(line.startswith("GET,POST") and "/auth/login" in line for line in lines)
+    assert len(lines) == len(list(app.url_map.iter_rules()))
+
+
+def test_backup_makes_a_consistent_copy(app, runner, users, tmp_path):
+    target = tmp_path / "backup.db"
+    result = runner.invoke(backup_command, [str(target)])
+    if app.config["DATABASE_URL"].startswith("postgres"):
+        assert "pg_dump" in result.output
+        return
+    assert result.exit_code == 0, result.output
+    copy = sqlite3.connect(target)
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert {r[0] for r in copy.execute("SELECT username FROM user")} == {"admin", "alice", "bob"}
+
+
+def test_manage_py_migrate_runs_as_a_program(tmp_path):
+    env = {"SUITE_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "manage.py", "migrate"], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "applied 0001_accounts" in out.stdout
+    again = subprocess.run([sys.executable, "manage.py", "migrate"], env=env, capture_output=True, text=True)
+    assert "database is up to date" in again.stdout
