@@ -1,10 +1,324 @@
-"""Pages of the wiki app (being built: see its issue)."""
-from flask import Blueprint, render_template
+"""Pages of the wiki: view, edit with preview and conflict screen, history, diff, links, moves."""
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+
+from suite import search
+from suite.auth import current_user, login_required
+from suite.errors import InvalidInput, NotFound, TooLarge
+from suite.wiki import attachments as files
+from suite.wiki import links, pages
+from suite.wiki.forms import EditForm, RenameForm, UploadForm
+from suite.wiki.markup import render_page
+from suite.wiki.merge import diff_rows
+from suite.wiki.permissions import can_delete, can_edit, require_edit, require_read
+from suite.wiki.titles import HOME, clean_title, parent_titles, url_title
 
 bp = Blueprint("wiki", __name__, template_folder="templates", static_folder="static")
 
 
+@bp.before_request
+def check_read_access():
+    """``SUITE_WIKI_READ=users`` keeps anonymous visitors out of every wiki page."""
+    if request.endpoint != "wiki.static":
+        require_read(current_user)
+
+
+@bp.app_template_global()
+def wiki_url(title, endpoint="wiki.view", **args):
+    """URL of a page (or of one of its actions) from its title."""
+    return url_for(endpoint, title=url_title(title), **args)
+
+
+@bp.app_template_global()
+def wiki_parents(title):
+    """Breadcrumb titles of a subpage."""
+    return parent_titles(title)
+
+
+def _page_or_missing(title):
+    """``(page, revision)``, or a 404 response offering to create the page."""
+    try:
+        return pages.get_page(title, deleted=True), None
+    except NotFound:
+        return None, (render_template("wiki/missing.html", title=title,
+                                      can_create=can_edit(current_user)), 404)
+
+
 @bp.route("/")
 def index():
-    """Start page of the app."""
-    return render_template("wiki/index.html")
+    """The start page: the page called Home."""
+    return view(HOME)
+
+
+@bp.route("/<path:title>")
+def view(title):
+    """A page: its cached render (or an old revision with ``?rev=``), following one redirect."""
+    raw, title = title, clean_title(title)
+    found, missing = _page_or_missing(title)
+    if missing:
+        return missing
+    page, revision = found
+    if page.deleted:
+        return render_template("wiki/missing.html", title=page.title, page=page, revision=revision,
+                               can_restore=can_delete(current_user, page)), 404
+    if raw != url_title(page.title) and request.endpoint != "wiki.index":
+        return redirect(wiki_url(page.title, **request.args), 301)
+    number = request.args.get("rev", type=int)
+    if page.redirect_to and number is None and request.args.get("redirect") != "no" \
+            and not request.args.get("from"):
+        target = pages.find_page(page.redirect_to)
+        if target is not None and not target.deleted:
+            return redirect(wiki_url(target.title, **{"from": page.title}))
+    if number is not None and number != revision.number:
+        revision = pages.get_revision(page, number)
+    if revision.html is None:
+        links.render_revision(page.title, revision)
+    return render_template("wiki/page.html", page=page, revision=revision, old=revision.number != page.version,
+                           redirected_from=request.args.get("from"), can_edit=can_edit(current_user, page),
+                           can_delete=can_delete(current_user, page) if current_user.is_authenticated else False)
+
+
+@bp.route("/<path:title>/edit", methods=["GET", "POST"])
+@login_required
+def edit(title):
+    """Edit form; Preview renders without saving; a stale save merges or shows the conflict."""
+    title = clean_title(title)
+    page = pages.find_page(title)
+    require_edit(current_user, page)
+    form = EditForm()
+    if request.method == "GET":
+        _fill_form(form, page)
+    status, preview, conflict = 200, None, None
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = render_page(form.content.data or "", links.resolve_title)
+        else:
+            try:
+                result = pages.save_page(title, form.content.data, form.base_revision.data, current_user,
+                                         form.message.data)
+            except pages.EditConflict as err:
+                conflict, status = err, 409
+                form.base_revision.data = err.current.number
+            except (InvalidInput, TooLarge) as err:
+                form.content.errors = [err.message]
+                status = err.status
+            else:
+                _flash_saved(result)
+                return redirect(wiki_url(result.page.title))
+    elif request.method == "POST":
+        status = 400
+    diff = diff_rows(conflict.current.content, conflict.yours) if conflict else None
+    return render_template("wiki/edit.html", title=page.title if page and page.version else title, page=page,
+                           form=form, preview=preview, conflict=conflict, diff=diff), status
+
+
+def _fill_form(form, page):
+    """A GET of the edit form: the current text (or ``?rev=``'s) and the revision it is based on."""
+    if page is None or page.version == 0:
+        form.base_revision.data = 0
+        return
+    number = request.args.get("rev", type=int) or page.version
+    form.content.data = pages.get_revision(page, number).content
+    form.base_revision.data = page.version
+    if number != page.version:
+        form.message.data = f"Reverted to revision {number}"
+
+
+def _flash_saved(result):
+    if not result.changed:
+        flash("No changes to save.", "info")
+    elif result.merged_with:
+        flash(f"Saved. Your edit was merged with {', '.join(result.merged_with)}'s change.", "success")
+    else:
+        flash("Saved.", "success")
+
+
+@bp.route("/<path:title>/history")
+def history(title):
+    """Every revision of a page, newest first."""
+    page, _ = pages.get_page(clean_title(title), deleted=True)
+    number = max(request.args.get("page", 1, type=int), 1)
+    revisions = list(pages.history(page, number, 51))
+    return render_template("wiki/history.html", page=page, revisions=revisions[:50],
+                           has_next=len(revisions) > 50, number=number)
+
+
+@bp.route("/<path:title>/diff")
+def diff(title):
+    """Differences between two revisions (default: the latest change)."""
+    page, _ = pages.get_page(clean_title(title), deleted=True)
+    to = request.args.get("to", page.version, type=int)
+    start = request.args.get("from", to - 1, type=int)
+    new = pages.get_revision(page, to)
+    old = pages.get_revision(page, start) if start > 0 else None
+    rows = diff_rows(old.content if old else "", new.content)
+    return render_template("wiki/diff.html", page=page, old=old, new=new, rows=rows)
+
+
+@bp.route("/<path:title>/backlinks")
+def backlinks(title):
+    """What links here."""
+    title = clean_title(title)
+    page = pages.find_page(title)
+    linking = list(links.pages_linking_to(page.key if page else title.casefold()).limit(500))
+    return render_template("wiki/backlinks.html", title=page.title if page else title, pages=linking)
+
+
+@bp.route("/<path:title>/revert", methods=["POST"])
+@login_required
+def revert(title):
+    """Make a new revision with an old revision's text."""
+    number = request.form.get("rev", type=int)
+    if not number:
+        raise InvalidInput("Say which revision to revert to.")
+    result = pages.revert_page(clean_title(title), number, current_user)
+    flash(f"Reverted to revision {number}." if result.changed else "That is already the current text.",
+          "success")
+    return redirect(wiki_url(result.page.title))
+
+
+@bp.route("/<path:title>/rename", methods=["GET", "POST"])
+@login_required
+def rename(title):
+    """Move a page: a redirect stays at the old title; links can be rewritten."""
+    page, _ = pages.get_page(clean_title(title))
+    require_edit(current_user, page)
+    form = RenameForm(new_title=page.title)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            moved, changed = pages.rename_page(page.title, form.new_title.data, current_user,
+                                               rewrite=form.rewrite.data, message=form.message.data)
+        except InvalidInput as err:
+            form.new_title.errors = [err.message]
+            status = 400
+        else:
+            note = f" Links updated in {len(changed)} page(s)." if changed else ""
+            flash(f"Renamed to “{moved.title}”; the old title redirects here.{note}", "success")
+            return redirect(wiki_url(moved.title))
+    elif request.method == "POST":
+        status = 400
+    return render_template("wiki/rename.html", page=page, form=form), status
+
+
+@bp.route("/<path:title>/delete", methods=["POST"])
+@login_required
+def delete(title):
+    """Delete a page (admins and its author); it can be restored from its history."""
+    page = pages.delete_page(clean_title(title), current_user, request.form.get("message", ""))
+    flash(f"Deleted “{page.title}”. You can restore it from this page.", "success")
+    return redirect(wiki_url(page.title))
+
+
+@bp.route("/<path:title>/restore", methods=["POST"])
+@login_required
+def restore(title):
+    """Undo a delete."""
+    page = pages.restore_page(clean_title(title), current_user)
+    flash(f"Restored “{page.title}”.", "success")
+    return redirect(wiki_url(page.title))
+
+
+@bp.route("/<path:title>/protect", methods=["POST"])
+@login_required
+def protect(title):
+    """Admins: only admins may edit this page (or lift that)."""
+    protected = request.form.get("protected") == "1"
+    page = pages.set_protected(clean_title(title), current_user, protected)
+    flash("Page protected: only administrators may edit it." if protected else "Protection lifted.", "success")
+    return redirect(wiki_url(page.title))
+
+
+@bp.route("/recent")
+def recent():
+    """Recent changes across the wiki."""
+    number = max(request.args.get("page", 1, type=int), 1)
+    changes = list(pages.recent_changes(number, 51))
+    return render_template("wiki/recent.html", changes=changes[:50], has_next=len(changes) > 50, number=number)
+
+
+@bp.route("/recent.atom")
+def recent_feed():
+    """Atom feed of recent changes."""
+    changes = list(pages.recent_changes(1, 50))
+    return _feed("Recent changes", url_for("wiki.recent", _external=True), changes)
+
+
+@bp.route("/<path:title>/history.atom")
+def history_feed(title):
+    """Atom feed of one page's history."""
+    page, _ = pages.get_page(clean_title(title), deleted=True)
+    revisions = list(pages.history(page, 1, 50))
+    for revision in revisions:
+        revision.page = page
+    return _feed(f"History of {page.title}", wiki_url(page.title, "wiki.history", _external=True), revisions)
+
+
+def _feed(feed_title, home, revisions):
+    body = render_template("wiki/feed.xml", feed_title=feed_title, home=home, revisions=revisions,
+                           updated=revisions[0].created_at if revisions else None)
+    return current_app.response_class(body, mimetype="application/atom+xml")
+
+
+@bp.route("/search")
+def search_pages():
+    """Full-text search over the wiki's pages."""
+    q = request.args.get("q", "").strip()
+    number = max(request.args.get("page", 1, type=int), 1)
+    results = search.query(q, user=current_user, kinds=("wiki",), page=number) if q else None
+    return render_template("wiki/search.html", q=q, results=results, number=number)
+
+
+@bp.route("/<path:title>/attachments", methods=["GET", "POST"])
+def attachments(title):
+    """A page's files; editors upload here."""
+    page, _ = pages.get_page(clean_title(title))
+    form = UploadForm()
+    status = 200
+    if request.method == "POST":
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        if form.validate_on_submit():
+            try:
+                saved, replaced = files.save_attachment(page, form.file.data, current_user)
+            except (InvalidInput, TooLarge) as err:
+                form.file.errors = [err.message]
+                status = err.status
+            else:
+                flash(f"{'Replaced' if replaced else 'Uploaded'} {saved.name}. Embed it with ![{saved.name}]({saved.name})."
+                      if saved.is_image else f"Uploaded {saved.name}.", "success")
+                return redirect(wiki_url(page.title, "wiki.attachments"))
+        else:
+            status = 400
+    return render_template("wiki/attachments.html", page=page, form=form, files=files.list_attachments(page),
+                           can_edit=can_edit(current_user, page)), status
+
+
+@bp.route("/<path:title>/attachments/<name>")
+def attachment(title, name):
+    """Download a file: images inline, everything else as an attachment, always sandboxed."""
+    page, _ = pages.get_page(clean_title(title))
+    found = files.get_attachment(page, name)
+    thumb = request.args.get("thumb") == "1" and found.is_image
+    resp = send_file(files.file_path(found, thumb), mimetype="image/png" if thumb else found.content_type,
+                     as_attachment=not found.is_image, download_name=found.name, conditional=True, max_age=3600)
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return resp
+
+
+@bp.route("/<path:title>/attachments/<name>/delete", methods=["POST"])
+@login_required
+def delete_attachment(title, name):
+    """Remove a file from a page."""
+    page, _ = pages.get_page(clean_title(title))
+    files.delete_attachment(page, name, current_user)
+    flash(f"Deleted {name}.", "success")
+    return redirect(wiki_url(page.title, "wiki.attachments"))

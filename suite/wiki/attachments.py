@@ -1,0 +1,151 @@
+"""Files attached to pages: the type allowlist, Pillow checks and thumbnails, storage on disk.
+
+Only verified raster images are ever shown inline. Every other file, HTML and
+SVG included, is served as a download under a sandboxing CSP, so nothing
+uploaded can run in the wiki's origin.
+"""
+import hashlib
+import io
+import os
+import re
+import uuid
+import warnings
+
+from flask import current_app
+from PIL import Image, UnidentifiedImageError
+
+from suite.auth.models import utcnow
+from suite.errors import InvalidInput, NotFound, TooLarge
+from suite.extensions import db
+from suite.wiki.models import Attachment
+from suite.wiki.permissions import require_edit
+
+IMAGE_TYPES = {"png": ("image/png", "PNG"), "jpg": ("image/jpeg", "JPEG"), "jpeg": ("image/jpeg", "JPEG"),
+               "gif": ("image/gif", "GIF"), "webp": ("image/webp", "WEBP")}
+FILE_TYPES = {"pdf": "application/pdf", "txt": "text/plain", "md": "text/markdown", "csv": "text/csv",
+              "json": "application/json", "zip": "application/zip", "odt": "application/vnd.oasis.opendocument.text",
+              "ods": "application/vnd.oasis.opendocument.spreadsheet",
+              "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+              # Allowed, but only ever downloaded: they could carry script if shown inline.
+              "html": "application/octet-stream", "htm": "application/octet-stream",
+              "svg": "application/octet-stream"}
+MAX_PIXELS = 40_000_000
+THUMB_SIZE = (320, 320)
+NAME_JUNK = re.compile(r"[^\w.-]+")
+
+
+def clean_filename(raw):
+    """A safe attachment name (letters, digits, ``_.-``), or InvalidInput."""
+    name = NAME_JUNK.sub("_", os.path.basename((raw or "").replace("\\", "/"))).strip("._")[:120]
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if not name or not ext:
+        raise InvalidInput("The file needs a name with an extension, like photo.png.")
+    if ext not in IMAGE_TYPES and ext not in FILE_TYPES:
+        allowed = ", ".join(sorted(set(IMAGE_TYPES) | set(FILE_TYPES)))
+        raise InvalidInput(f"Files of type .{ext} cannot be attached. Allowed: {allowed}.")
+    return name, ext
+
+
+def media_dir():
+    """Where attachments live: ``MEDIA_PATH/wiki``."""
+    path = os.path.join(current_app.config["MEDIA_PATH"], "wiki")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def read_limited(stream):
+    """The uploaded bytes, refusing anything above ``SUITE_ATTACHMENT_MAX_BYTES``."""
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"The file is larger than the limit of {limit // (1024 * 1024)} MiB.")
+    if not data:
+        raise InvalidInput("The file is empty.")
+    return data
+
+
+def inspect_image(data, ext):
+    """``(width, height, thumbnail PNG bytes)`` of a real image; refuses fakes and decompression bombs."""
+    expected = IMAGE_TYPES[ext][1]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                if probe.format != expected:
+                    raise InvalidInput(f"The file is not a valid {ext.upper()} image.")
+                width, height = probe.size
+                if width * height > MAX_PIXELS:
+                    raise InvalidInput(f"The image is {width}×{height} pixels; at most "
+                                       f"{MAX_PIXELS // 1_000_000} megapixels are accepted.")
+                probe.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                image.thumbnail(THUMB_SIZE)
+                out = io.BytesIO()
+                image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB").save(out, "PNG")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InvalidInput("The image is too large when decoded (a decompression bomb?).") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise InvalidInput(f"The file is not a valid {ext.upper()} image.") from None
+    return width, height, out.getvalue()
+
+
+def save_attachment(page, upload, user):
+    """Store an uploaded file on ``page`` (replacing one of the same name)."""
+    require_edit(user, page)
+    name, ext = clean_filename(upload.filename)
+    data = read_limited(upload.stream)
+    width = height = thumb = None
+    if ext in IMAGE_TYPES:
+        width, height, thumb = inspect_image(data, ext)
+    stored = uuid.uuid4().hex + "." + ext
+    directory = media_dir()
+    with open(os.path.join(directory, stored), "wb") as f:
+        f.write(data)
+    if thumb:
+        with open(os.path.join(directory, stored + ".thumb.png"), "wb") as f:
+            f.write(thumb)
+    values = {"content_type": IMAGE_TYPES[ext][0] if thumb else FILE_TYPES[ext], "size": len(data),
+              "sha256": hashlib.sha256(data).hexdigest(), "stored_name": stored, "is_image": bool(thumb),
+              "width": width, "height": height, "uploaded_by": user.id, "created_at": utcnow()}
+    with db.atomic():
+        old = Attachment.get_or_none((Attachment.page == page.id) & (Attachment.name == name))
+        if old is None:
+            return Attachment.create(page=page.id, name=name, **values), None
+        Attachment.update(values).where(Attachment.id == old.id).execute()
+    _remove_files(old.stored_name)
+    return Attachment.get_by_id(old.id), old
+
+
+def list_attachments(page):
+    """A page's files, by name."""
+    return list(Attachment.select().where(Attachment.page == page.id).order_by(Attachment.name))
+
+
+def get_attachment(page, name):
+    """One file of a page, or NotFound."""
+    found = Attachment.get_or_none((Attachment.page == page.id) & (Attachment.name == name))
+    if found is None:
+        raise NotFound(f"“{page.title}” has no file called “{name}”.")
+    return found
+
+
+def file_path(attachment, thumbnail=False):
+    """Path of the stored file (or its thumbnail)."""
+    return os.path.join(media_dir(), attachment.stored_name + (".thumb.png" if thumbnail else ""))
+
+
+def delete_attachment(page, name, user):
+    """Remove a file from a page."""
+    require_edit(user, page)
+    found = get_attachment(page, name)
+    found.delete_instance()
+    _remove_files(found.stored_name)
+
+
+def _remove_files(stored_name):
+    for suffix in ("", ".thumb.png"):
+        try:
+            os.remove(os.path.join(media_dir(), stored_name + suffix))
+        except FileNotFoundError:
+            pass

@@ -1,0 +1,41 @@
+"""Forms of the wiki: edit (with preview), rename, upload, import."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
+
+from suite.wiki.pages import MAX_MESSAGE
+from suite.wiki.titles import MAX_TITLE
+
+
+class EditForm(FlaskForm):
+    """Page source, edit summary and the revision the edit started from."""
+
+    content = TextAreaField("Content", render_kw={"rows": 22, "spellcheck": "true"})
+    message = StringField("Edit summary", validators=[Length(max=MAX_MESSAGE)],
+                          render_kw={"placeholder": "What did you change?"})
+    base_revision = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0)],
+                                 default=0)
+    preview = SubmitField("Preview")
+    save = SubmitField("Save")
+
+
+class RenameForm(FlaskForm):
+    """Move a page to a new title."""
+
+    new_title = StringField("New title", validators=[InputRequired(), Length(max=MAX_TITLE + 50)])
+    rewrite = BooleanField("Update links in pages that point to the old title", default=True)
+    message = StringField("Reason", validators=[Length(max=MAX_MESSAGE)])
+
+
+class UploadForm(FlaskForm):
+    """One attachment file."""
+
+    file = FileField("File", validators=[FileRequired("Choose a file to upload.")])
+
+
+class ImportForm(FlaskForm):
+    """A wiki export zip to load."""
+
+    archive = FileField("Export file (.zip)", validators=[FileRequired("Choose a .zip file.")])

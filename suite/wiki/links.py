@@ -1,0 +1,74 @@
+"""Wikilinks in the database: page URLs, the links table, cached renders and their invalidation.
+
+A page view never renders: each revision keeps its sanitized HTML. When a page
+appears or disappears (create, rename, delete, restore), only the pages whose
+links point at its key lose their cached HTML, found through the links table.
+"""
+import re
+from urllib.parse import quote
+
+from suite.errors import InvalidInput
+from suite.wiki.markup import WIKILINK_RE, render_page
+from suite.wiki.models import Link, Page, Revision
+from suite.wiki.titles import clean_title, title_key, url_title
+
+PREFIX = "/wiki/"
+
+
+def page_path(title):
+    """The URL path of a page (readable: spaces as underscores)."""
+    return PREFIX + quote(url_title(title), safe="/")
+
+
+def resolve_title(title):
+    """``(href, exists)`` for a wikilink: existing pages link to themselves, missing ones to creation."""
+    exists = (Page.select(Page.id)
+              .where((Page.key == title_key(title)) & (Page.deleted == False))  # noqa: E712
+              .exists())
+    return (page_path(title), True) if exists else (page_path(title) + "/edit", False)
+
+
+def render_revision(page_title, revision):
+    """Render ``revision`` with the links as they are now and keep the result in its row."""
+    prefix = page_path(page_title) + "/attachments/"
+    rendered = render_page(revision.content, resolve_title, lambda name: prefix + quote(name))
+    (Revision.update(html=rendered.html, toc=rendered.toc)
+     .where(Revision.id == revision.id).execute())
+    revision.html, revision.toc = rendered.html, rendered.toc
+    return rendered
+
+
+def store_links(page, titles):
+    """Replace the links of ``page`` by those of its new current revision."""
+    Link.delete().where(Link.from_page == page.id).execute()
+    keys = sorted({title_key(t) for t in titles} - {page.key})
+    if keys:
+        Link.insert_many([(page.id, k) for k in keys], fields=[Link.from_page, Link.to_key]).execute()
+
+
+def invalidate_links_to(key):
+    """Drop the cached renders of every page linking to ``key`` (its red/blue state changed)."""
+    linking = Link.select(Link.from_page).where(Link.to_key == key)
+    (Revision.update(html=None, toc=None)
+     .where(Revision.page.in_(linking) & Revision.html.is_null(False)).execute())
+
+
+def pages_linking_to(key):
+    """Live pages whose current revision links to ``key``."""
+    return (Page.select().join(Link, on=(Link.from_page == Page.id))
+            .where((Link.to_key == key) & (Page.deleted == False))  # noqa: E712
+            .order_by(Page.key))
+
+
+def rewrite_links(text, old_key, new_title):
+    """``text`` with every ``[[Old]]`` link (any case, label and #section kept) pointing to ``new_title``."""
+    def replace(match):
+        target, bar, label = match.group(1).partition("|")
+        name, hash_, fragment = target.partition("#")
+        try:
+            if title_key(clean_title(name)) != old_key:
+                return match.group(0)
+        except InvalidInput:
+            return match.group(0)
+        return "[[" + new_title + hash_ + fragment + bar + label + "]]"
+    return re.sub(WIKILINK_RE, replace, text)

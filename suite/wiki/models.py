@@ -1,0 +1,89 @@
+"""The wiki's tables: pages, their revisions (with the cached render), links and attachments."""
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from suite.auth.models import User, utcnow
+from suite.database import BaseModel
+
+
+class Page(BaseModel):
+    """A titled page; ``version`` is the number of its current revision (the optimistic lock)."""
+
+    id = AutoField()
+    title = CharField(max_length=200)
+    key = CharField(max_length=200, unique=True)      # case-folded title: lookups ignore case
+    version = IntegerField(default=0)
+    redirect_to = CharField(max_length=200, null=True)  # key of the target when the page redirects
+    protected = BooleanField(default=False)             # only admins may edit
+    deleted = BooleanField(default=False)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "wiki_page"
+
+
+class Revision(BaseModel):
+    """One saved state of a page; ``html``/``toc`` cache its sanitized render (NULL: render again)."""
+
+    id = AutoField()
+    page = ForeignKeyField(Page, backref="revisions", on_delete="CASCADE")
+    number = IntegerField()
+    kind = CharField(max_length=10, default="edit")    # edit, revert, rename, delete, restore, import
+    author = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow, index=True)
+    message = CharField(max_length=200, default="")
+    content = TextField()
+    content_hash = CharField(max_length=64)
+    html = TextField(null=True)
+    toc = TextField(null=True)
+
+    class Meta:
+        table_name = "wiki_revision"
+        indexes = ((("page", "number"), True),)
+
+    @property
+    def author_name(self):
+        """Who saved it, for people."""
+        return self.author.username if self.author_id else "(deleted user)"
+
+
+class Link(BaseModel):
+    """A wikilink from a page's current revision to a title (which may not exist yet)."""
+
+    id = AutoField()
+    from_page = ForeignKeyField(Page, backref="links", on_delete="CASCADE")
+    to_key = CharField(max_length=200, index=True)
+
+    class Meta:
+        table_name = "wiki_link"
+        indexes = ((("from_page", "to_key"), True),)
+
+
+class Attachment(BaseModel):
+    """A file uploaded to a page, stored under ``MEDIA_PATH/wiki/``."""
+
+    id = AutoField()
+    page = ForeignKeyField(Page, backref="attachments", on_delete="CASCADE")
+    name = CharField(max_length=120)
+    content_type = CharField(max_length=100)
+    size = IntegerField()
+    sha256 = CharField(max_length=64)
+    stored_name = CharField(max_length=80)    # file name on disk (random, never the user's)
+    is_image = BooleanField(default=False)
+    width = IntegerField(null=True)
+    height = IntegerField(null=True)
+    uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "wiki_attachment"
+        indexes = ((("page", "name"), True),)

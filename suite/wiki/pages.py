@@ -1,0 +1,321 @@
+"""The wiki's domain functions: read, save without lost updates, history, revert, rename, delete.
+
+Every change goes through ``_commit``: an optimistic ``UPDATE ... WHERE version =
+<expected>`` (zero rows means someone else saved first), then a new revision,
+its render, its links and the search index, all in one transaction.
+"""
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from flask import current_app
+from peewee import JOIN, IntegrityError
+
+from suite import search
+from suite.auth.models import User, utcnow
+from suite.errors import Conflict, InvalidInput, NotFound, TooLarge
+from suite.extensions import db
+from suite.wiki import links
+from suite.wiki.merge import merge3
+from suite.wiki.models import Page, Revision
+from suite.wiki.permissions import require_admin, require_delete, require_edit
+from suite.wiki.titles import clean_title, title_key
+
+REDIRECT_RE = re.compile(r"^\s*#REDIRECT\s*\[\[([^\[\]|#\n]+)(?:#[^\]]*)?(?:\|[^\]]*)?\]\]", re.I)
+MAX_MESSAGE = 200
+MAX_RETRIES = 5
+
+
+class EditConflict(Conflict):
+    """Someone else changed the page meanwhile and the changes overlap."""
+
+    def __init__(self, current, yours, base_text):
+        super().__init__(f"{current.author_name} changed this page (revision {current.number}) while you "
+                         "were editing it, and your changes overlap. Your text is kept below.")
+        self.current, self.yours, self.base_text = current, yours, base_text
+
+
+@dataclass
+class SaveResult:
+    """What a save did: the page, its new revision, and who it was merged with."""
+
+    page: Page
+    revision: Revision
+    changed: bool = True
+    merged_with: Optional[list] = None
+
+
+def content_hash(text):
+    """SHA-256 of a page source."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def clean_content(text):
+    """Normalized page source (LF line ends, one final newline), refused when empty or too large."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").rstrip() + "\n"
+    if not text.strip():
+        raise InvalidInput("A page cannot be empty. To remove a page, use Delete.")
+    limit = current_app.config["WIKI_MAX_PAGE_BYTES"]
+    size = len(text.encode("utf-8"))
+    if size > limit:
+        raise TooLarge(f"The page is {size // 1024} KiB; the limit is {limit // 1024} KiB. "
+                       "Your text is still in the form.")
+    return text
+
+
+def clean_message(message):
+    """An edit summary: one line, at most 200 characters."""
+    message = " ".join((message or "").split())
+    if len(message) > MAX_MESSAGE:
+        raise InvalidInput(f"The edit summary can have at most {MAX_MESSAGE} characters.")
+    return message
+
+
+def find_page(title):
+    """The page row for ``title`` (any case, deleted too), or None."""
+    return Page.get_or_none(Page.key == title_key(title))
+
+
+def get_page(title, *, deleted=False):
+    """``(page, current revision)`` in one query; NotFound for missing (or deleted) pages."""
+    revision = (Revision.select(Revision, Page, User).join(Page).switch(Revision)
+                .join(User, JOIN.LEFT_OUTER)
+                .where((Page.key == title_key(title)) & (Revision.number == Page.version)).first())
+    if revision is None:
+        raise NotFound(f"There is no page called “{title}” yet.")
+    if revision.page.deleted and not deleted:
+        raise NotFound(f"The page “{revision.page.title}” was deleted.")
+    return revision.page, revision
+
+
+def get_revision(page, number):
+    """Revision ``number`` of ``page``, or NotFound."""
+    revision = (Revision.select(Revision, User).join(User, JOIN.LEFT_OUTER)
+                .where((Revision.page == page.id) & (Revision.number == number)).first())
+    if revision is None:
+        raise NotFound(f"“{page.title}” has no revision {number}.")
+    return revision
+
+
+def redirect_target(content):
+    """The title a ``#REDIRECT [[Title]]`` page points to, or None."""
+    match = REDIRECT_RE.match(content)
+    return clean_title(match.group(1)) if match else None
+
+
+def _check_redirect(key, target):
+    """Refuse redirects to the page itself and chains that come back to it (A → B → A)."""
+    if target is None:
+        return None
+    seen, hop, chain = {key}, title_key(target), [target]
+    if hop == key:
+        raise InvalidInput("A page cannot redirect to itself.")
+    for _ in range(20):
+        row = Page.get_or_none(Page.key == hop)
+        if row is None or row.redirect_to is None or row.deleted:
+            return title_key(target)
+        chain.append(row.redirect_to)
+        if row.redirect_to in seen:
+            raise InvalidInput("That redirect would make a loop: " + " → ".join(chain) + ".")
+        seen.add(hop)
+        hop = row.redirect_to
+    raise InvalidInput("That redirect chain is too long.")
+
+
+def _commit(page, content, user, message, kind, *, deleted=False, title=None):
+    """Write revision ``page.version + 1`` if nobody else did first; None when we lost the race."""
+    now, number = utcnow(), page.version + 1
+    was_live = page.version > 0 and not page.deleted
+    redirect = None if deleted else _check_redirect(page.key if title is None else title_key(title),
+                                                    redirect_target(content))
+    changes = {"version": number, "updated_at": now, "deleted": deleted, "redirect_to": redirect}
+    if title is not None:
+        changes.update(title=title, key=title_key(title))
+    rows = (Page.update(changes).where((Page.id == page.id) & (Page.version == page.version)).execute())
+    if rows == 0:
+        return None
+    old_key = page.key
+    for name, value in changes.items():
+        setattr(page, name, value)
+    revision = Revision.create(page=page, number=number, kind=kind, author=getattr(user, "id", None),
+                               message=message, content=content, content_hash=content_hash(content),
+                               created_at=now)
+    publish(page, revision, was_live=was_live, old_key=old_key)
+    return revision
+
+
+def publish(page, revision, *, was_live, old_key):
+    """After a write: render and cache, links, search index, and red/blue links elsewhere."""
+    rendered = links.render_revision(page.title, revision)
+    links.store_links(page, [] if page.deleted else rendered.links)
+    if page.deleted or page.redirect_to:
+        search.remove_item("wiki", page.id)
+    else:
+        search.index_item("wiki", page.id, owner_id=None, visibility="public", title=page.title,
+                          body=revision.content, url=links.page_path(page.title),
+                          updated_at=revision.created_at)
+    if was_live == page.deleted or old_key != page.key:
+        links.invalidate_links_to(old_key)
+        links.invalidate_links_to(page.key)
+
+
+def _page_row(title, user):
+    """The page for ``title``, created empty (version 0) when new; a race to create is retried."""
+    page = find_page(title)
+    if page is not None:
+        return page
+    require_edit(user)
+    try:
+        with db.atomic():
+            return Page.create(title=title, key=title_key(title), created_by=getattr(user, "id", None))
+    except IntegrityError:
+        return find_page(title)
+
+
+def _merge_stale(page, content, base_number):
+    """Content to save for an edit based on an older revision: merged, or EditConflict."""
+    if base_number < 0 or base_number > page.version:
+        raise InvalidInput(f"Revision {base_number} of “{page.title}” does not exist.")
+    if base_number == page.version:
+        return content, None
+    current = get_revision(page, page.version)
+    base_text = get_revision(page, base_number).content if base_number else ""
+    if current.content == content:
+        return content, None
+    merged = merge3(base_text, content, current.content)
+    if merged.conflicts:
+        raise EditConflict(current, content, base_text)
+    authors = (User.select(User.username).join(Revision, on=(Revision.author == User.id))
+               .where((Revision.page == page.id) & (Revision.number > base_number)).distinct())
+    return merged.text, sorted({u.username for u in authors}) or ["someone"]
+
+
+def save_page(title, content, base_revision, user, message="", *, kind="edit"):
+    """Save an edit made on revision ``base_revision`` (0 for a new page); never overwrites others."""
+    title, content, message = clean_title(title), clean_content(content), clean_message(message)
+    for _ in range(MAX_RETRIES):
+        with db.atomic():
+            page = _page_row(title, user)
+            require_edit(user, page)
+            text, merged_with = _merge_stale(page, content, int(base_revision or 0))
+            if page.version and not page.deleted and merged_with is None:
+                current = get_revision(page, page.version)
+                if current.content == text:
+                    return SaveResult(page, current, changed=False)
+            revision = _commit(page, text, user, message, kind)
+            if revision is not None:
+                return SaveResult(page, revision, merged_with=merged_with)
+    raise Conflict("The page is being changed by others right now; try again in a moment.")
+
+
+def revert_page(title, number, user):
+    """A new revision with the content of revision ``number``."""
+    page, current = get_page(title)
+    old = get_revision(page, int(number))
+    return save_page(page.title, old.content, current.number, user, f"Reverted to revision {old.number}",
+                     kind="revert")
+
+
+def history(page, page_number=1, per_page=50):
+    """Revisions of ``page``, newest first, with their authors."""
+    return (Revision.select(Revision.id, Revision.number, Revision.kind, Revision.author,
+                            Revision.created_at, Revision.message, Revision.content_hash, User)
+            .join(User, JOIN.LEFT_OUTER).where(Revision.page == page.id)
+            .order_by(Revision.number.desc()).paginate(page_number, per_page))
+
+
+def recent_changes(page_number=1, per_page=50):
+    """The latest revisions of the whole wiki, with page and author."""
+    return (Revision.select(Revision.id, Revision.number, Revision.kind, Revision.author,
+                            Revision.created_at, Revision.message, Revision.page, Page, User)
+            .join(Page).switch(Revision).join(User, JOIN.LEFT_OUTER)
+            .order_by(Revision.created_at.desc(), Revision.id.desc()).paginate(page_number, per_page))
+
+
+def _change_state(title, user, kind, message, *, deleted, check):
+    """Delete or restore: a new revision with the same text and the page's new state."""
+    for _ in range(MAX_RETRIES):
+        with db.atomic():
+            page, current = get_page(title, deleted=True)
+            check(page)
+            revision = _commit(page, current.content, user, message, kind, deleted=deleted)
+            if revision is not None:
+                return page
+    raise Conflict("The page is being changed by others right now; try again in a moment.")
+
+
+def delete_page(title, user, message=""):
+    """Mark a page deleted (a revision too, so it can be restored); its links turn red."""
+    def check(page):
+        if page.deleted:
+            raise NotFound(f"The page “{page.title}” is already deleted.")
+        require_delete(user, page)
+    return _change_state(title, user, "delete", clean_message(message) or "Deleted", deleted=True,
+                         check=check)
+
+
+def restore_page(title, user):
+    """Bring a deleted page back with its last text."""
+    def check(page):
+        if not page.deleted:
+            raise InvalidInput(f"The page “{page.title}” is not deleted.")
+        require_delete(user, page)
+    return _change_state(title, user, "restore", "Restored", deleted=False, check=check)
+
+
+def set_protected(title, user, protected):
+    """Admins protect a page so only admins may edit it (or lift that)."""
+    require_admin(user)
+    page, _ = get_page(title)
+    Page.update(protected=bool(protected)).where(Page.id == page.id).execute()
+    return page
+
+
+def rename_page(title, new_title, user, *, rewrite=False, message=""):
+    """Move a page to ``new_title``, leave a redirect, and optionally fix links pointing at it."""
+    new_title, message = clean_title(new_title), clean_message(message)
+    with db.atomic():
+        page, current = get_page(title)
+        require_edit(user, page)
+        old_title, old_key, new_key = page.title, page.key, title_key(new_title)
+        if new_title == old_title:
+            raise InvalidInput("The new title is the same as the old one.")
+        if new_key != old_key:
+            _clear_target(new_title, old_key)
+        revision = _commit(page, current.content, user,
+                           message or f"Renamed from {old_title} to {new_title}", "rename", title=new_title)
+        if revision is None:
+            raise Conflict("The page changed while you were renaming it; try again.")
+        if new_key == old_key:
+            return page, []
+        redirect = Page.create(title=old_title, key=old_key, created_by=getattr(user, "id", None))
+        _commit(redirect, f"#REDIRECT [[{new_title}]]\n", user, f"Renamed to {new_title}", "rename")
+        return page, _rewrite_links_to(old_key, old_title, new_title, user, skip=redirect.id) if rewrite else []
+
+
+def _clear_target(new_title, old_key):
+    """Refuse a taken title, except a one-revision redirect back to the page (moving it back)."""
+    existing = find_page(new_title)
+    if existing is None:
+        return
+    if existing.redirect_to == old_key and existing.version == 1 and not existing.deleted:
+        search.remove_item("wiki", existing.id)
+        existing.delete_instance()
+        return
+    state = " (deleted; restore it or choose another title)" if existing.deleted else ""
+    raise Conflict(f"A page called “{existing.title}” already exists{state}.")
+
+
+def _rewrite_links_to(old_key, old_title, new_title, user, skip):
+    """Point every ``[[old]]`` link at ``new_title``; returns the titles of the pages changed."""
+    changed = []
+    for source in links.pages_linking_to(old_key):
+        if source.id == skip or (source.protected and not user.is_admin):
+            continue
+        current = get_revision(source, source.version)
+        text = links.rewrite_links(current.content, old_key, new_title)
+        if text != current.content and _commit(source, text, user,
+                                               f"Link updated: {old_title} → {new_title}", "edit"):
+            changed.append(source.title)
+    return changed

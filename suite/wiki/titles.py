@@ -1,0 +1,63 @@
+"""Page titles: validation, the case-insensitive key, and the readable URL form (spaces as ``_``)."""
+import re
+import unicodedata
+
+from suite.errors import InvalidInput
+
+MAX_TITLE = 200
+HOME = "Home"
+# Last path segments that name an action on a page (``/wiki/<title>/edit``).
+ACTIONS = {"edit", "history", "history.atom", "diff", "backlinks", "revert", "rename", "delete",
+           "restore", "protect", "attachments", "raw"}
+# Top-level names that belong to wiki-wide pages.
+SPECIAL = {"recent", "recent.atom", "search", "export", "import", "pages"}
+FORBIDDEN_CHARS = set('[]{}|#?<>:"\\%*^`~')
+
+
+def clean_title(raw):
+    """The canonical title for ``raw`` (URL or typed form), or InvalidInput saying what is wrong."""
+    title = unicodedata.normalize("NFC", (raw or "").replace("_", " "))
+    title = re.sub(r"\s+", " ", title).strip()
+    if not title:
+        raise InvalidInput("A page title cannot be empty.")
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"A page title can have at most {MAX_TITLE} characters.")
+    if any(unicodedata.category(c).startswith("C") for c in title):
+        raise InvalidInput("A page title cannot contain control characters.")
+    bad = sorted(set(title) & FORBIDDEN_CHARS)
+    if bad:
+        raise InvalidInput("A page title cannot contain " + " ".join(bad) + ".")
+    if title.startswith("/") or title.endswith("/"):
+        raise InvalidInput("A page title cannot start or end with a slash.")
+    segments = [s.strip() for s in title.split("/")]
+    for seg in segments:
+        _check_segment(seg)
+    if segments[-1].lower() in ACTIONS or segments[0].lower() in SPECIAL and len(segments) == 1 \
+            or any(s.lower() == "attachments" for s in segments):
+        raise InvalidInput(f"“{title}” is reserved for the wiki itself; choose another title.")
+    return "/".join(segments)
+
+
+def _check_segment(seg):
+    if not seg:
+        raise InvalidInput("A page title cannot contain an empty part (“//”).")
+    if seg.startswith(".") or seg.endswith("."):
+        raise InvalidInput("A part of a page title cannot start or end with a dot (“..” included).")
+    if not any(c.isalnum() for c in seg):
+        raise InvalidInput("Each part of a page title needs at least one letter or digit.")
+
+
+def title_key(title):
+    """The lookup key: titles match whatever their case."""
+    return title.casefold()
+
+
+def url_title(title):
+    """The title as it appears in URLs: spaces as underscores."""
+    return title.replace(" ", "_")
+
+
+def parent_titles(title):
+    """``A/B/C`` → ``["A", "A/B"]``: the breadcrumbs of a subpage."""
+    parts = title.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]

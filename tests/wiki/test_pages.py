@@ -1,0 +1,119 @@
+"""Viewing, creating and editing pages through the web: titles, history, diff, preview."""
+from suite.wiki.models import Page, Revision
+
+
+def test_missing_page_offers_creation_with_404(alice_client):
+    resp = alice_client.get("/wiki/No_such_page")
+    assert resp.status_code == 404
+    assert b"Create this page" in resp.data
+    assert b'href="/wiki/No_such_page/edit"' in resp.data
+
+
+def test_wiki_start_page_is_home(wiki, client):
+    wiki.save("Home", "Welcome **home**.")
+    resp = client.get("/wiki/")
+    assert resp.status_code == 200
+    assert b"<strong>home</strong>" in resp.data
+
+
+def test_save_creates_page_and_redirects_to_it(wiki, app):
+    resp = wiki.save("Getting_started", "Hello", message="first")
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith("/wiki/Getting_started")
+    with app.app_context():
+        page = Page.get(Page.key == "getting started")
+        assert page.title == "Getting started"
+        assert page.version == 1
+        assert Revision.get(Revision.page == page).message == "first"
+
+
+def test_lookup_ignores_case_and_redirects_to_canonical_title(wiki, client):
+    wiki.save("Getting_Started", "Hello")
+    resp = client.get("/wiki/getting_started")
+    assert resp.status_code == 301
+    assert resp.headers["Location"].endswith("/wiki/Getting_Started")
+
+
+def test_subpages_have_breadcrumbs(wiki, client):
+    wiki.save("Projects/Launch/Checklist", "Steps")
+    html = client.get("/wiki/Projects/Launch/Checklist").data
+    assert b'href="/wiki/Projects">Projects</a>' in html
+    assert b'href="/wiki/Projects/Launch">Launch</a>' in html
+
+
+def test_unicode_title_works(wiki, client):
+    resp = wiki.save("Café_Ω", "Crème")
+    assert resp.status_code == 302
+    assert client.get("/wiki/Café_Ω").status_code == 200
+
+
+def test_every_save_is_a_revision_in_history(wiki, client):
+    wiki.save("Notes", "one")
+    wiki.save("Notes", "two", message="second try")
+    html = client.get("/wiki/Notes/history").data
+    assert b"second try" in html
+    assert b"?rev=1" in html and b"?rev=2" in html
+
+
+def test_old_revision_can_be_viewed(wiki, client):
+    wiki.save("Notes", "first text")
+    wiki.save("Notes", "second text")
+    html = client.get("/wiki/Notes?rev=1").data
+    assert b"first text" in html
+    assert b"revision 1 of 2" in html
+
+
+def test_diff_between_two_revisions(wiki, client):
+    wiki.save("Notes", "alpha\nbeta\n")
+    wiki.save("Notes", "alpha\ngamma\n")
+    html = client.get("/wiki/Notes/diff?from=1&to=2").data
+    assert b'class="diff-del"' in html and b"beta" in html
+    assert b'class="diff-add"' in html and b"gamma" in html
+
+
+def test_diff_of_unknown_revision_is_404(wiki, client):
+    wiki.save("Notes", "alpha")
+    assert client.get("/wiki/Notes/diff?from=1&to=9").status_code == 404
+
+
+def test_revert_makes_new_revision_with_old_content(wiki, alice_client, app):
+    wiki.save("Notes", "good text")
+    wiki.save("Notes", "vandalism")
+    resp = alice_client.post("/wiki/Notes/revert", data={"rev": 1})
+    assert resp.status_code == 302
+    with app.app_context():
+        page = Page.get(Page.key == "notes")
+        assert page.version == 3
+        latest = Revision.get(Revision.page == page, Revision.number == 3)
+        assert latest.content == "good text\n"
+        assert latest.kind == "revert"
+
+
+def test_preview_renders_without_saving(wiki, alice_client, app):
+    resp = alice_client.post("/wiki/Draft/edit", data={"content": "# Big *idea*", "base_revision": 0,
+                                                       "preview": "Preview"})
+    assert resp.status_code == 200
+    assert b"<em>idea</em>" in resp.data
+    assert b"# Big *idea*" in resp.data  # still in the textarea
+    with app.app_context():
+        assert Page.select().count() == 0
+
+
+def test_saving_identical_text_makes_no_revision(wiki, app):
+    wiki.save("Notes", "same")
+    wiki.save("Notes", "same")
+    with app.app_context():
+        assert Page.get(Page.key == "notes").version == 1
+
+
+def test_anonymous_editor_is_sent_to_sign_in(client):
+    resp = client.get("/wiki/Notes/edit")
+    assert resp.status_code == 302
+    assert "/auth/login" in resp.headers["Location"]
+
+
+def test_recent_changes_lists_latest_edits(wiki, client):
+    wiki.save("Alpha", "a", message="made alpha")
+    wiki.save("Beta", "b", message="made beta")
+    html = client.get("/wiki/recent").data.decode()
+    assert html.index("made beta") < html.index("made alpha")
