@@ -1,8 +1,18 @@
 """Bookmarks: save links, see a real screenshot of every page, find anything."""
+from suite.bookmarks.cli import COMMANDS
+from suite.bookmarks.public import public_bp
 from suite.bookmarks.views import bp
 from suite.registry import AppInfo
 
-APP = AppInfo(key="bookmarks", title="Bookmarks", endpoint="bookmarks.index", icon="🔖",
-              blurb="Save links from anywhere; every bookmark gets a screenshot.")
 
-__all__ = ["APP", "bp"]
+def _count(user):
+    from suite.bookmarks.bookmarks import count_text
+    return count_text(user)
+
+
+APP = AppInfo(key="bookmarks", title="Bookmarks", endpoint="bookmarks.index", icon="🔖",
+              blurb="Save links from anywhere; every bookmark gets a screenshot.",
+              search_endpoint="bookmarks.index", count=_count)
+EXTRA_BLUEPRINTS = [public_bp]
+
+__all__ = ["APP", "COMMANDS", "EXTRA_BLUEPRINTS", "bp"]

@@ -1,10 +1,270 @@
-"""Pages of the bookmarks app (being built: see its issue)."""
-from flask import Blueprint, render_template
+"""Pages of the bookmarks app under /bookmarks: list, add, edit, tags, import/export, thumbnails."""
+import json
+import re
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+
+from suite.auth import current_user, login_required
+from suite.bookmarks import bookmarks as svc
+from suite.bookmarks import netscape
+from suite.bookmarks.forms import BookmarkForm, ImportForm, TagRenameForm
+from suite.bookmarks.importer import start_import
+from suite.bookmarks.models import Bookmark, ImportRun
+from suite.bookmarks.screenshot import explain_once
+from suite.bookmarks.thumbnails import thumbs_dir
+from suite.bookmarks.urls import display_domain
+from suite.errors import InvalidInput, NotFound
 
 bp = Blueprint("bookmarks", __name__, template_folder="templates", static_folder="static")
+bp.record_once(lambda state: explain_once(state.app.config))
+THUMB_NAME = r"[0-9a-f]{32}-[slf]\.webp"
+
+
+@bp.app_template_filter("domain")
+def domain_filter(url):
+    """The host of a URL as people read it."""
+    return display_domain(url)
 
 
 @bp.route("/")
+@login_required
 def index():
-    """Start page of the app."""
-    return render_template("bookmarks/index.html")
+    """The user's bookmarks: grid or list, filters and search as query parameters."""
+    filters = svc.Filters.from_args(request.args)
+    listing = svc.list_bookmarks(current_user, filters)
+    view = "list" if request.args.get("view") == "list" else "grid"
+    return render_template("bookmarks/index.html", listing=listing, filters=filters, view=view,
+                           tags=svc.tag_counts(current_user)[:60], sorts=svc.SORTS)
+
+
+def _form_values(form):
+    return dict(title=form.title.data or "", description=form.description.data or "",
+                notes=form.notes.data or "", tags=form.tags.data or "", is_private=form.is_private.data,
+                unread=form.unread.data)
+
+
+@bp.route("/add", methods=["GET", "POST"])
+@login_required
+def add():
+    """Add a bookmark; ``?url=…&title=…`` (the bookmarklet) prefills the form."""
+    form = BookmarkForm()
+    if request.method == "GET":
+        form.url.data = request.args.get("url", "")[:4096]
+        form.title.data = request.args.get("title", "")[:500]
+        form.description.data = request.args.get("description", "")[:5000]
+        if form.url.data:
+            existing = _existing(form.url.data)
+            if existing is not None:
+                flash("You saved this page before; here it is.", "info")
+                return redirect(url_for(".edit", bookmark_id=existing.id))
+    elif form.validate_on_submit():
+        try:
+            bookmark, created = svc.add_bookmark(current_user, form.url.data, **_form_values(form))
+        except InvalidInput as err:
+            form.url.errors = [err.message]
+        else:
+            if not created:
+                flash("You saved this page before; here it is, unchanged.", "info")
+                return redirect(url_for(".edit", bookmark_id=bookmark.id))
+            flash("Saved. The page's title and picture are being fetched.", "success")
+            return redirect(url_for(".detail", bookmark_id=bookmark.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("bookmarks/form.html", form=form, bookmark=None), status
+
+
+def _existing(url):
+    try:
+        return svc.find_duplicate(current_user, url)
+    except InvalidInput:
+        return None
+
+
+@bp.route("/<int:bookmark_id>")
+@login_required
+def detail(bookmark_id):
+    """One bookmark: its large thumbnail, fetch status with retry, notes."""
+    bookmark = svc.get_bookmark(current_user, bookmark_id)
+    return render_template("bookmarks/detail.html", bookmark=bookmark, tags=svc.tags_of(bookmark),
+                           notes=svc.render_notes(bookmark.notes))
+
+
+@bp.route("/<int:bookmark_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(bookmark_id):
+    """Edit a bookmark."""
+    bookmark = svc.get_bookmark(current_user, bookmark_id)
+    form = BookmarkForm(obj=bookmark)
+    if request.method == "GET":
+        form.tags.data = " ".join(svc.tags_of(bookmark))
+    elif form.validate_on_submit():
+        try:
+            svc.update_bookmark(bookmark, url=form.url.data, **_form_values(form))
+        except InvalidInput as err:
+            form.url.errors = [err.message]
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for(".detail", bookmark_id=bookmark.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("bookmarks/form.html", form=form, bookmark=bookmark), status
+
+
+@bp.route("/<int:bookmark_id>/delete", methods=["POST"])
+@login_required
+def delete(bookmark_id):
+    """Delete a bookmark."""
+    svc.delete_bookmark(svc.get_bookmark(current_user, bookmark_id))
+    flash("Bookmark deleted.", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/<int:bookmark_id>/retry", methods=["POST"])
+@login_required
+def retry(bookmark_id):
+    """Fetch the page and make its picture again."""
+    svc.retry(svc.get_bookmark(current_user, bookmark_id))
+    flash("Fetching again.", "info")
+    return redirect(url_for(".detail", bookmark_id=bookmark_id))
+
+
+@bp.route("/<int:bookmark_id>/status.json")
+@login_required
+def status(bookmark_id):
+    """Where the background work of a bookmark stands (the page polls this)."""
+    b = svc.get_bookmark(current_user, bookmark_id)
+    return jsonify(status=b.status, fetch=b.fetch_status, thumbnail=b.thumb_status, title=b.title,
+                   thumb_small=url_for(".thumb", name=b.thumb_small) if b.thumb_small else None,
+                   thumb_large=url_for(".thumb", name=b.thumb_large) if b.thumb_large else None,
+                   source=b.thumb_source, error=b.fetch_error or b.thumb_error)
+
+
+@bp.route("/thumbs/<name>")
+def thumb(name):
+    """A thumbnail file; names are content hashes, so they are cached for a year."""
+    if not re.fullmatch(THUMB_NAME, name):
+        raise NotFound("No such picture.")
+    resp = send_from_directory(thumbs_dir(current_app.config["MEDIA_PATH"]), name, mimetype="image/webp",
+                               max_age=31536000)
+    resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return resp
+
+
+@bp.route("/bulk", methods=["POST"])
+@login_required
+def bulk():
+    """Apply one action to the checked bookmarks."""
+    action = request.form.get("action", "")
+    n = svc.bulk_edit(current_user, request.form.getlist("ids"), action, request.form.get("tags", ""))
+    flash(f"{n} bookmark{'s' if n != 1 else ''} changed." if action != "delete" else f"{n} deleted.", "success")
+    back = request.form.get("next", "")
+    return redirect(back if back.startswith("/bookmarks/") else url_for(".index"))
+
+
+@bp.route("/tags")
+@login_required
+def tags():
+    """Every tag with its count; rename and merge."""
+    return render_template("bookmarks/tags.html", tags=svc.tag_counts(current_user), form=TagRenameForm())
+
+
+@bp.route("/tags/rename", methods=["POST"])
+@login_required
+def rename_tag():
+    """Rename a tag, or merge it into another by giving that one's name."""
+    form = TagRenameForm()
+    if not form.validate_on_submit():
+        raise InvalidInput("Give the tag a new name.")
+    n = svc.rename_tag(current_user, form.old.data, form.new.data)
+    flash(f"Tag renamed on {n} bookmark{'s' if n != 1 else ''}.", "success")
+    return redirect(url_for(".tags"))
+
+
+@bp.route("/settings")
+@login_required
+def settings():
+    """The bookmarklet and import/export links."""
+    add_url = url_for(".add", _external=True)
+    code = ("javascript:(function(){window.open('" + add_url + "?url='+encodeURIComponent(location.href)"
+            "+'&title='+encodeURIComponent(document.title),'_blank');})();")
+    return render_template("bookmarks/settings.html", bookmarklet=code, form=ImportForm())
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_file():
+    """Upload a Netscape file; the import runs in the background with a progress page."""
+    form = ImportForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            raise InvalidInput("Choose a bookmark file (HTML) to import.")
+        upload = form.file.data
+        run = start_import(current_user, upload.filename, upload.read())
+        return redirect(url_for(".import_progress", run_id=run.id))
+    return render_template("bookmarks/import.html", form=form)
+
+
+def _own_run(run_id):
+    run = ImportRun.get_or_none(ImportRun.id == run_id, ImportRun.owner == current_user.id)
+    if run is None:
+        raise NotFound("No such import.")
+    return run
+
+
+@bp.route("/import/<int:run_id>")
+@login_required
+def import_progress(run_id):
+    """Progress of an import (JS polls the JSON; without JS the page refreshes itself)."""
+    return render_template("bookmarks/import_progress.html", run=_own_run(run_id))
+
+
+@bp.route("/import/<int:run_id>.json")
+@login_required
+def import_status(run_id):
+    """An import's progress as JSON."""
+    run = _own_run(run_id)
+    return jsonify(status=run.status, total=run.total, processed=run.processed, created=run.created,
+                   duplicates=run.duplicates, message=run.message)
+
+
+def _all_bookmarks():
+    query = Bookmark.select().where(Bookmark.owner == current_user.id).order_by(Bookmark.created_at, Bookmark.id)
+    return svc._with_tags(query)
+
+
+@bp.route("/export.html")
+@login_required
+def export_html():
+    """All bookmarks as a Netscape file (imports into browsers and other services)."""
+    resp = Response(netscape.export(_all_bookmarks()), mimetype="text/html")
+    resp.headers["Content-Disposition"] = 'attachment; filename="bookmarks.html"'
+    return resp
+
+
+@bp.route("/export.json")
+@login_required
+def export_json():
+    """All bookmarks as JSON."""
+    items = [serialize(b) for b in _all_bookmarks()]
+    resp = Response(json.dumps({"bookmarks": items}, ensure_ascii=False, indent=1), mimetype="application/json")
+    resp.headers["Content-Disposition"] = 'attachment; filename="bookmarks.json"'
+    return resp
+
+
+def serialize(b):
+    """A bookmark as a JSON-ready dict (export and API)."""
+    return {"id": b.id, "url": b.url, "title": b.title, "description": b.description, "notes": b.notes,
+            "tags": b.tag_names, "private": b.is_private, "unread": b.unread, "broken": b.is_broken,
+            "created_at": b.created_at.isoformat() + "Z", "updated_at": b.updated_at.isoformat() + "Z",
+            "status": b.status, "http_status": b.http_status,
+            "thumbnail": url_for("bookmarks.thumb", name=b.thumb_large, _external=True) if b.thumb_large else None}
+

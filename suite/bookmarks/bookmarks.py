@@ -1,0 +1,370 @@
+"""The bookmark services: add, update, delete, list with filters, tags, bulk edits.
+
+Views and the JSON API call these; they raise suite.errors types and never render.
+"""
+import re
+from dataclasses import dataclass, field
+
+import markdown
+import nh3
+from markupsafe import Markup
+from peewee import JOIN, IntegrityError, fn, prefetch
+
+from suite import search
+from suite.auth.models import utcnow
+from suite.bookmarks.models import PENDING, Bookmark, BookmarkTag, Tag
+from suite.bookmarks.urls import domain_of, normalize_url, url_hash
+from suite.errors import InvalidInput, NotFound
+from suite.extensions import db
+
+MAX_TAGS = 50
+MAX_TITLE, MAX_DESCRIPTION, MAX_NOTES = 500, 5000, 100_000
+SORTS = {"date": "newest first", "old": "oldest first", "title": "title A–Z"}
+PER_PAGE_MAX = 200
+SEARCH_CAP = 1000  # hits considered when a search is combined with other filters
+
+
+def parse_tags(text):
+    """Tags from "a, b c #d": split on commas and spaces, lower-cased, de-duplicated."""
+    if isinstance(text, (list, tuple)):
+        text = " ".join(text)
+    words = [w.lstrip("#") for w in re.split(r"[,\s]+", text or "")]
+    tags = search.normalize_tags(w for w in words if w)
+    if len(tags) > MAX_TAGS:
+        raise InvalidInput(f"At most {MAX_TAGS} tags per bookmark.")
+    return tags
+
+
+def render_notes(text):
+    """Notes as sanitized HTML (Markdown is not safe by itself)."""
+    html = markdown.markdown(text or "", extensions=["fenced_code", "sane_lists"])
+    return Markup(nh3.clean(html, link_rel="noopener noreferrer nofollow"))
+
+
+def _clean(fields):
+    """Trimmed, length-checked text fields."""
+    out = {}
+    for name, limit in (("title", MAX_TITLE), ("description", MAX_DESCRIPTION), ("notes", MAX_NOTES)):
+        if name in fields and fields[name] is not None:
+            value = str(fields[name]).strip()
+            if len(value) > limit:
+                raise InvalidInput(f"The {name} is too long (at most {limit:,} characters).")
+            out[name] = value
+    for name in ("is_private", "unread"):
+        if name in fields and fields[name] is not None:
+            out[name] = bool(fields[name])
+    return out
+
+
+def index_bookmark(bookmark, tags=None):
+    """Put the bookmark into the unified search index (call inside the saving transaction)."""
+    tags = bookmark.tag_names if tags is None else tags
+    body = "\n".join(part for part in (bookmark.description, bookmark.notes, bookmark.page_text) if part)
+    search.index_item("bookmark", bookmark.id, owner_id=bookmark.owner_id,
+                      visibility="private" if bookmark.is_private else "public",
+                      title=bookmark.title or bookmark.url, body=body, url=bookmark.url,
+                      tags=tags, updated_at=bookmark.updated_at)
+
+
+def find_duplicate(user, url):
+    """The user's bookmark of this (normalized) URL, or None."""
+    return Bookmark.get_or_none(Bookmark.owner == user.id, Bookmark.url_hash == url_hash(normalize_url(url)))
+
+
+def add_bookmark(user, url, *, title="", description="", notes="", tags="", is_private=True,
+                 unread=False, enqueue=True):
+    """Save a bookmark at once; returns ``(bookmark, created)`` — an existing one for a known URL.
+
+    Fetching and the thumbnail run later as tasks (queued after the commit).
+    """
+    normalized = normalize_url(url)
+    values = _clean({"title": title, "description": description, "notes": notes,
+                     "is_private": is_private, "unread": unread})
+    tag_names = parse_tags(tags)
+    existing = Bookmark.get_or_none(Bookmark.owner == user.id, Bookmark.url_hash == url_hash(normalized))
+    if existing is not None:
+        return existing, False
+    try:
+        with db.atomic():
+            bookmark = Bookmark.create(owner=user.id, url=normalized, url_hash=url_hash(normalized),
+                                       domain=domain_of(normalized)[:255], **values)
+            set_tags(bookmark, tag_names)
+            index_bookmark(bookmark, tag_names)
+            if enqueue:
+                _enqueue_fetch(bookmark.id)
+    except IntegrityError:  # the same URL saved twice at the same moment
+        return Bookmark.get(Bookmark.owner == user.id, Bookmark.url_hash == url_hash(normalized)), False
+    return bookmark, True
+
+
+def _enqueue_fetch(bookmark_id):
+    from suite.bookmarks.tasks import fetch_bookmark_task
+    from suite.jobs import enqueue_after_commit
+    enqueue_after_commit(fetch_bookmark_task, bookmark_id)
+
+
+def retry(bookmark):
+    """Queue the fetch and thumbnail again (the UI's retry button)."""
+    with db.atomic():
+        Bookmark.update(fetch_status=PENDING, thumb_status=PENDING, fetch_error="", thumb_error="").where(
+            Bookmark.id == bookmark.id).execute()
+        _enqueue_fetch(bookmark.id)
+
+
+def get_bookmark(user, bookmark_id):
+    """The user's bookmark by id; someone else's is NotFound."""
+    bookmark = Bookmark.get_or_none(Bookmark.id == bookmark_id, Bookmark.owner == user.id)
+    if bookmark is None:
+        raise NotFound("No such bookmark.")
+    return bookmark
+
+
+def update_bookmark(bookmark, *, url=None, tags=None, **fields):
+    """Change a bookmark's fields, URL or tags; a URL already saved elsewhere is refused."""
+    values = _clean(fields)
+    refetch = False
+    if url is not None:
+        normalized = normalize_url(url)
+        if normalized != bookmark.url:
+            other = Bookmark.get_or_none(Bookmark.owner == bookmark.owner_id,
+                                         Bookmark.url_hash == url_hash(normalized), Bookmark.id != bookmark.id)
+            if other is not None:
+                raise InvalidInput(f"You already saved {normalized} (bookmark #{other.id}).")
+            values.update(url=normalized, url_hash=url_hash(normalized), domain=domain_of(normalized)[:255],
+                          fetch_status=PENDING, thumb_status=PENDING, is_broken=False)
+            refetch = True
+    tag_names = None if tags is None else parse_tags(tags)
+    with db.atomic():
+        for key, value in values.items():
+            setattr(bookmark, key, value)
+        bookmark.updated_at = utcnow()
+        bookmark.save()
+        if tag_names is not None:
+            set_tags(bookmark, tag_names)
+        index_bookmark(bookmark, tag_names if tag_names is not None else tags_of(bookmark))
+        if refetch:
+            _enqueue_fetch(bookmark.id)
+    return bookmark
+
+
+def delete_bookmark(bookmark):
+    """Delete a bookmark and its index entry (its thumbnails may be shared: kept)."""
+    with db.atomic():
+        search.remove_item("bookmark", bookmark.id)
+        bookmark.delete_instance()
+
+
+def tags_of(bookmark):
+    """The bookmark's tag names from the database."""
+    return sorted(t.name for t in Tag.select(Tag.name).join(BookmarkTag).where(BookmarkTag.bookmark == bookmark.id))
+
+
+def tag_ids(owner_id, names, cache=None):
+    """Ids of the owner's tags by name, creating the missing ones."""
+    cache = {} if cache is None else cache
+    missing = [n for n in names if n not in cache]
+    if missing:
+        for tag in Tag.select().where(Tag.owner == owner_id, Tag.name.in_(missing)):
+            cache[tag.name] = tag.id
+        for name in missing:
+            if name not in cache:
+                cache[name] = Tag.insert(owner=owner_id, name=name).execute()
+    return [cache[n] for n in names]
+
+
+def set_tags(bookmark, names):
+    """Replace the bookmark's tags with ``names``."""
+    BookmarkTag.delete().where(BookmarkTag.bookmark == bookmark.id).execute()
+    ids = tag_ids(bookmark.owner_id, names)
+    if ids:
+        BookmarkTag.insert_many([(bookmark.id, t) for t in ids], fields=[BookmarkTag.bookmark, BookmarkTag.tag]).execute()
+
+
+@dataclass
+class Filters:
+    """What the list shows: every field is a query parameter, so every view is a link."""
+
+    q: str = ""
+    tags: list = field(default_factory=list)
+    unread: bool = False
+    visibility: str = ""  # "", "private", "public"
+    domain: str = ""
+    broken: bool = False
+    sort: str = "date"
+    page: int = 1
+    per_page: int = 30
+
+    @classmethod
+    def from_args(cls, args):
+        """Read the filters from request arguments (bad values fall back to defaults)."""
+        try:
+            page = max(1, int(args.get("page", 1)))
+        except ValueError:
+            page = 1
+        try:
+            per_page = min(PER_PAGE_MAX, max(1, int(args.get("per_page", 30))))
+        except ValueError:
+            per_page = 30
+        tags = search.normalize_tags(t for value in args.getlist("tag") for t in re.split(r"[,\s]+", value))
+        return cls(q=args.get("q", "").strip()[:500], tags=tags, unread=args.get("unread") in ("1", "on", "true"),
+                   visibility=args.get("visibility", "") if args.get("visibility") in ("private", "public") else "",
+                   domain=args.get("domain", "").strip().lower()[:255], broken=args.get("broken") in ("1", "on", "true"),
+                   sort=args.get("sort", "date") if args.get("sort") in SORTS else "date", page=page,
+                   per_page=per_page)
+
+
+@dataclass
+class Listing:
+    """One page of bookmarks, with search snippets when a search ran."""
+
+    bookmarks: list
+    page: int
+    has_next: bool
+    snippets: dict = field(default_factory=dict)
+    error: str = ""
+
+
+def _base_query(user, f):
+    query = Bookmark.select().where(Bookmark.owner == user.id)
+    if f.unread:
+        query = query.where(Bookmark.unread == True)  # noqa: E712
+    if f.visibility:
+        query = query.where(Bookmark.is_private == (f.visibility == "private"))
+    if f.domain:
+        query = query.where(Bookmark.domain == (f.domain[4:] if f.domain.startswith("www.") else f.domain))
+    if f.broken:
+        query = query.where(Bookmark.is_broken == True)  # noqa: E712
+    for name in f.tags:
+        tagged = (BookmarkTag.select(BookmarkTag.bookmark).join(Tag)
+                  .where(Tag.owner == user.id, Tag.name == name))
+        query = query.where(Bookmark.id.in_(tagged))
+    return query
+
+
+def _with_tags(bookmarks_query):
+    links = BookmarkTag.select(BookmarkTag, Tag).join(Tag)
+    return prefetch(bookmarks_query, links)
+
+
+def list_bookmarks(user, f):
+    """One page of the user's bookmarks matching the filters (searching when ``q`` is set)."""
+    if f.q:
+        return _search(user, f)
+    order = {"date": (Bookmark.created_at.desc(), Bookmark.id.desc()),
+             "old": (Bookmark.created_at, Bookmark.id),
+             "title": (fn.LOWER(Bookmark.title), Bookmark.id)}[f.sort]
+    query = _base_query(user, f).order_by(*order).paginate(f.page, f.per_page + 1)
+    rows = _with_tags(query)
+    return Listing(rows[:f.per_page], f.page, len(rows) > f.per_page)
+
+
+def _search(user, f):
+    plain = not (f.unread or f.visibility or f.domain or f.broken)
+    if plain:
+        result = search.query(f.q, user=user, kinds=("bookmark",), owner_id=user.id, tags=f.tags,
+                              page=f.page, per_page=f.per_page)
+        hits, has_next = result.hits, result.has_next
+    else:
+        result = search.query(f.q, user=user, kinds=("bookmark",), owner_id=user.id, tags=f.tags,
+                              page=1, per_page=SEARCH_CAP)
+        hits, has_next = result.hits, False
+    ids = [int(h.item_id) for h in hits]
+    rows = {b.id: b for b in _with_tags(_base_query(user, f).where(Bookmark.id.in_(ids or [0])))}
+    ordered = [rows[i] for i in ids if i in rows]
+    if not plain:
+        start = (f.page - 1) * f.per_page
+        has_next = len(ordered) > start + f.per_page
+        ordered = ordered[start:start + f.per_page]
+    snippets = {int(h.item_id): h.snippet for h in hits}
+    return Listing(ordered, f.page, has_next, snippets, result.error or "")
+
+
+def tag_counts(user, public_only=False):
+    """The user's tags with how many bookmarks carry each, most used first."""
+    count = fn.COUNT(BookmarkTag.id)
+    query = (Tag.select(Tag.name, count.alias("n")).join(BookmarkTag, JOIN.LEFT_OUTER)
+             .where(Tag.owner == user.id))
+    if public_only:
+        query = query.join(Bookmark, on=(BookmarkTag.bookmark == Bookmark.id)).where(Bookmark.is_private == False)  # noqa: E712
+    query = query.group_by(Tag.id, Tag.name).having(count > 0).order_by(count.desc(), Tag.name)
+    return [(row.name, row.n) for row in query]
+
+
+def rename_tag(user, old, new):
+    """Rename a tag; renaming onto an existing tag merges the two. Returns bookmarks touched."""
+    old_names, new_names = parse_tags(old), parse_tags(new)
+    if len(old_names) != 1 or len(new_names) != 1:
+        raise InvalidInput("Give one tag to rename and one new name.")
+    source = Tag.get_or_none(Tag.owner == user.id, Tag.name == old_names[0])
+    if source is None:
+        raise NotFound(f"You have no tag {old_names[0]!r}.")
+    if new_names[0] == source.name:
+        return 0
+    with db.atomic():
+        ids = [r.bookmark_id for r in BookmarkTag.select(BookmarkTag.bookmark).where(BookmarkTag.tag == source.id)]
+        target = Tag.get_or_none(Tag.owner == user.id, Tag.name == new_names[0])
+        if target is None:
+            source.name = new_names[0]
+            source.save()
+        else:
+            already = BookmarkTag.select(BookmarkTag.bookmark).where(BookmarkTag.tag == target.id)
+            BookmarkTag.delete().where(BookmarkTag.tag == source.id, BookmarkTag.bookmark.in_(already)).execute()
+            BookmarkTag.update(tag=target.id).where(BookmarkTag.tag == source.id).execute()
+            source.delete_instance()
+        _reindex(ids)
+    return len(ids)
+
+
+def _reindex(ids):
+    for bookmark in _with_tags(Bookmark.select().where(Bookmark.id.in_(ids or [0]))):
+        index_bookmark(bookmark)
+
+
+BULK_ACTIONS = ("add_tags", "remove_tags", "make_private", "make_public", "mark_read", "mark_unread", "delete")
+
+
+def bulk_edit(user, ids, action, tags=""):
+    """Apply one action to several of the user's bookmarks; returns how many changed."""
+    if action not in BULK_ACTIONS:
+        raise InvalidInput("Choose what to do with the selected bookmarks.")
+    try:
+        ids = sorted({int(i) for i in ids})
+    except (TypeError, ValueError):
+        raise InvalidInput("The selection is malformed.") from None
+    if not ids:
+        raise InvalidInput("Select at least one bookmark.")
+    own = [b.id for b in Bookmark.select(Bookmark.id).where(Bookmark.owner == user.id, Bookmark.id.in_(ids))]
+    names = parse_tags(tags) if action in ("add_tags", "remove_tags") else []
+    if action in ("add_tags", "remove_tags") and not names:
+        raise InvalidInput("Enter the tags to add or remove.")
+    with db.atomic():
+        if action == "delete":
+            for bookmark_id in own:
+                search.remove_item("bookmark", bookmark_id)
+            Bookmark.delete().where(Bookmark.id.in_(own or [0])).execute()
+            return len(own)
+        if action == "add_tags":
+            for tag_id in tag_ids(user.id, names):
+                have = {r.bookmark_id for r in BookmarkTag.select(BookmarkTag.bookmark)
+                        .where(BookmarkTag.tag == tag_id, BookmarkTag.bookmark.in_(own or [0]))}
+                rows = [(b, tag_id) for b in own if b not in have]
+                if rows:
+                    BookmarkTag.insert_many(rows, fields=[BookmarkTag.bookmark, BookmarkTag.tag]).execute()
+        elif action == "remove_tags":
+            tags_q = Tag.select(Tag.id).where(Tag.owner == user.id, Tag.name.in_(names))
+            BookmarkTag.delete().where(BookmarkTag.bookmark.in_(own or [0]), BookmarkTag.tag.in_(tags_q)).execute()
+        else:
+            field_name, value = {"make_private": ("is_private", True), "make_public": ("is_private", False),
+                                 "mark_read": ("unread", False), "mark_unread": ("unread", True)}[action]
+            Bookmark.update({getattr(Bookmark, field_name): value, Bookmark.updated_at: utcnow()}).where(
+                Bookmark.id.in_(own or [0])).execute()
+        _reindex(own)
+    return len(own)
+
+
+def count_text(user):
+    """Short text for the home page."""
+    n = Bookmark.select().where(Bookmark.owner == user.id).count()
+    return f"{n:,} bookmark{'s' if n != 1 else ''}"
+
+

@@ -1,0 +1,270 @@
+"""Fetching pages without becoming a proxy into the private network (SSRF guard).
+
+Every connection resolves its host itself, refuses any address that is not
+public (unless ``SUITE_FETCH_ALLOW_HOSTS`` lists the host or a network holding
+it) and connects to exactly the address it checked, so DNS cannot change its
+answer between the check and the connection. Redirects are followed by hand,
+each hop going through the same check; bodies are streamed under a byte cap.
+"""
+import ipaddress
+import re
+import socket
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.util import connection as u3conn
+
+MAX_REDIRECTS = 5
+USER_AGENT = "Mozilla/5.0 (compatible; suite-bookmarks/1.0; +https://github.com/)"
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+CGNAT = ipaddress.ip_network("100.64.0.0/10")
+CHARSET_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re.I)
+
+
+class FetchError(Exception):
+    """A page could not be fetched; the message says why, for people."""
+
+
+class FetchRefused(FetchError):
+    """The address is not public and not allowed: the guard refused it."""
+
+
+def address_is_public(ip):
+    """True for a globally routable unicast address (every embedding of IPv4 unwrapped)."""
+    ip = ipaddress.ip_address(ip)
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return address_is_public(ip.ipv4_mapped)
+        if any(ip in net for net in NAT64):
+            return False
+        if ip.sixtofour is not None and not address_is_public(ip.sixtofour):
+            return False
+        if ip.teredo is not None:
+            return False
+    if ip.version == 4 and ip in CGNAT:
+        return False
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified
+                                 or ip.is_loopback or ip.is_link_local or ip.is_private)
+
+
+@dataclass
+class Guard:
+    """The SSRF rule: public addresses, plus the hosts and networks an admin allowed."""
+
+    allow_hosts: set = field(default_factory=set)
+    allow_networks: list = field(default_factory=list)
+
+    @classmethod
+    def from_setting(cls, text):
+        """Build from ``SUITE_FETCH_ALLOW_HOSTS`` (comma-separated hosts or CIDRs)."""
+        guard = cls()
+        for item in (text or "").replace(" ", ",").split(","):
+            item = item.strip().lower().strip("[]")
+            if not item:
+                continue
+            try:
+                guard.allow_networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                guard.allow_hosts.add(item.rstrip("."))
+        return guard
+
+    def address_allowed(self, host, ip):
+        """May we connect to ``ip`` (which ``host`` resolved to)?"""
+        if (host or "").lower().rstrip(".").strip("[]") in self.allow_hosts:
+            return True
+        addr = ipaddress.ip_address(ip)
+        return address_is_public(addr) or any(addr in net for net in self.allow_networks)
+
+    def resolve(self, host, port):
+        """Resolve ``host`` and return the addresses we may use; FetchRefused when none."""
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as err:
+            raise FetchError(f"The host {host} could not be found ({err}).") from None
+        addresses = []
+        for family, _type, _proto, _name, sockaddr in infos:
+            ip = sockaddr[0].split("%", 1)[0]
+            if not self.address_allowed(host, ip):
+                raise FetchRefused(f"{host} resolves to {ip}, which is not a public address; "
+                                   "it is not fetched.")
+            addresses.append((family, ip))
+        if not addresses:
+            raise FetchError(f"The host {host} has no address.")
+        return addresses
+
+    def check_url(self, url):
+        """Check a URL's scheme and host before the browser or we go there."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchRefused(f"Only http and https addresses are fetched, not {url[:80]!r}.")
+        return self.resolve(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+
+
+class _PinnedMixin:
+    """A urllib3 connection that connects only to an address the guard checked."""
+
+    guard: Guard = None
+
+    def _new_conn(self):
+        addresses = self.guard.resolve(self._dns_host, self.port)
+        last = None
+        for _family, ip in addresses:
+            try:
+                return u3conn.create_connection((ip, self.port), self.timeout,
+                                                source_address=self.source_address,
+                                                socket_options=self.socket_options)
+            except OSError as err:
+                last = err
+        raise FetchError(f"Could not connect to {self.host}: {last}")
+
+
+class GuardedAdapter(HTTPAdapter):
+    """A requests transport whose connections go through ``_PinnedMixin`` (Host and SNI kept)."""
+
+    def __init__(self, guard, **kwargs):
+        self.guard = guard
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        http_conn = type("GuardedHTTPConnection", (_PinnedMixin, HTTPConnection), {"guard": self.guard})
+        https_conn = type("GuardedHTTPSConnection", (_PinnedMixin, HTTPSConnection), {"guard": self.guard})
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": type("GuardedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}),
+            "https": type("GuardedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn}),
+        }
+
+
+@dataclass
+class Fetched:
+    """What a fetch returned: the final URL, status, headers and the (capped) body."""
+
+    url: str
+    status: int
+    content_type: str
+    body: bytes
+    encoding: str = ""
+    truncated: bool = False
+    redirects: list = field(default_factory=list)
+
+    @property
+    def is_html(self):
+        """True when the body is an HTML (or XHTML) document."""
+        return self.content_type in ("text/html", "application/xhtml+xml")
+
+    def text(self):
+        """The body decoded with the detected charset."""
+        return self.body.decode(self.encoding or "utf-8", errors="replace")
+
+
+def make_session(guard):
+    """A requests session that only speaks through the guard (no proxies from the environment)."""
+    session = requests.Session()
+    session.trust_env = False
+    adapter = GuardedAdapter(guard, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers.update({"User-Agent": USER_AGENT,
+                            "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    return session
+
+
+def fetch(url, guard, *, max_bytes, timeout, body_types=None):
+    """GET ``url`` under the guard: ≤5 redirects, each checked; body streamed up to ``max_bytes``.
+
+    ``body_types``: content-type prefixes whose body is read (others stop after
+    the headers, so a 1 GB download costs nothing). FetchError on any failure.
+    """
+    session = make_session(guard)
+    hops = []
+    try:
+        for _ in range(MAX_REDIRECTS + 1):
+            guard.check_url(url)
+            try:
+                resp = session.get(url, stream=True, allow_redirects=False, timeout=(timeout, timeout))
+            except FetchError:
+                raise
+            except requests.exceptions.Timeout:
+                raise FetchError(f"{urlsplit(url).hostname} did not answer within {timeout:g} s.") from None
+            except requests.exceptions.RequestException as err:
+                raise FetchError(_connection_message(url, err)) from None
+            if resp.is_redirect:
+                location = resp.headers.get("Location", "")
+                resp.close()
+                hops.append(url)
+                url = urljoin(url, location)
+                continue
+            return _read(resp, url, hops, max_bytes, timeout, body_types)
+        raise FetchError(f"Too many redirects (more than {MAX_REDIRECTS}).")
+    finally:
+        session.close()
+
+
+def _connection_message(url, err):
+    cause = err
+    while cause is not None:
+        if isinstance(cause, FetchError):
+            return str(cause)
+        cause = cause.__cause__ or cause.__context__ or (cause.args[0] if cause.args and
+                                                          isinstance(cause.args[0], Exception) else None)
+    return f"Could not reach {urlsplit(url).hostname}: {type(err).__name__}."
+
+
+def _read(resp, url, hops, max_bytes, timeout, body_types):
+    ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    fetched = Fetched(url=url, status=resp.status_code, content_type=ctype, body=b"", redirects=hops)
+    if body_types is not None and not ctype.startswith(tuple(body_types)):
+        resp.close()
+        return fetched
+    chunks, size = [], 0
+    try:
+        for chunk in resp.iter_content(64 * 1024):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= max_bytes:
+                fetched.truncated = True
+                break
+    except requests.exceptions.RequestException as err:
+        raise FetchError(f"The transfer from {urlsplit(url).hostname} broke off ({type(err).__name__}).") from None
+    finally:
+        resp.close()
+    fetched.body = b"".join(chunks)[:max_bytes]
+    fetched.encoding = detect_charset(resp, fetched.body)
+    return fetched
+
+
+def detect_charset(resp, body):
+    """The body's charset: HTTP header, then <meta charset>, then a guess from the bytes."""
+    declared = requests.utils.get_encoding_from_headers(resp.headers)
+    if declared and "charset" in resp.headers.get("Content-Type", "").lower():
+        return _known(declared)
+    match = CHARSET_META.search(body[:4096])
+    if match and _known(match.group(1).decode("ascii", "ignore")):
+        return _known(match.group(1).decode("ascii", "ignore"))
+    if not body:
+        return "utf-8"
+    try:
+        body[:65536].decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+    best = from_bytes(body[:65536]).best()
+    return best.encoding if best else "utf-8"
+
+
+def _known(name):
+    import codecs
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return ""
+
+
+def guard_for(config):
+    """The guard of an app's configuration."""
+    return Guard.from_setting(config.get("FETCH_ALLOW_HOSTS", ""))

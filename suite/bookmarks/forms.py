@@ -1,0 +1,37 @@
+"""Forms of the bookmarks app."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from suite.bookmarks.bookmarks import MAX_DESCRIPTION, MAX_NOTES, MAX_TITLE
+from suite.bookmarks.urls import MAX_URL_LENGTH
+
+
+class BookmarkForm(FlaskForm):
+    """Add or edit a bookmark."""
+
+    url = StringField("URL", validators=[DataRequired(message="Enter the address of the page to save."),
+                                         Length(max=MAX_URL_LENGTH, message=f"This address is too long; "
+                                                f"the limit is {MAX_URL_LENGTH:,} characters.")])
+    title = StringField("Title", validators=[Optional(), Length(max=MAX_TITLE)],
+                        description="Left blank, the page's own title is fetched.")
+    description = TextAreaField("Description", validators=[Optional(), Length(max=MAX_DESCRIPTION)])
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=MAX_NOTES)], description="Markdown.")
+    tags = StringField("Tags", validators=[Optional(), Length(max=2000)],
+                       description="Separated by commas or spaces.")
+    is_private = BooleanField("Private (only you see it)", default=True)
+    unread = BooleanField("Read later")
+
+
+class ImportForm(FlaskForm):
+    """Upload a Netscape bookmark file."""
+
+    file = FileField("Bookmark file (HTML)", validators=[FileRequired(message="Choose a file to import.")])
+
+
+class TagRenameForm(FlaskForm):
+    """Rename a tag (onto an existing name: merge)."""
+
+    old = HiddenField(validators=[DataRequired()])
+    new = StringField("New name", validators=[DataRequired(), Length(max=64)])

@@ -1,0 +1,121 @@
+"""Importing many bookmarks at once: batches inside transactions, thumbnails left to the backlog task."""
+import os
+import uuid
+
+from flask import current_app
+
+from suite.auth.models import User, utcnow
+from suite.bookmarks import netscape
+from suite.bookmarks.bookmarks import index_bookmark, tag_ids
+from suite.bookmarks.models import DONE, FAILED, Bookmark, BookmarkTag, ImportRun
+from suite.bookmarks.urls import domain_of, normalize_url, url_hash
+from suite.errors import InvalidInput, SuiteError
+from suite.extensions import db
+
+BATCH = 500
+
+
+def import_entries(user, entries, *, private_default=True, on_batch=None):
+    """Save entries (skipping invalid URLs and ones already saved); returns (created, duplicates, invalid).
+
+    Each batch is one transaction; ``on_batch(processed)`` is called after each.
+    New bookmarks stay ``pending``: the backlog task fetches them and makes their
+    thumbnails, so an import never waits for the network.
+    """
+    created = duplicates = invalid = 0
+    tag_cache, seen = {}, set()
+    for start in range(0, len(entries), BATCH):
+        batch = entries[start:start + BATCH]
+        rows = []
+        for entry in batch:
+            try:
+                url = normalize_url(entry.url)
+            except InvalidInput:
+                invalid += 1
+                continue
+            key = url_hash(url)
+            if key in seen:
+                duplicates += 1
+                continue
+            seen.add(key)
+            rows.append((entry, url, key))
+        with db.atomic():
+            existing = {b.url_hash for b in Bookmark.select(Bookmark.url_hash).where(
+                Bookmark.owner == user.id, Bookmark.url_hash.in_([k for _e, _u, k in rows] or [""]))}
+            for entry, url, key in rows:
+                if key in existing:
+                    duplicates += 1
+                    continue
+                _save_entry(user, entry, url, key, private_default, tag_cache)
+                created += 1
+        if on_batch:
+            on_batch(min(start + BATCH, len(entries)))
+    return created, duplicates, invalid
+
+
+def _save_entry(user, entry, url, key, private_default, tag_cache):
+    now = utcnow()
+    added = entry.added or now
+    bookmark = Bookmark(owner=user.id, url=url, url_hash=key, domain=domain_of(url)[:255],
+                        title=(entry.title or "")[:500], description=(entry.description or "")[:5000],
+                        is_private=private_default if entry.private is None else entry.private,
+                        unread=entry.unread, created_at=added, updated_at=now)
+    bookmark.save(force_insert=True)
+    tags = netscape_tags(entry.tags)
+    ids = tag_ids(user.id, tags, tag_cache)
+    if ids:
+        BookmarkTag.insert_many([(bookmark.id, t) for t in ids], fields=[BookmarkTag.bookmark, BookmarkTag.tag]).execute()
+    index_bookmark(bookmark, tags)
+
+
+def netscape_tags(raw):
+    """Tags of an entry, normalized like typed tags (invalid ones dropped, at most 50)."""
+    from suite import search
+    return search.normalize_tags(t.lstrip("#") for t in raw)[:50]
+
+
+def imports_dir():
+    """Where uploaded files wait for the import task."""
+    path = os.path.join(current_app.instance_path, "imports")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def start_import(user, filename, data):
+    """Check an uploaded file, keep it, and queue its import; returns the ImportRun."""
+    from suite.bookmarks.tasks import import_task
+    from suite.jobs import enqueue_after_commit
+    entries = netscape.parse(data)
+    if not entries:
+        raise InvalidInput("This bookmark file holds no bookmarks.")
+    path = os.path.join(imports_dir(), f"{uuid.uuid4().hex}.html")
+    with open(path, "wb") as f:
+        f.write(data)
+    with db.atomic():
+        run = ImportRun.create(owner=user.id, filename=(filename or "")[:255], total=len(entries))
+        enqueue_after_commit(import_task, run.id, path)
+    return run
+
+
+def run_import(run_id, path):
+    """The import task: parse the kept file and import it, recording progress on the run."""
+    run = ImportRun.get_or_none(ImportRun.id == run_id)
+    if run is None:
+        return None
+    ImportRun.update(status="running").where(ImportRun.id == run_id).execute()
+    try:
+        with open(path, "rb") as f:
+            entries = netscape.parse(f.read())
+        user = User.get_by_id(run.owner_id)
+        created, duplicates, invalid = import_entries(
+            user, entries, on_batch=lambda n: ImportRun.update(processed=n).where(ImportRun.id == run_id).execute())
+        message = f"{created:,} imported, {duplicates:,} already saved, {invalid:,} skipped (not http/https)."
+        ImportRun.update(status=DONE, processed=len(entries), created=created, duplicates=duplicates,
+                         message=message).where(ImportRun.id == run_id).execute()
+    except (SuiteError, OSError) as err:
+        ImportRun.update(status=FAILED, message=getattr(err, "message", str(err))).where(
+            ImportRun.id == run_id).execute()
+    finally:
+        if os.path.exists(path):
+            os.remove(path)
+    return run_id

@@ -1,0 +1,150 @@
+"""The Netscape bookmark file format (Firefox, Chrome, Pinboard, linkding, Karakeep): read and write."""
+import datetime
+import html
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from suite.errors import InvalidInput
+
+DOCTYPE = "<!DOCTYPE NETSCAPE-Bookmark-file-1>"
+SPECIAL_FOLDERS = ("personal_toolbar_folder", "unfiled_bookmarks_folder")
+
+
+@dataclass
+class Entry:
+    """One bookmark read from a file."""
+
+    url: str
+    title: str = ""
+    description: str = ""
+    tags: list = field(default_factory=list)
+    added: datetime.datetime = None
+    private: bool = None
+    unread: bool = False
+
+
+def _timestamp(value):
+    """ADD_DATE: seconds since 1970 (some tools write milli- or microseconds)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    while number > 1e11:
+        number /= 1000
+    try:
+        return datetime.datetime.fromtimestamp(number, datetime.timezone.utc).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _folder_tag(name):
+    return re.sub(r"\s+", "-", name.strip().lower())
+
+
+class _NetscapeParser(HTMLParser):
+    """Walks <DL>/<DT>/<H3>/<A>/<DD>: folders become tags, descriptions attach to the entry above."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.entries, self.folders = [], []
+        self.depth, self.max_depth = 0, 0
+        self._pending_folder = None
+        self._text, self._mode = [], None  # mode: "a", "h3", "dd"
+        self._attrs = {}
+
+    def _finish(self):
+        text = "".join(self._text).strip()
+        if self._mode == "a":
+            self.entries[-1].title = text[:500]
+        elif self._mode == "h3":
+            special = any(self._attrs.get(k, "").lower() == "true" for k in SPECIAL_FOLDERS)
+            self._pending_folder = None if special else _folder_tag(text)
+        elif self._mode == "dd" and self.entries:
+            self.entries[-1].description = text[:5000]
+        self._text, self._mode = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("a", "h3", "dd", "dt", "dl"):
+            self._finish()
+        attrs = {k.lower(): v or "" for k, v in attrs}
+        if tag == "dl":
+            self.depth += 1
+            self.max_depth = max(self.max_depth, self.depth)
+            self.folders.append(self._pending_folder)
+            self._pending_folder = None
+        elif tag == "h3":
+            self._mode, self._attrs = "h3", attrs
+        elif tag == "dd":
+            self._mode = "dd"
+        elif tag == "a" and "href" in attrs:
+            tags = [t for t in re.split(r"[,\s]+", attrs.get("tags", "")) if t]
+            tags += [f for f in self.folders if f]
+            private = attrs.get("private")
+            self.entries.append(Entry(url=attrs["href"].strip(), tags=tags, added=_timestamp(attrs.get("add_date")),
+                                      private=None if private is None else private.strip() == "1",
+                                      unread=attrs.get("toread", "") == "1"))
+            self._mode = "a"
+
+    def handle_endtag(self, tag):
+        if tag in ("a", "h3") and self._mode == tag:
+            self._finish()
+        elif tag == "dl":
+            self._finish()
+            self.depth -= 1
+            if self.folders:
+                self.folders.pop()
+
+    def handle_data(self, data):
+        if self._mode:
+            self._text.append(data)
+
+
+def decode(data):
+    """File bytes as text: UTF-8 (with or without BOM), else Windows-1252."""
+    if b"\x00" in data[:4096]:
+        raise InvalidInput("This is not a bookmark file: it looks binary. Export your bookmarks as HTML.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def parse(data):
+    """Read a Netscape bookmark file (bytes); InvalidInput when it is not one or is cut off."""
+    text = decode(data) if isinstance(data, bytes) else data
+    head = text[:4096].lstrip().upper()
+    if not head.startswith(DOCTYPE.upper()) and not ("<DL" in head and "<A " in text[:65536].upper()):
+        raise InvalidInput("This is not a Netscape bookmark file (the HTML export of Firefox, Chrome, "
+                           "Pinboard, linkding or Karakeep); it should start with "
+                           f"{DOCTYPE}.")
+    parser = _NetscapeParser()
+    parser.feed(text)
+    incomplete = parser.rawdata.strip()
+    parser.close()
+    if parser.depth > 0 or incomplete or parser.max_depth == 0:
+        raise InvalidInput(f"This bookmark file is incomplete (truncated?): it ends before its lists are closed. "
+                           f"{len(parser.entries):,} entries were readable; nothing was imported. "
+                           "Export the file again and upload the whole file.")
+    return parser.entries
+
+
+def _attr(value):
+    return html.escape(str(value), quote=True)
+
+
+def export(bookmarks):
+    """Write bookmarks (objects with url, title, description, tag_names, created_at, ...) as a file."""
+    lines = [DOCTYPE, "<!-- This is an automatically generated file. It will be read and overwritten. -->",
+             '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">',
+             "<TITLE>Bookmarks</TITLE>", "<H1>Bookmarks</H1>", "<DL><p>"]
+    for b in bookmarks:
+        stamp = int(b.created_at.replace(tzinfo=datetime.timezone.utc).timestamp())
+        modified = int(b.updated_at.replace(tzinfo=datetime.timezone.utc).timestamp())
+        lines.append(f'<DT><A HREF="{_attr(b.url)}" ADD_DATE="{stamp}" LAST_MODIFIED="{modified}" '
+                     f'PRIVATE="{1 if b.is_private else 0}" TOREAD="{1 if b.unread else 0}" '
+                     f'TAGS="{_attr(",".join(b.tag_names))}">{html.escape(b.title or b.url)}</A>')
+        if b.description:
+            lines.append(f"<DD>{html.escape(b.description)}")
+    lines.append("</DL><p>")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,242 @@
+"""Screenshot backends: Playwright driving a system Chromium, the Chromium command line, or none.
+
+Each is a small class with ``capture(url, guard, timeout) -> PNG bytes``. The
+browser is held to the fetcher's SSRF rule: Playwright aborts every request
+whose host is not allowed; the command line sends everything except the page's
+own (checked, pinned) host to a dead proxy.
+"""
+import atexit
+import logging
+import os
+import queue
+import shutil
+import subprocess
+import tempfile
+import threading
+from concurrent.futures import Future
+from urllib.parse import urlsplit
+
+from suite.bookmarks.fetch import FetchError
+
+VIEWPORT = {"width": 1280, "height": 800}
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--hide-scrollbars",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--mute-audio"]
+DEAD_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens, so proxied requests fail
+log = logging.getLogger("suite.bookmarks")
+
+
+class ScreenshotFailed(Exception):
+    """No screenshot could be taken; the message says why."""
+
+
+def find_browser(configured=""):
+    """The browser binary: the setting, then chromium / chromium-browser / google-chrome on PATH."""
+    if configured:
+        return configured if os.path.exists(configured) else None
+    for name in BROWSER_NAMES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+class NoScreenshots:
+    """Screenshots are switched off (or no browser is installed): fallbacks only."""
+
+    name = "none"
+
+    def capture(self, url, guard, timeout):
+        """Always fails: the caller falls back to the og:image or a card."""
+        raise ScreenshotFailed("screenshots are off (SUITE_SCREENSHOT_BACKEND=none or no browser found)")
+
+
+class ChromiumCli:
+    """``chromium --headless --screenshot``: one browser process per picture."""
+
+    name = "chromium"
+
+    def __init__(self, path):
+        self.path = path
+
+    def capture(self, url, guard, timeout):
+        """Run the browser and read its file (it exits 0 even when the page failed: check)."""
+        addresses = guard.check_url(url)
+        parts = urlsplit(url)
+        host, ip = parts.hostname, addresses[0][1]
+        pinned = f"[{ip}]" if ":" in ip else ip
+        with tempfile.TemporaryDirectory(prefix="suite-shot-") as tmp:
+            out = os.path.join(tmp, "shot.png")
+            cmd = [self.path, "--headless=new", *BROWSER_ARGS, f"--user-data-dir={tmp}/profile",
+                   f"--window-size={VIEWPORT['width']},{VIEWPORT['height']}", f"--screenshot={out}",
+                   f"--timeout={int(timeout * 1000)}", f"--host-resolver-rules=MAP {host} {pinned}",
+                   f"--proxy-server={DEAD_PROXY}", f"--proxy-bypass-list=<-loopback>;{host}", url]
+            try:
+                proc = subprocess.run(cmd, capture_output=True, timeout=timeout + 15, check=False)
+            except subprocess.TimeoutExpired:
+                raise ScreenshotFailed(f"the browser did not finish within {timeout + 15:g} s") from None
+            except OSError as err:
+                raise ScreenshotFailed(f"the browser could not start ({err})") from None
+            if not os.path.exists(out) or os.path.getsize(out) == 0:
+                reason = _load_failure(proc.stderr.decode("utf-8", "replace"))
+                raise ScreenshotFailed(f"the page did not load in the browser ({reason})")
+            with open(out, "rb") as f:
+                return f.read()
+
+
+def _load_failure(stderr):
+    for line in stderr.splitlines():
+        if "Page load failed" in line or "net::ERR" in line:
+            return line.rsplit("]", 1)[-1].strip()
+    return "no picture written"
+
+
+class PlaywrightBrowser:
+    """Playwright with one warm Chromium owned by a worker thread (Playwright's sync API is per thread).
+
+    Tasks from any thread hand their URL to this thread and wait for the PNG.
+    """
+
+    name = "playwright"
+
+    def __init__(self, path):
+        self.path = path
+        self._jobs = queue.Queue()
+        self._thread = None
+        self._lock = threading.Lock()
+
+    def capture(self, url, guard, timeout):
+        """Load the page in a fresh context of the warm browser and screenshot the viewport."""
+        guard.check_url(url)
+        self._start()
+        done = Future()
+        self._jobs.put((url, guard, timeout, done))
+        try:
+            return done.result(timeout=timeout + 30)
+        except TimeoutError:
+            raise ScreenshotFailed("the browser did not answer in time") from None
+
+    def _start(self):
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="suite-screenshots", daemon=True)
+                self._thread.start()
+
+    def close(self):
+        """Stop the browser thread (at exit)."""
+        if self._thread is not None and self._thread.is_alive():
+            self._jobs.put(None)
+            self._thread.join(10)
+
+    def _run(self):
+        try:
+            from playwright.sync_api import sync_playwright
+            pw = sync_playwright().start()
+            browser = pw.chromium.launch(executable_path=self.path, args=BROWSER_ARGS, headless=True)
+        except Exception as err:  # no browser, no driver: every job fails with the reason
+            self._drain(ScreenshotFailed(f"the browser could not start ({err})"))
+            return
+        try:
+            while True:
+                job = self._jobs.get()
+                if job is None:
+                    break
+                url, guard, timeout, done = job
+                try:
+                    done.set_result(_shoot(browser, url, guard, timeout))
+                except Exception as err:
+                    done.set_exception(err if isinstance(err, ScreenshotFailed) else ScreenshotFailed(str(err)[:300]))
+                if not browser.is_connected():
+                    browser = pw.chromium.launch(executable_path=self.path, args=BROWSER_ARGS, headless=True)
+        finally:
+            browser.close()
+            pw.stop()
+
+    def _drain(self, error):
+        while True:
+            try:
+                job = self._jobs.get(timeout=0.5)
+            except queue.Empty:
+                return
+            if job is not None:
+                job[3].set_exception(error)
+
+
+def _shoot(browser, url, guard, timeout):
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    context = browser.new_context(viewport=VIEWPORT, service_workers="block", accept_downloads=False)
+    try:
+        context.route("**/*", lambda route: _guard_route(route, guard))
+        page = context.new_page()
+        try:
+            page.goto(url, wait_until="load", timeout=timeout * 1000)
+        except PlaywrightTimeout:
+            raise ScreenshotFailed(f"the page did not finish loading within {timeout:g} s") from None
+        except PlaywrightError as err:
+            raise ScreenshotFailed(f"the page did not load ({str(err).splitlines()[0][:200]})") from None
+        page.wait_for_timeout(150)  # let web fonts and late layout settle
+        return page.screenshot(type="png", timeout=timeout * 1000)
+    finally:
+        context.close()
+
+
+def _guard_route(route, guard):
+    """Let a browser request through only when the SSRF rule allows its host."""
+    url = route.request.url
+    if url.startswith(("data:", "blob:")):
+        route.continue_()
+        return
+    try:
+        guard.check_url(url)
+    except FetchError:
+        route.abort("blockedbyclient")
+        return
+    route.continue_()
+
+
+_backends = {}
+_backends_lock = threading.Lock()
+_said = set()
+
+
+def backend_for(config):
+    """The configured backend (one shared instance per kind and browser path)."""
+    choice = (config.get("SCREENSHOT_BACKEND") or "auto").lower()
+    if choice == "none":
+        return NoScreenshots()
+    path = find_browser(config.get("CHROMIUM_PATH", ""))
+    if path is None:
+        return NoScreenshots()
+    if choice == "auto":
+        choice = "playwright" if _has_playwright() else "chromium"
+    if choice not in ("playwright", "chromium"):
+        raise ValueError("SUITE_SCREENSHOT_BACKEND must be auto, playwright, chromium or none")
+    with _backends_lock:
+        key = (choice, path)
+        if key not in _backends:
+            _backends[key] = PlaywrightBrowser(path) if choice == "playwright" else ChromiumCli(path)
+            if choice == "playwright":
+                atexit.register(_backends[key].close)
+        return _backends[key]
+
+
+def _has_playwright():
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def explain_once(config):
+    """At start: say once how to get real screenshots when none can be taken."""
+    choice = (config.get("SCREENSHOT_BACKEND") or "auto").lower()
+    if choice == "none" or "explained" in _said:
+        return
+    if find_browser(config.get("CHROMIUM_PATH", "")) is None:
+        _said.add("explained")
+        log.warning("bookmarks: no browser found, so thumbnails are og:images or drawn cards. "
+                    "For real screenshots install Chromium (apt-get install chromium) or set "
+                    "SUITE_CHROMIUM_PATH to a Chromium/Chrome binary.")

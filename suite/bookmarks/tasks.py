@@ -1,0 +1,71 @@
+"""Background tasks of the bookmarks app: fetch and picture, backlog, dead-link check, imports."""
+import logging
+import time
+from collections import defaultdict
+
+from huey import crontab
+
+from suite.bookmarks import crawl
+from suite.bookmarks.models import PENDING, Bookmark
+from suite.jobs import job, periodic_job
+
+BACKLOG_PER_RUN = 50
+CHECKS_PER_RUN = 60
+CHECKS_PER_HOST = 3
+HOST_SPACING_SECONDS = 1.0
+log = logging.getLogger("suite.bookmarks")
+
+
+@job(retries=1, retry_delay=60)
+def fetch_bookmark_task(bookmark_id):
+    """Fetch a new or changed bookmark's page, then make its thumbnails."""
+    return crawl.process(bookmark_id)
+
+
+def process_backlog(limit=BACKLOG_PER_RUN):
+    """Work through bookmarks still pending (imports queue none one by one); returns how many."""
+    ids = [b.id for b in Bookmark.select(Bookmark.id).where(Bookmark.fetch_status == PENDING)
+           .order_by(Bookmark.id).limit(limit)]
+    for bookmark_id in ids:
+        crawl.process(bookmark_id)
+    return len(ids)
+
+
+@periodic_job(crontab(minute="*"))
+def backlog_task():
+    """Every minute: fetch a bounded batch of pending bookmarks (imports)."""
+    return process_backlog()
+
+
+def check_links(limit=CHECKS_PER_RUN, per_host=CHECKS_PER_HOST, spacing=HOST_SPACING_SECONDS):
+    """Re-check the least recently checked bookmarks: at most ``per_host`` per host, spaced in time."""
+    from suite.bookmarks.links import check_one
+    candidates = (Bookmark.select().where(Bookmark.fetch_status != PENDING)
+                  .order_by(Bookmark.checked_at.asc(nulls="first"), Bookmark.id).limit(limit * 4))
+    per_domain, last_hit, checked = defaultdict(int), {}, 0
+    for bookmark in candidates:
+        if checked >= limit:
+            break
+        if per_domain[bookmark.domain] >= per_host:
+            continue
+        wait = last_hit.get(bookmark.domain, 0) + spacing - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        check_one(bookmark)
+        last_hit[bookmark.domain] = time.monotonic()
+        per_domain[bookmark.domain] += 1
+        checked += 1
+    return checked
+
+
+@periodic_job(crontab(minute="17", hour="*"))
+def check_links_task():
+    """Hourly: the dead-link check, bounded per run and per host."""
+    return check_links()
+
+
+@job()
+def import_task(run_id, path):
+    """Import an uploaded Netscape file in batches (the progress page follows ImportRun)."""
+    from suite.bookmarks.importer import run_import
+    return run_import(run_id, path)

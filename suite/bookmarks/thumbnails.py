@@ -1,0 +1,140 @@
+"""Pictures of bookmarks: WebP thumbnails from a screenshot or an og:image, or a drawn card.
+
+Files live under ``MEDIA_PATH/thumbs/`` named by a hash of their content, so a
+name never changes meaning and can be cached for a year.
+"""
+import colorsys
+import hashlib
+import io
+import os
+import warnings
+
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+SMALL = (400, 250)
+LARGE = (1280, 800)
+MAX_PIXELS = 40_000_000  # refuse anything larger before decoding it (decompression bombs)
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+FONT_FILES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "DejaVuSans-Bold.ttf")
+
+
+class ImageRefused(Exception):
+    """The image is not a usable picture (broken, too large, a decompression bomb)."""
+
+
+def thumbs_dir(media_path):
+    """The folder of thumbnail files (created when missing)."""
+    path = os.path.join(media_path, "thumbs")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def load_image(data, max_bytes=MAX_IMAGE_BYTES):
+    """Open untrusted image bytes safely: verified, pixel count checked before decoding."""
+    if len(data) > max_bytes:
+        raise ImageRefused(f"the image is larger than {max_bytes:,} bytes")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+            width, height = probe.size
+            if width * height > MAX_PIXELS:
+                raise ImageRefused(f"the image claims {width}×{height} pixels (a decompression bomb?)")
+            probe.verify()
+            image = Image.open(io.BytesIO(data))
+            image.load()
+    except ImageRefused:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
+        raise ImageRefused(f"decompression bomb refused ({err})") from None
+    except Exception as err:  # Pillow raises many types for broken files
+        raise ImageRefused(f"not a readable image ({type(err).__name__})") from None
+    if image.width < 16 or image.height < 16:
+        raise ImageRefused("the image is too small to be a preview")
+    return ImageOps.exif_transpose(image).convert("RGB")
+
+
+def _webp(image, size, *, crop_top):
+    if crop_top:  # a screenshot: keep the top of the page
+        ratio = size[0] / size[1]
+        height = min(image.height, round(image.width / ratio))
+        image = image.crop((0, 0, image.width, height))
+    fitted = ImageOps.fit(image, size, Image.Resampling.LANCZOS, centering=(0.5, 0.0 if crop_top else 0.5))
+    out = io.BytesIO()
+    fitted.save(out, "WEBP", quality=80, method=4)
+    return out.getvalue()
+
+
+def save_file(media_path, data, suffix):
+    """Store bytes under their content hash; returns the file name."""
+    name = hashlib.sha256(data).hexdigest()[:32] + suffix
+    path = os.path.join(thumbs_dir(media_path), name)
+    if not os.path.exists(path):
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    return name
+
+
+def make_thumbnails(media_path, image, *, screenshot=False):
+    """A small and a large WebP of an image; returns their file names."""
+    small = save_file(media_path, _webp(image, SMALL, crop_top=screenshot), "-s.webp")
+    large = save_file(media_path, _webp(image, LARGE, crop_top=screenshot), "-l.webp")
+    return small, large
+
+
+def colour_for(text):
+    """A pleasant colour picked from the text (the same domain, the same colour)."""
+    hue = int(hashlib.md5(text.encode()).hexdigest()[:4], 16) / 0xFFFF
+    r, g, b = colorsys.hls_to_rgb(hue, 0.42, 0.55)
+    return int(r * 255), int(g * 255), int(b * 255)
+
+
+def _font(size):
+    for path in FONT_FILES:
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
+
+
+def _wrap(draw, text, font, width, max_lines):
+    lines, line = [], ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if draw.textlength(trial, font=font) <= width:
+            line = trial
+            continue
+        if line:
+            lines.append(line)
+        line = word
+        if len(lines) == max_lines:
+            break
+    if line and len(lines) < max_lines:
+        lines.append(line)
+    if len(lines) == max_lines and " ".join(lines) != " ".join(text.split()):
+        lines[-1] = lines[-1].rstrip(".…") + "…"
+    return lines
+
+
+def draw_card(domain, title):
+    """A picture for a bookmark without one: its domain and title on a colour of its own."""
+    width, height = LARGE
+    image = Image.new("RGB", LARGE, colour_for(domain or "?"))
+    draw = ImageDraw.Draw(image)
+    big, small = _font(96), _font(56)
+    draw.text((80, 90), (domain or "?")[:40], font=big, fill=(255, 255, 255))
+    y = 260
+    for line in _wrap(draw, title or "", small, width - 160, 6):
+        draw.text((80, y), line, font=small, fill=(255, 255, 255, 230))
+        y += 76
+    draw.rectangle((0, height - 24, width, height), fill=(0, 0, 0))
+    return image
+
+
+def is_blank(image):
+    """True when an image is one flat colour (a page that rendered nothing)."""
+    extrema = image.convert("L").getextrema()
+    return extrema[1] - extrema[0] < 8

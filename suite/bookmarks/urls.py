@@ -1,0 +1,88 @@
+"""What a bookmark URL may be, and its normalized form (one bookmark per page)."""
+import hashlib
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import idna
+
+from suite.errors import InvalidInput
+
+MAX_URL_LENGTH = 2048
+SCHEMES = ("http", "https")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+TRACKING_PREFIXES = ("utm_",)
+
+
+def validate(raw):
+    """Check a URL typed or sent by a person; return it stripped, with https:// added when bare."""
+    url = (raw or "").strip()
+    if not url:
+        raise InvalidInput("Enter the address of the page to save.")
+    if len(url) > MAX_URL_LENGTH:
+        raise InvalidInput(f"This address is too long; the limit is {MAX_URL_LENGTH:,} characters.")
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise InvalidInput("A web address cannot contain spaces or control characters.")
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if "://" not in url and scheme not in ("javascript", "data", "file", "mailto", "about", "vbscript"):
+        url = "https://" + url
+        scheme = "https"
+    if scheme not in SCHEMES:
+        raise InvalidInput(f"Only http and https links can be saved, not {scheme or 'this kind'}: links.")
+    return url
+
+
+def _host(hostname):
+    """The ASCII (punycode) form of a host name, or InvalidInput."""
+    if not hostname:
+        raise InvalidInput("This address has no host name.")
+    if hostname.startswith("[") or ":" in hostname:
+        return hostname  # an IPv6 literal
+    try:
+        return idna.encode(hostname.rstrip("."), uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        if all(part and all(c.isalnum() or c in "-_" for c in part) for part in hostname.split(".")):
+            return hostname.lower()
+        raise InvalidInput(f"{hostname!r} is not a valid host name.") from None
+
+
+def normalize_url(raw):
+    """Validated and normalized: lower-case scheme and host, no default port, fragment or utm_*."""
+    url = validate(raw)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as err:
+        raise InvalidInput(f"This address is malformed ({err}).") from None
+    scheme = parts.scheme.lower()
+    host = _host(parts.hostname)
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    if parts.username or parts.password:
+        raise InvalidInput("Addresses with a user name or password in them are not saved.")
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if not k.lower().startswith(TRACKING_PREFIXES)]
+        if len(kept) != len(pairs):
+            query = urlencode(kept)
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+
+
+def url_hash(normalized):
+    """A fixed-length key of a normalized URL (unique per owner)."""
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+
+
+def domain_of(url):
+    """The host of a URL without a leading ``www.``, for display and filtering."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def display_domain(url):
+    """The host as people read it (IDN decoded)."""
+    host = domain_of(url)
+    try:
+        return idna.decode(host) if "xn--" in host else host
+    except idna.IDNAError:
+        return host

@@ -1,0 +1,166 @@
+"""Fixtures of the bookmarks tests: a real HTTP server on 127.0.0.1 serving the pages we bookmark."""
+import io
+import struct
+import threading
+import time
+import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from PIL import Image
+
+from suite.bookmarks.models import Bookmark
+
+
+def png_bytes(size=(1200, 630), colour=(30, 120, 200)):
+    """A real PNG picture."""
+    image = Image.new("RGB", size, colour)
+    for x in range(0, size[0], 40):  # some structure, so it is not blank
+        image.paste((250, 250, 250), (x, 0, x + 10, size[1]))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def bomb_png(width=60000, height=60000):
+    """A tiny PNG that claims 3.6 gigapixels (a decompression bomb)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    raw = zlib.compress(b"\x00" * (width // 8 + 1) * 64, 9)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", raw) + chunk(b"IEND", b""))
+
+
+ARTICLE = """<!doctype html><html><head><meta charset="utf-8">
+<title>A Tale of Two Pages</title>
+<meta name="description" content="The best of pages, the worst of pages.">
+<meta property="og:image" content="/og.png">
+<link rel="icon" href="/icon.png"><link rel="canonical" href="/article">
+<style>body{font:20px sans-serif;background:#fdf6e3;color:#222} h1{color:#b58900}</style>
+<script>var hidden = "script text is not page text";</script></head>
+<body><h1>Hello screenshots</h1><p>It was the zebrafish of times.</p>
+<div style="width:600px;height:300px;background:linear-gradient(#268bd2,#d33682)"></div></body></html>"""
+
+LATIN1 = "<html><head><title>Caf\xe9 cr\xe8me</title></head><body>d\xe9j\xe0 vu</body></html>".encode("latin-1")
+
+
+class Handler(BaseHTTPRequestHandler):
+    """The test site's pages."""
+
+    def log_message(self, *args):
+        pass
+
+    def _send(self, status, ctype, body, headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+    def do_HEAD(self):
+        self.do_GET()
+
+    def do_GET(self):
+        path, port = self.path.split("?")[0], self.server.server_port
+        if path in ("/", "/article"):
+            self._send(200, "text/html; charset=utf-8", ARTICLE.encode())
+        elif path == "/plain":
+            self._send(200, "text/html", b"<html><head><title>Plain page</title></head><body><p>Nothing here</p></body></html>")
+        elif path == "/latin1":
+            self._send(200, "text/html", LATIN1)
+        elif path == "/og.png":
+            self._send(200, "image/png", png_bytes())
+        elif path == "/icon.png":
+            self._send(200, "image/png", png_bytes((32, 32), (200, 40, 40)))
+        elif path == "/bomb-page":
+            self._send(200, "text/html", b'<html><head><title>Bomb</title><meta property="og:image" content="/bomb.png"></head><body></body></html>')
+        elif path == "/bomb.png":
+            self._send(200, "image/png", bomb_png())
+        elif path == "/doc.pdf":
+            self._send(200, "application/pdf", b"%PDF-1.4\n" + b"0" * 2048)
+        elif path == "/huge":
+            self._stream_huge()
+        elif path == "/slow":
+            time.sleep(3)
+            self._send(200, "text/html", b"<title>Slow</title>")
+        elif path == "/redirect-local":
+            self._send(302, "text/html", b"", [("Location", f"http://localhost:{port}/article")])
+        elif path.startswith("/hop/"):
+            n = int(path.rsplit("/", 1)[1])
+            target = f"/hop/{n - 1}" if n > 0 else "/article"
+            self._send(302, "text/html", b"", [("Location", target)])
+        elif path == "/gone":
+            self._send(404, "text/html", b"<title>Not found</title>")
+        elif path == "/hang":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html><head><title>Never ends</title></head><body><img src='/slow'>")
+            self.wfile.flush()
+            time.sleep(8)
+        else:
+            self._send(404, "text/plain", b"no")
+
+    def _stream_huge(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(1024 ** 3))
+        self.end_headers()
+        chunk = b"<p>" + b"x" * 65533
+        try:
+            for _ in range(1024 ** 3 // len(chunk)):
+                self.wfile.write(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            self.server.huge_stopped = True
+
+
+@pytest.fixture(scope="session")
+def site():
+    """Base URL of the test site (127.0.0.1, a random port)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.huge_stopped = False
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    base_server = server
+    yield type("Site", (), {"url": base, "server": base_server, "port": server.server_port})
+    server.shutdown()
+
+
+@pytest.fixture
+def open_app(make_app):
+    """An app whose fetcher may reach 127.0.0.1 (the test site); screenshots off."""
+    return make_app(FETCH_ALLOW_HOSTS="127.0.0.1", FETCH_TIMEOUT=2.0)
+
+
+@pytest.fixture
+def open_client(open_app):
+    """A client signed in as alice on ``open_app``."""
+    from suite.auth.accounts import create_user
+    from tests.conftest import PASSWORD
+    with open_app.app_context():
+        user = create_user("alice", PASSWORD)
+    client = open_app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()
+    return client
+
+
+def add(client, url, **fields):
+    """Post the add form."""
+    data = {"url": url, "title": "", "description": "", "notes": "", "tags": "", "is_private": "y"}
+    data.update(fields)
+    return client.post("/bookmarks/add", data=data)
+
+
+def only_bookmark(app):
+    """The one bookmark in the database."""
+    with app.app_context():
+        return Bookmark.get()

@@ -1,0 +1,247 @@
+"""Adding, listing, filtering, editing and deleting bookmarks through the pages."""
+import pytest
+
+from suite.bookmarks.models import Bookmark, Tag
+from tests.bookmarks.conftest import add
+
+
+def test_list_needs_sign_in(client):
+    resp = client.get("/bookmarks/")
+    assert resp.status_code in (302, 401)
+
+
+def test_add_saves_at_once_with_normalized_tags(alice_client, app):
+    resp = add(alice_client, "HTTPS://Example.COM:443/a?utm_source=x&b=1#frag", title="Example",
+               tags="Python, web  #Flask python")
+    assert resp.status_code == 302
+    with app.app_context():
+        b = Bookmark.get()
+        assert b.url == "https://example.com/a?b=1"
+        assert b.tag_names == ["flask", "python", "web"]
+        assert b.title == "Example"
+
+
+def test_add_with_fetch_failure_still_saves_and_shows_failed_status(alice_client, app):
+    add(alice_client, "http://127.0.0.1:9/nothing", title="Local")
+    with app.app_context():
+        b = Bookmark.get()
+        assert b.fetch_status == "failed"
+        assert "not a public address" in b.fetch_error
+        assert b.thumb_status == "done" and b.thumb_source == "card"  # every bookmark has a picture
+    page = alice_client.get(f"/bookmarks/{b.id}")
+    assert b"failed" in page.data and b"Fetch again" in page.data
+
+
+def test_same_url_twice_opens_existing_with_notice(alice_client, app):
+    add(alice_client, "https://example.com/page")
+    resp = add(alice_client, "https://EXAMPLE.com/page#section", title="Other")
+    with app.app_context():
+        b = Bookmark.get()
+        assert Bookmark.select().count() == 1
+    assert resp.headers["Location"].endswith(f"/bookmarks/{b.id}/edit")
+    assert b"saved this page before" in alice_client.get(resp.headers["Location"]).data
+
+
+def test_bookmarklet_url_prefills_the_form(alice_client):
+    resp = alice_client.get("/bookmarks/add?url=https%3A%2F%2Fexample.org%2Fx&title=Hello%20there")
+    assert resp.status_code == 200
+    assert b'value="https://example.org/x"' in resp.data
+    assert b'value="Hello there"' in resp.data
+
+
+def test_settings_page_has_the_bookmarklet(alice_client):
+    resp = alice_client.get("/bookmarks/settings")
+    assert b"javascript:" in resp.data and b"/bookmarks/add?url=" in resp.data
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("javascript:alert(1)", b"Only http and https"),
+    ("data:text/html,hi", b"Only http and https"),
+    ("file:///etc/passwd", b"Only http and https"),
+    ("ftp://example.com/", b"Only http and https"),
+    ("http://exa mple.com/", b"cannot contain spaces"),
+    ("http://", b"no host name"),
+    ("http://example.com:99999/", b"malformed"),
+    ("https://" + "a" * 5000 + ".com/", b"the limit is 2,048"),
+    ("http://user:pw@example.com/", b"user name or password"),
+])
+def test_bad_urls_are_refused_with_a_message(alice_client, app, url, message):
+    resp = add(alice_client, url)
+    assert resp.status_code == 400
+    assert message in resp.data
+    with app.app_context():
+        assert Bookmark.select().count() == 0
+
+
+def test_long_but_valid_url_is_saved(alice_client, app):
+    url = "https://example.com/" + "p" * 1970
+    assert len(url) < 2048
+    assert add(alice_client, url).status_code == 302
+    with app.app_context():
+        assert Bookmark.get().url == url
+
+
+def test_idn_domain_is_stored_as_punycode_and_shown_readable(alice_client, app):
+    add(alice_client, "https://Bücher.example/straße")
+    with app.app_context():
+        b = Bookmark.get()
+    assert b.url.startswith("https://xn--bcher-kva.example/")
+    assert "bücher.example" in alice_client.get("/bookmarks/").get_data(as_text=True)
+
+
+def test_edit_changes_fields_and_tags(alice_client, app):
+    add(alice_client, "https://example.com/", tags="one")
+    with app.app_context():
+        b = Bookmark.get()
+    resp = alice_client.post(f"/bookmarks/{b.id}/edit", data={
+        "url": "https://example.com/", "title": "New title", "description": "d", "notes": "**bold**",
+        "tags": "two three", "unread": "y"})
+    assert resp.status_code == 302
+    with app.app_context():
+        b = Bookmark.get()
+        assert (b.title, b.unread, b.is_private) == ("New title", True, False)
+        assert b.tag_names == ["three", "two"]
+    assert b"<strong>bold</strong>" in alice_client.get(f"/bookmarks/{b.id}").data
+
+
+def test_notes_markdown_is_sanitized(alice_client, app):
+    add(alice_client, "https://example.com/", notes="<script>alert(1)</script>[x](javascript:alert(2))")
+    with app.app_context():
+        b = Bookmark.get()
+    html = alice_client.get(f"/bookmarks/{b.id}").data
+    assert b"<script>alert(1)" not in html and b"javascript:alert(2)" not in html
+
+
+def test_delete_removes_bookmark_and_search_entry(alice_client, app):
+    add(alice_client, "https://example.com/zebra", title="Zebra crossing")
+    with app.app_context():
+        b = Bookmark.get()
+    assert alice_client.post(f"/bookmarks/{b.id}/delete", data={}).status_code == 302
+    with app.app_context():
+        assert Bookmark.select().count() == 0
+    assert b"Zebra" not in alice_client.get("/bookmarks/?q=zebra").data
+
+
+def test_someone_elses_bookmark_is_404(alice_client, bob_client, app):
+    add(alice_client, "https://example.com/")
+    with app.app_context():
+        b = Bookmark.get()
+    for path in (f"/bookmarks/{b.id}", f"/bookmarks/{b.id}/edit", f"/bookmarks/{b.id}/status.json"):
+        assert bob_client.get(path).status_code == 404
+    assert bob_client.post(f"/bookmarks/{b.id}/delete", data={}).status_code == 404
+
+
+def _seed(client):
+    add(client, "https://a.example/1", title="Alpha", tags="x y")
+    add(client, "https://b.example/2", title="beta", tags="x", unread="y")
+    add(client, "https://www.a.example/3", title="Gamma", tags="y")
+
+
+def test_filter_by_several_tags_is_and(alice_client):
+    _seed(alice_client)
+    html = alice_client.get("/bookmarks/?tag=x&tag=y").data
+    assert b"Alpha" in html and b"beta" not in html and b"Gamma" not in html
+
+
+@pytest.mark.parametrize(("query", "present", "absent"), [
+    ("unread=1", [b"beta"], [b"Alpha", b"Gamma"]),
+    ("domain=a.example", [b"Alpha", b"Gamma"], [b"beta"]),
+    ("visibility=public", [], [b"Alpha", b"beta", b"Gamma"]),
+    ("visibility=private", [b"Alpha", b"beta", b"Gamma"], []),
+])
+def test_filters(alice_client, query, present, absent):
+    _seed(alice_client)
+    html = alice_client.get("/bookmarks/?" + query).data
+    for word in present:
+        assert word in html
+    for word in absent:
+        assert word not in html
+
+
+def test_broken_filter_shows_only_broken(alice_client, app):
+    _seed(alice_client)
+    with app.app_context():
+        Bookmark.update(is_broken=True).where(Bookmark.title == "beta").execute()
+    html = alice_client.get("/bookmarks/?broken=1").data
+    assert b"beta" in html and b"Alpha" not in html
+
+
+def test_sort_by_title(alice_client):
+    _seed(alice_client)
+    html = alice_client.get("/bookmarks/?sort=title&view=list").get_data(as_text=True)
+    assert html.index("Alpha") < html.index("beta") < html.index("Gamma")
+
+
+def test_pagination_keeps_filters(alice_client):
+    for i in range(4):
+        add(alice_client, f"https://example.com/{i}", tags="t")
+    html = alice_client.get("/bookmarks/?tag=t&per_page=3").get_data(as_text=True)
+    assert "page=2" in html and "tag=t" in html.split("page=2")[0].rsplit('href="', 1)[1]
+
+
+def test_search_finds_description_and_shows_snippet(alice_client):
+    add(alice_client, "https://example.com/", title="Fish", description="all about the axolotl habitat")
+    add(alice_client, "https://example.org/", title="Other")
+    html = alice_client.get("/bookmarks/?q=axolotl").data
+    assert b"Fish" in html and b"Other" not in html and b"<mark>axolotl</mark>" in html
+
+
+def test_search_combined_with_filter(alice_client):
+    add(alice_client, "https://example.com/", title="Axolotl one", unread="y")
+    add(alice_client, "https://example.org/", title="Axolotl two")
+    html = alice_client.get("/bookmarks/?q=axolotl&unread=1").data
+    assert b"Axolotl one" in html and b"Axolotl two" not in html
+
+
+def test_tag_counts_and_rename(alice_client, app):
+    _seed(alice_client)
+    page = alice_client.get("/bookmarks/tags").get_data(as_text=True)
+    assert "x" in page
+    resp = alice_client.post("/bookmarks/tags/rename", data={"old": "x", "new": "renamed"})
+    assert resp.status_code == 302
+    with app.app_context():
+        assert {t.name for t in Tag.select()} == {"renamed", "y"}
+
+
+def test_rename_onto_existing_tag_merges(alice_client, app):
+    _seed(alice_client)
+    alice_client.post("/bookmarks/tags/rename", data={"old": "x", "new": "y"})
+    with app.app_context():
+        assert [t.name for t in Tag.select()] == ["y"]
+        assert all(b.tag_names == ["y"] for b in Bookmark.select())
+    assert b"beta" in alice_client.get("/bookmarks/?tag=y").data
+
+
+def test_bulk_add_tags_and_delete(alice_client, app):
+    _seed(alice_client)
+    with app.app_context():
+        ids = [b.id for b in Bookmark.select().order_by(Bookmark.id)]
+    alice_client.post("/bookmarks/bulk", data={"ids": ids[:2], "action": "add_tags", "tags": "bulk"})
+    alice_client.post("/bookmarks/bulk", data={"ids": ids[1:], "action": "make_public"})
+    with app.app_context():
+        assert [("bulk" in b.tag_names, b.is_private) for b in Bookmark.select().order_by(Bookmark.id)] == [
+            (True, True), (True, False), (False, False)]
+    alice_client.post("/bookmarks/bulk", data={"ids": ids[:1], "action": "delete"})
+    with app.app_context():
+        assert Bookmark.select().count() == 2
+
+
+def test_bulk_cannot_touch_others_bookmarks(alice_client, bob_client, app):
+    _seed(alice_client)
+    with app.app_context():
+        ids = [b.id for b in Bookmark.select()]
+    bob_client.post("/bookmarks/bulk", data={"ids": ids, "action": "delete"})
+    with app.app_context():
+        assert Bookmark.select().count() == 3
+
+
+def test_bulk_without_selection_is_400(alice_client):
+    resp = alice_client.post("/bookmarks/bulk", data={"action": "delete"})
+    assert resp.status_code == 400 and b"Select at least one" in resp.data
+
+
+def test_post_without_csrf_is_refused(alice_client, app):
+    resp = alice_client.post("/bookmarks/add", data={"url": "https://example.com/"}, csrf=False)
+    assert resp.status_code == 400
+    with app.app_context():
+        assert Bookmark.select().count() == 0
