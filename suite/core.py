@@ -1,34 +1,120 @@
-"""Pages of the shared layer itself: the start page and a health check; template helpers."""
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+"""Pages of the shared layer: dashboard, unified search, profiles and following, health."""
+from urllib.parse import quote
 
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from suite import search
+from suite.auth import follows, login_required
+from suite.auth.models import User
+from suite.errors import NotFound
 from suite.extensions import db
 from suite.registry import suite_apps
 
 bp = Blueprint("core", __name__)
+KIND_TITLES = {"bookmark": "Bookmark", "paste": "Paste", "wiki": "Wiki page"}
+
+
+def _page_number():
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 1000))
+    except ValueError:
+        return 1
 
 
 @bp.route("/")
 def home():
-    """Start page: the three apps."""
-    return render_template("home.html")
+    """Dashboard: your recent items, followed people's public items, quick-add forms, counts."""
+    if not current_user.is_authenticated:
+        return render_template("home.html", public=search.recent(viewer=None, limit=15))
+    mine = search.recent(viewer=current_user, owner_ids=[current_user.id], limit=12)
+    wiki = search.recent(viewer=current_user, kinds=["wiki"], limit=6)
+    followed = follows.followed_ids(current_user)
+    feed = search.recent(viewer=current_user, owner_ids=followed, public_only=True, limit=12) if followed else []
+    return render_template("home.html", mine=mine, wiki=wiki, feed=feed,
+                           counts=search.counts(current_user.id))
+
+
+@bp.route("/search")
+def search_page():
+    """Unified search over bookmarks, pastes and wiki pages the visitor may see."""
+    text = request.args.get("q", "")
+    results = search.query(text, user=current_user, kinds=readable_kinds(), page=_page_number())
+    return render_template("search.html", q=text, results=results, kind_titles=KIND_TITLES)
+
+
+def readable_kinds():
+    """The kinds of item this visitor may search (the wiki may be closed to anonymous readers)."""
+    kinds = list(search.KINDS)
+    if current_app.config["WIKI_READ"] == "users" and not current_user.is_authenticated:
+        kinds.remove("wiki")
+    return kinds
+
+
+def _profile_user(name):
+    user = User.by_name(name)
+    if user is None:
+        raise NotFound(f"There is no user named “{name}”.")
+    return user
+
+
+@bp.route("/u/<name>")
+def profile(name):
+    """A user's public items with follower and following counts."""
+    user = _profile_user(name)
+    items = search.recent(viewer=None, owner_ids=[user.id], public_only=True, limit=30)
+    followers, following = follows.counts(user)
+    return render_template("profile.html", person=user, items=items, followers=followers,
+                           following=following, is_following=follows.is_following(current_user, user),
+                           kind_titles=KIND_TITLES)
+
+
+@bp.route("/u/<name>/follow", methods=["POST"])
+@login_required
+def follow(name):
+    """Follow a user; their public items appear on your dashboard."""
+    user = _profile_user(name)
+    follows.follow(current_user, user)
+    flash(f"You follow {user.username} now.", "success")
+    return redirect(url_for("core.profile", name=user.username))
+
+
+@bp.route("/u/<name>/unfollow", methods=["POST"])
+@login_required
+def unfollow(name):
+    """Stop following a user."""
+    user = _profile_user(name)
+    follows.unfollow(current_user, user)
+    flash(f"You no longer follow {user.username}.", "info")
+    return redirect(url_for("core.profile", name=user.username))
+
+
+@bp.route("/new-page")
+def new_wiki_page():
+    """The dashboard's "new wiki page" box: go to that page's editor."""
+    title = " ".join(request.args.get("title", "").split())[:200] or "Home"
+    return redirect("/wiki/" + quote(title.replace(" ", "_")) + "/edit")
 
 
 @bp.route("/healthz")
 def healthz():
-    """Liveness and database check for load balancers and `make run` scripts."""
+    """Liveness and database check for load balancers and scripts."""
     db.execute_sql("SELECT 1")
     return jsonify(status="ok")
 
 
 def search_url():
-    """Where the header's search box sends its query: the site search, else this app's own."""
-    if "core.search" in current_app.view_functions:
-        return url_for("core.search")
-    for entry in suite_apps():
-        if entry.search_endpoint and entry.key == request.blueprint:
-            return url_for(entry.search_endpoint)
-    first = next((e for e in suite_apps() if e.search_endpoint), None)
-    return url_for(first.search_endpoint) if first else url_for("core.home")
+    """Where the header's search box sends its query: the unified search."""
+    return url_for("core.search_page")
 
 
 def page_url(page):

@@ -1,9 +1,17 @@
-"""Accounts, API tokens and the record of failed sign-ins."""
+"""Accounts, API tokens, the record of failed sign-ins, and who follows whom."""
 import datetime
 import hashlib
 
 from flask_login import UserMixin
-from peewee import AutoField, BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    CompositeKey,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+)
 
 from suite.database import BaseModel
 
@@ -57,3 +65,15 @@ class LoginFailure(BaseModel):
     id = AutoField()
     key = CharField(max_length=120, index=True)
     failed_at = DateTimeField(default=utcnow, index=True)
+
+
+class Follow(BaseModel):
+    """``follower`` follows ``followed``: the self-referencing many-to-many of users."""
+
+    follower = ForeignKeyField(User, backref="following_rows", on_delete="CASCADE")
+    followed = ForeignKeyField(User, backref="follower_rows", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        primary_key = CompositeKey("follower", "followed")
+        indexes = ((("followed", "follower"), False),)

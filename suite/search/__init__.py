@@ -161,3 +161,23 @@ def _browse(result, parsed, user, kinds, owner_id, tags, page, per_page):
     result.hits = [_hit(r) for r in rows[:per_page]]
     result.has_next = len(rows) > per_page
     return result
+
+
+def recent(*, viewer=None, owner_ids=None, kinds=None, limit=10, public_only=False):
+    """Newest items across the apps that ``viewer`` may see (optionally of some owners only)."""
+    where = [SearchDoc.visibility == "public"] if public_only else [visible_to(viewer)]
+    if owner_ids is not None:
+        where.append(SearchDoc.owner_id.in_(list(owner_ids) or [-1]))
+    if kinds:
+        where.append(SearchDoc.kind.in_(list(kinds)))
+    rows = (SearchDoc.select().where(*where)
+            .order_by(SearchDoc.updated_at.desc(), SearchDoc.id.desc()).limit(limit).dicts())
+    return [_hit(r) for r in rows]
+
+
+def counts(owner_id):
+    """How many items of each kind one user owns: {"bookmark": n, "paste": n, "wiki": n}."""
+    from peewee import fn
+    found = dict(SearchDoc.select(SearchDoc.kind, fn.COUNT(SearchDoc.id))
+                 .where(SearchDoc.owner_id == owner_id).group_by(SearchDoc.kind).tuples())
+    return {kind: found.get(kind, 0) for kind in KINDS}
