@@ -2,7 +2,16 @@
 from suite.pastebin.views import bp
 from suite.registry import AppInfo
 
+
+def count(user):
+    """Home page line: how many pastes the user has."""
+    from suite.pastebin.pastes import user_paste_count
+    n = user_paste_count(user)
+    return f"{n} paste{'s' if n != 1 else ''}"
+
+
 APP = AppInfo(key="pastebin", title="Pastes", endpoint="pastebin.index", icon="📋",
-              blurb="Share code with syntax highlighting, from the browser or curl.")
+              blurb="Share code with syntax highlighting, from the browser or curl.",
+              search_endpoint="pastebin.mine", count=count)
 
 __all__ = ["APP", "bp"]

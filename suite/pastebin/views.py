@@ -1,10 +1,249 @@
-"""Pages of the pastebin app (being built: see its issue)."""
-from flask import Blueprint, render_template
+"""Pages of the pastebin: create (form and curl), view, raw, download, embed, diff, lists, owner actions."""
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from markupsafe import Markup
+
+from suite import search
+from suite.auth import current_user, login_required
+from suite.errors import InvalidInput, NotFound, TooLarge
+from suite.extensions import login_manager
+from suite.pastebin import pastes
+from suite.pastebin.delivery import (
+    check_anonymous_rate,
+    curl_files,
+    download_response,
+    is_curl_upload,
+    raw_response,
+)
+from suite.pastebin.diffing import diff_pastes
+from suite.pastebin.forms import EditPasteForm, PasteForm
+from suite.pastebin.highlight import anchored, language_choices, language_name
+from suite.pastebin.tasks import highlight_paste_task
+from suite.security import allow_framing, csrf_or_anonymous
 
 bp = Blueprint("pastebin", __name__, template_folder="templates", static_folder="static")
+PER_PAGE = 30
 
 
-@bp.route("/")
+@bp.app_template_filter("paste_language")
+def _paste_language(alias):
+    """A lexer alias's display name."""
+    return language_name(alias)
+
+
+def _may_paste():
+    return current_user.is_authenticated or current_app.config["ANONYMOUS_PASTES"]
+
+
+@bp.route("/", methods=["GET", "POST"])
+@csrf_or_anonymous
 def index():
-    """Start page of the app."""
-    return render_template("pastebin/index.html")
+    """The paste form; POST creates a paste from it or from curl (201 + URL as text)."""
+    if request.method == "POST" and is_curl_upload(request):
+        return create_from_curl()
+    if not _may_paste():
+        return login_manager.unauthorized()
+    form = PasteForm()
+    if request.method == "POST" and "add_file" in request.form:
+        form.files.append_entry()
+        return render_form(form)
+    if not form.validate_on_submit():
+        return render_form(form, 400 if request.method == "POST" else 200)
+    try:
+        check_anonymous_rate()
+        parent = pastes.visible_paste(form.parent.data, current_user) if form.parent.data else None
+        paste = pastes.create_paste(form_files(form), user=current_user, title=form.title.data,
+                                    visibility=form.visibility.data, expires=form.expires.data, parent=parent)
+    except (InvalidInput, TooLarge) as err:
+        flash(err.message, "error")
+        return render_form(form, err.status)
+    if paste.burn_after_reading:
+        return render_template("pastebin/created.html", paste=paste), 201
+    return redirect(url_for(".view", slug=paste.slug))
+
+
+def render_form(form, status=200, parent=None):
+    """The create page."""
+    return render_template("pastebin/new.html", form=form, languages=language_choices(),
+                           parent=parent), status
+
+
+def form_files(form):
+    """The form's file entries as FileInputs (empty extra entries are skipped)."""
+    files = []
+    for entry in form.files:
+        upload = entry.upload.data
+        content, name = entry.content.data or "", entry.form.name.data or ""
+        if upload and getattr(upload, "filename", ""):
+            content = upload.read(current_app.config["PASTE_MAX_BYTES"] + 1)
+            name = name or upload.filename
+        if content or name:
+            files.append(pastes.FileInput(name, content, entry.lang.data or "auto"))
+    return files or [pastes.FileInput("", "", "auto")]
+
+
+def create_from_curl():
+    """curl: ``-F content=<-`` or ``-F f:1=@a.py``; answers 201 with the URL, errors as one line."""
+    browser = "text/html" in request.headers.get("Accept", "")  # a form of ours, e.g. the home page
+    g.plain_errors = not browser
+    if not _may_paste():
+        return login_manager.unauthorized()
+    check_anonymous_rate()
+    form = request.form
+    paste = pastes.create_paste(curl_files(request), user=current_user, title=form.get("title", ""),
+                                visibility=form.get("visibility", "public"),
+                                expires=form.get("expires", "never"))
+    url = url_for(".view", slug=paste.slug, _external=True)
+    if browser:
+        if paste.burn_after_reading:
+            return render_template("pastebin/created.html", paste=paste), 201
+        return redirect(url, 303)
+    return current_app.response_class(url + "\n", status=201, mimetype="text/plain",
+                                      headers={"Location": url})
+
+
+@bp.route("/<slug>")
+def view(slug):
+    """A paste: each file highlighted with anchored line numbers (stored HTML, never re-highlighted)."""
+    paste = pastes.read_paste(slug, current_user)
+    files = pastes.stored_views(paste)
+    if not getattr(paste, "burned", False) and any(f.pending for f in files):
+        highlight_paste_task(paste.id)  # e.g. after a Pygments upgrade; shown plain until then
+    return render_template("pastebin/view.html", paste=paste, files=files,
+                           source=request.args.get("source") == "1",
+                           burned=getattr(paste, "burned", False))
+
+
+@bp.route("/<slug>/raw")
+@bp.route("/<slug>/raw/<int:number>")
+def raw(slug, number=1):
+    """One file as ``text/plain; charset=utf-8`` (the first by default)."""
+    return raw_response(pastes.read_paste(slug, current_user), number)
+
+
+@bp.route("/<slug>/download")
+def download(slug):
+    """The file as an attachment (several files: a zip)."""
+    return download_response(pastes.read_paste(slug, current_user))
+
+
+@bp.route("/<slug>/embed")
+def embed(slug):
+    """A minimal highlighted page for iframes on other sites (public and unlisted pastes)."""
+    paste = pastes.visible_paste(slug, current_user)
+    if paste.visibility == "private" or paste.burn_after_reading:
+        raise NotFound("This paste cannot be embedded.")
+    resp = current_app.make_response(render_template(
+        "pastebin/embed.html", paste=paste, files=pastes.stored_views(paste)))
+    return allow_framing(resp)
+
+
+@bp.route("/<slug>/fork")
+def fork(slug):
+    """The paste form filled with this paste's files: saving makes a new version linked to it."""
+    parent = _readable_without_burning(slug)
+    form = PasteForm(data={"title": parent.title, "visibility": parent.visibility,
+                           "parent": parent.slug,
+                           "files": [{"name": f.name, "lang": f.lang, "content": f.content}
+                                     for f in parent.files]})
+    return render_form(form, parent=parent)
+
+
+@bp.route("/<slug>/diff/<other>")
+def diff(slug, other):
+    """Line diff between two pastes, file by file."""
+    old, new = _readable_without_burning(slug), _readable_without_burning(other)
+    return render_template("pastebin/diff.html", old=old, new=new, diffs=diff_pastes(old, new))
+
+
+def _readable_without_burning(slug):
+    paste = pastes.visible_paste(slug, current_user)
+    if paste.burn_after_reading and not paste.owned_by(current_user):
+        raise NotFound("This paste does not exist, has expired or was deleted.")
+    return paste
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug):
+    """Owner: change title, visibility and expiry."""
+    paste = pastes.owned_paste(slug, current_user)
+    form = EditPasteForm(obj=paste)
+    if form.validate_on_submit():
+        try:
+            pastes.update_paste(paste, title=form.title.data, visibility=form.visibility.data,
+                                expires=form.expires.data, user=current_user)
+        except InvalidInput as err:
+            flash(err.message, "error")
+            return render_template("pastebin/edit.html", form=form, paste=paste), 400
+        flash("Paste updated.", "success")
+        return redirect(url_for(".view", slug=paste.slug))
+    status = 400 if request.method == "POST" else 200
+    return render_template("pastebin/edit.html", form=form, paste=paste), status
+
+
+@bp.route("/<slug>/delete", methods=["POST"])
+@login_required
+def delete(slug):
+    """Owner: delete the paste."""
+    pastes.delete_paste(pastes.owned_paste(slug, current_user))
+    flash("Paste deleted.", "success")
+    return redirect(url_for(".mine"))
+
+
+@bp.route("/mine")
+@login_required
+def mine():
+    """My pastes: filter by language, search their text."""
+    q, lang = request.args.get("q", "").strip(), request.args.get("lang", "").strip()
+    page = request.args.get("page", 1, type=int) or 1
+    hits, error = None, None
+    if q:
+        text = f"{q} lang:{lang}" if lang else q
+        result = search.query(text, user=current_user, kinds=("paste",), owner_id=current_user.id,
+                              page=page, per_page=PER_PAGE)
+        found = pastes.pastes_by_ids([h.item_id for h in result.hits], current_user)
+        hits = [(h, found[int(h.item_id)]) for h in result.hits if int(h.item_id) in found]
+        rows, has_next, error = [], result.has_next, result.error
+    else:
+        rows = pastes.user_pastes(current_user, lang, page, PER_PAGE)
+        has_next, rows = len(rows) > PER_PAGE, rows[:PER_PAGE]
+    return render_template("pastebin/mine.html", rows=rows, hits=hits, q=q, lang=lang, page=page,
+                           has_next=has_next, error=error, languages=pastes.user_languages(current_user))
+
+
+@bp.route("/recent")
+def recent():
+    """The newest public pastes (never unlisted or private)."""
+    page = request.args.get("page", 1, type=int) or 1
+    rows = pastes.recent_public(page, PER_PAGE)
+    return render_template("pastebin/recent.html", rows=rows[:PER_PAGE], page=page,
+                           has_next=len(rows) > PER_PAGE)
+
+
+@bp.route("/recent.atom")
+def feed():
+    """Atom feed of the newest public pastes."""
+    rows = pastes.recent_public(1, PER_PAGE)[:PER_PAGE]
+    xml = render_template("pastebin/feed.xml", rows=rows)
+    return current_app.response_class(xml, mimetype="application/atom+xml")
+
+
+@bp.app_template_filter("paste_anchored")
+def _paste_anchored(html, position):
+    """Stored line HTML with this file's anchors, marked safe (escaped when it was made)."""
+    return Markup(anchored(html, position))
+
+
+@bp.app_template_filter("paste_html")
+def _paste_html(html):
+    """Stored rendered Markdown, sanitized with nh3 when it was made."""
+    return Markup(html)

@@ -1,0 +1,110 @@
+"""How pastes enter and leave over HTTP: curl fields, the anonymous rate limit, raw and download responses."""
+import io
+import re
+import time
+import zipfile
+
+from flask import current_app, request
+from limits import parse as parse_limit
+
+from suite.auth import current_user
+from suite.errors import NotFound, RateLimited
+from suite.extensions import limiter
+from suite.pastebin.pastes import FileInput, decode_text
+
+CURL_FILE = re.compile(r"^f:(\w{1,20})$")
+EXTENSIONS = {"python": "py", "python2": "py", "javascript": "js", "typescript": "ts", "markdown": "md",
+              "bash": "sh", "text": "txt", "rust": "rs", "ruby": "rb", "perl": "pl", "csharp": "cs",
+              "cpp": "cpp", "c": "c", "go": "go", "java": "java", "html": "html", "css": "css",
+              "json": "json", "yaml": "yaml", "toml": "toml", "sql": "sql", "php": "php", "xml": "xml"}
+
+
+def is_curl_upload(req):
+    """True for posts in the curl shape (``content`` or ``f:N`` fields) rather than our form."""
+    keys = list(req.form) + list(req.files)
+    return "content" in keys or any(CURL_FILE.match(k) for k in keys)
+
+
+def _field(req, key):
+    """(file name, text) of a curl field sent as text (``<-``) or as a file (``@a.py``)."""
+    if key in req.files:
+        upload = req.files[key]
+        return upload.filename or "", decode_text(upload.read())
+    return "", req.form.get(key, "")
+
+
+def _order(key):
+    n = CURL_FILE.match(key).group(1)
+    return (0, int(n), "") if n.isdigit() else (1, 0, n)
+
+
+def curl_files(req):
+    """FileInputs of a curl post: ``content`` first, then ``f:1``, ``f:2``… (``lang`` / ``lang:N``)."""
+    keys = list(dict.fromkeys(list(req.form) + list(req.files)))
+    files = []
+    if "content" in keys:
+        name, text = _field(req, "content")
+        files.append(FileInput(req.form.get("name", name), text, req.form.get("lang", "auto")))
+    for key in sorted((k for k in keys if CURL_FILE.match(k)), key=_order):
+        name, text = _field(req, key)
+        n = key[2:]
+        files.append(FileInput(req.form.get(f"name:{n}", name), text,
+                               req.form.get(f"lang:{n}", "auto" if files else req.form.get("lang", "auto"))))
+    return files
+
+
+def check_anonymous_rate():
+    """Count an anonymous write against the client IP's limit; RateLimited (with Retry-After) when over."""
+    if current_user.is_authenticated:
+        return
+    item = parse_limit(current_app.config["RATELIMIT_ANONYMOUS"])
+    key = request.remote_addr or "unknown"
+    strategy = limiter.limiter
+    if not strategy.hit(item, "paste-anonymous", key):
+        reset = strategy.get_window_stats(item, "paste-anonymous", key).reset_time
+        wait = max(1, int(reset - time.time()) + 1)
+        raise RateLimited(f"Too many anonymous pastes from your address; try again in {wait} s "
+                          "or sign in.", headers={"Retry-After": str(wait)})
+
+
+def _nth_file(paste, number):
+    files = paste.files
+    if not 1 <= number <= len(files):
+        raise NotFound(f"This paste has no file number {number}.")
+    return files[number - 1]
+
+
+def file_download_name(paste, f):
+    """A sensible attachment name: the file's own, else ``<slug>.<extension of its language>``."""
+    return f.name or f"{paste.slug}.{EXTENSIONS.get(f.lang, 'txt')}"
+
+
+def raw_response(paste, number=1):
+    """One file's text as ``text/plain; charset=utf-8`` (nosniff comes with every response)."""
+    f = _nth_file(paste, number)
+    resp = current_app.response_class(f.content, mimetype="text/plain")
+    resp.headers["Content-Type"] = "text/plain; charset=utf-8"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Cache-Control"] = "private, no-store" if paste.visibility != "public" else "public, max-age=60"
+    return resp
+
+
+def download_response(paste):
+    """The file as an attachment; a paste of several files downloads as ``<slug>.zip``."""
+    files = paste.files
+    if len(files) == 1:
+        resp = raw_response(paste, 1)
+        resp.headers.set("Content-Disposition", "attachment", filename=file_download_name(paste, files[0]))
+        return resp
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        used = set()
+        for i, f in enumerate(files, 1):
+            name = file_download_name(paste, f)
+            if name in used:
+                name = f"{i}-{name}"
+            used.add(name)
+            archive.writestr(name, f.content)
+    resp = current_app.response_class(buffer.getvalue(), mimetype="application/zip")
+    resp.headers.set("Content-Disposition", "attachment", filename=f"{paste.slug}.zip")
+    return resp

@@ -1,0 +1,41 @@
+"""The paste form (several files, each typed or uploaded) and the owner's edit form."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from suite.pastebin.pastes import EXPIRY_LABELS, MAX_FILES
+
+VISIBILITY_CHOICES = [("public", "Public: listed in recent pastes"),
+                      ("unlisted", "Unlisted: only people with the link"),
+                      ("private", "Private: only me")]
+
+
+class FileEntryForm(Form):
+    """One file of the paste: a name, a language and text typed or uploaded."""
+
+    name = StringField("File name", validators=[Optional(), Length(max=255)],
+                       render_kw={"placeholder": "example.py", "autocomplete": "off"})
+    lang = StringField("Language", default="auto",
+                       render_kw={"list": "languages", "autocomplete": "off", "spellcheck": "false"})
+    content = TextAreaField("Content", render_kw={"rows": 14, "spellcheck": "false"})
+    upload = FileField("…or upload a file")
+
+
+class PasteForm(FlaskForm):
+    """Create a paste (also a new version of an existing one)."""
+
+    title = StringField("Title", validators=[Optional(), Length(max=200)])
+    visibility = SelectField("Visibility", choices=VISIBILITY_CHOICES, default="public")
+    expires = SelectField("Expires", choices=list(EXPIRY_LABELS.items()), default="never")
+    files = FieldList(FormField(FileEntryForm), min_entries=1, max_entries=MAX_FILES)
+    parent = HiddenField()
+
+
+class EditPasteForm(FlaskForm):
+    """Change a paste's title, visibility and expiry."""
+
+    title = StringField("Title", validators=[Optional(), Length(max=200)])
+    visibility = SelectField("Visibility", choices=VISIBILITY_CHOICES)
+    expires = SelectField("Expires", choices=[("keep", "Keep as it is")] + list(EXPIRY_LABELS.items()),
+                          default="keep")

@@ -1,0 +1,222 @@
+"""Choosing a lexer and turning a file into stored, line-anchored HTML, bounded in time and size.
+
+Pygments runs in a forked worker (``suite.pastebin.worker``) killed after
+``HIGHLIGHT_TIMEOUT``; files above ``HIGHLIGHT_MAX_BYTES`` or lexers that overrun
+are shown as plain text with a notice. Results are stored in ``Highlight`` keyed
+by content hash, lexer and Pygments version, so a view only reads them.
+"""
+import hashlib
+import os
+import re
+import time
+from functools import lru_cache
+
+import pygments
+from flask import current_app
+from markupsafe import escape
+from peewee import IntegrityError
+from pygments import highlight as pygments_highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_all_lexers, get_lexer_by_name, get_lexer_for_filename, guess_lexer
+from pygments.util import ClassNotFound
+
+from suite.errors import InvalidInput
+from suite.extensions import db
+from suite.pastebin.markup import render_markdown
+from suite.pastebin.models import Highlight
+from suite.pastebin.worker import WorkerPool, WorkFailed, WorkTimeout
+
+AUTO = "auto"
+PLAIN = "text"
+MARKDOWN = "markdown"
+#: Pseudo-lexer under which rendered Markdown is stored.
+RENDERED = "markdown-rendered"
+GUESS_PREFIX = 4096
+VERSION = pygments.__version__
+#: Placeholder for the per-file anchor prefix (escaped text never holds a bare "&").
+ANCHOR = "&A;"
+
+
+@lru_cache(maxsize=1)
+def language_choices():
+    """(alias, name) of every Pygments lexer, sorted by name."""
+    return sorted(((aliases[0], name) for name, aliases, _, _ in get_all_lexers() if aliases),
+                  key=lambda pair: pair[1].lower())
+
+
+@lru_cache(maxsize=1)
+def _names_to_alias():
+    return {name.lower(): alias for alias, name in language_choices()}
+
+
+def normalize_language(lang):
+    """The canonical alias for a language name or alias; ``auto`` for empty; InvalidInput if unknown."""
+    lang = (lang or "").strip()
+    if not lang or lang.lower() == AUTO:
+        return AUTO
+    alias = _names_to_alias().get(lang.lower(), lang.lower())
+    try:
+        return get_lexer_by_name(alias).aliases[0]
+    except ClassNotFound:
+        raise InvalidInput(f"Unknown language {lang[:40]!r}: pick one from the list or use auto.") from None
+
+
+def language_for_filename(filename):
+    """The lexer alias for a file name's extension, or None (no content is looked at)."""
+    if not filename:
+        return None
+    try:
+        return get_lexer_for_filename(filename).aliases[0]
+    except (ClassNotFound, IndexError):
+        return None
+
+
+def language_name(alias):
+    """A lexer's display name ("Python" for ``python``)."""
+    try:
+        return get_lexer_by_name(alias).name
+    except ClassNotFound:
+        return alias
+
+
+def choose_language(lang, filename, content, deadline=None):
+    """The chosen language, else the file name's, else a bounded guess (``text`` when unsure)."""
+    lang = normalize_language(lang)
+    if lang != AUTO:
+        return lang
+    by_name = language_for_filename(filename)
+    if by_name:
+        return by_name
+    if content.startswith("#!"):
+        shebang = _shebang_language(content.split("\n", 1)[0])
+        if shebang:
+            return shebang
+    timeout = _timeout() if deadline is None else min(_timeout(), deadline - time.monotonic())
+    if timeout < 0.05:
+        return PLAIN
+    try:
+        return pool().run("guess", content[:GUESS_PREFIX], timeout=timeout)
+    except (WorkTimeout, WorkFailed):
+        return PLAIN
+
+
+def _shebang_language(line):
+    program = os.path.basename(line[2:].strip().split(" ")[-1] if " " in line else line[2:].strip())
+    program = re.sub(r"[\d.]+$", "", program)
+    try:
+        return get_lexer_by_name(program).aliases[0] if program else None
+    except ClassNotFound:
+        return None
+
+
+# --- what runs inside the worker -------------------------------------------------------------
+
+def _guess(prefix):
+    try:
+        return guess_lexer(prefix).aliases[0]
+    except (ClassNotFound, IndexError):
+        return PLAIN
+
+
+def _lex(code, alias):
+    formatter = HtmlFormatter(nowrap=True)
+    return pygments_highlight(code, get_lexer_by_name(alias, stripnl=False, ensurenl=False), formatter)
+
+
+WORK = {"guess": _guess, "lex": _lex, "markdown": render_markdown}
+_pool = {"pool": None}
+
+
+def pool():
+    """The process-wide worker pool."""
+    if _pool["pool"] is None:
+        _pool["pool"] = WorkerPool(WORK)
+    return _pool["pool"]
+
+
+def _timeout():
+    return current_app.config["HIGHLIGHT_TIMEOUT"]
+
+
+# --- stored, line-anchored HTML --------------------------------------------------------------
+
+def content_hash(content):
+    """SHA-256 of a file's text, the key of its stored highlight."""
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def numbered_lines(html_lines):
+    """Wrap each line of HTML in an anchored block with a line-number link (the stored form).
+
+    The newline sits inside each line's span so copying the ``<pre>`` yields the text.
+    """
+    return "".join(f'<span class="line" id="{ANCHOR}L{n}"><a class="ln" href="#{ANCHOR}L{n}" '
+                   f'data-n="{n}"></a>{line}\n</span>' for n, line in enumerate(html_lines, 1))
+
+
+def _split(text):
+    lines = text.split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def plain_html(content):
+    """The stored form of a file shown without highlighting."""
+    return numbered_lines(_split(str(escape(content))))
+
+
+def highlight_file(content, lang, timeout=None):
+    """(html, notice): Pygments in a worker, or plain text with a notice when too big or too slow.
+
+    ``lang == RENDERED`` renders Markdown (sanitized) instead; its fallback is empty HTML.
+    """
+    limit = current_app.config["HIGHLIGHT_MAX_BYTES"]
+    fallback = "" if lang == RENDERED else None
+    if lang == PLAIN:
+        return plain_html(content), ""
+    if len(content.encode("utf-8")) > limit:
+        return _fallback(content, fallback), f"Shown as source: the file is over {limit // 1024} KB."
+    try:
+        if lang == RENDERED:
+            return pool().run("markdown", content, timeout=timeout or _timeout()), ""
+        html = pool().run("lex", content, lang, timeout=timeout or _timeout())
+    except WorkTimeout:
+        return _fallback(content, fallback), "Shown without highlighting: it took too long."
+    except WorkFailed:
+        return _fallback(content, fallback), "Shown without highlighting: the highlighter failed."
+    return numbered_lines(_split(html)), ""
+
+
+def _fallback(content, fallback):
+    return plain_html(content) if fallback is None else fallback
+
+
+def stored_highlight(content, lang):
+    """The stored Highlight for this text and lexer, or None (views call this, never Pygments)."""
+    return Highlight.get_or_none(Highlight.content_hash == content_hash(content),
+                                 Highlight.lexer == lang, Highlight.version == VERSION)
+
+
+def ensure_highlight(content, lang, timeout=None):
+    """The stored Highlight, computing and saving it first when missing."""
+    found = stored_highlight(content, lang)
+    if found is not None:
+        return found
+    html, notice = highlight_file(content, lang, timeout)
+    try:
+        with db.atomic():
+            return Highlight.create(content_hash=content_hash(content), lexer=lang, version=VERSION,
+                                    html=html, notice=notice)
+    except IntegrityError:  # another request stored it first
+        return stored_highlight(content, lang)
+
+
+def anchored(html, position):
+    """Stored HTML with the anchors of the file at ``position`` (``L3`` first, ``f2-L3`` later)."""
+    return html.replace(ANCHOR, "" if position == 0 else f"f{position + 1}-")
+
+
+def stylesheet(style):
+    """CSS for one Pygments style, scoped to ``.code`` (served as a static file)."""
+    return HtmlFormatter(style=style).get_style_defs(".code")

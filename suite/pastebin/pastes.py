@@ -1,0 +1,310 @@
+"""The pastebin's domain logic: create, find, read (burn), fork, edit, delete and purge pastes.
+
+Plain functions taking plain arguments and raising ``suite.errors`` types, shared
+by the pages, curl and the JSON API.
+"""
+import datetime
+import os
+import re
+import secrets
+import time
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from peewee import IntegrityError
+
+from suite import search
+from suite.auth.models import utcnow
+from suite.errors import InvalidInput, NotFound, TooLarge
+from suite.extensions import db
+from suite.jobs import enqueue_after_commit
+from suite.pastebin import highlight
+from suite.pastebin.models import VISIBILITIES, Paste, PasteFile
+
+MAX_FILES = 20
+BURN = "burn"
+EXPIRIES = {"never": None, "10m": datetime.timedelta(minutes=10), "1h": datetime.timedelta(hours=1),
+            "1d": datetime.timedelta(days=1), "1w": datetime.timedelta(weeks=1),
+            "1m": datetime.timedelta(days=30), BURN: None}
+EXPIRY_LABELS = {"never": "Never", "10m": "10 minutes", "1h": "1 hour", "1d": "1 day", "1w": "1 week",
+                 "1m": "1 month", BURN: "Burn after reading"}
+_EXPIRY_ALIASES = {"": "never", "0": "never", "none": "never", "10min": "10m", "60m": "1h", "24h": "1d",
+                   "7d": "1w", "30d": "1m", "burn-after-reading": BURN, "burn_after_reading": BURN}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass
+class FileInput:
+    """One file as submitted: name, text and language (``auto`` or a lexer name)."""
+
+    name: str
+    content: str
+    lang: str = highlight.AUTO
+
+
+def decode_text(raw):
+    """Uploaded bytes → text; InvalidInput for bytes that are not UTF-8 or hold NUL."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput("The content is not UTF-8 text (binary files cannot be pasted).") from None
+    if "\x00" in raw:
+        raise InvalidInput("The content holds NUL bytes: binary files cannot be pasted.")
+    return raw.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def clean_filename(name):
+    """A bare file name: no directories, no control characters, at most 255 characters."""
+    name = _CONTROL.sub("", (name or "").replace("\\", "/"))
+    name = os.path.basename(name.strip()).strip()
+    return "" if name in (".", "..") else name[:255]
+
+
+def parse_expiry(value):
+    """The expiry key for a form or curl value (``never``, ``10m`` … ``1m``, ``burn``)."""
+    key = (value or "").strip().lower()
+    key = _EXPIRY_ALIASES.get(key, key)
+    if key not in EXPIRIES:
+        raise InvalidInput(f"Unknown expiry {value[:20]!r}: use one of {', '.join(EXPIRIES)}.")
+    return key
+
+
+def parse_visibility(value, user):
+    """Check a visibility; private needs an owner."""
+    value = (value or "public").strip().lower()
+    if value not in VISIBILITIES:
+        raise InvalidInput(f"Unknown visibility {value[:20]!r}: use public, unlisted or private.")
+    if value == "private" and not user.is_authenticated:
+        raise InvalidInput("Sign in (or send an API token) to make a private paste.")
+    return value
+
+
+def _apply_expiry(paste, expiry, now):
+    paste.burn_after_reading = expiry == BURN
+    delta = EXPIRIES[expiry]
+    paste.expires_at = now + delta if delta else None
+
+
+def _check_files(files):
+    if not files:
+        raise InvalidInput("The paste is empty: add some text.")
+    if len(files) > MAX_FILES:
+        raise InvalidInput(f"A paste holds at most {MAX_FILES} files.")
+    for f in files:
+        if not f.content.strip():
+            label = f"File {f.name!r}" if f.name else "The content"
+            raise InvalidInput(f"{label} is empty or only whitespace: add some text.")
+    total = sum(len(f.content.encode("utf-8")) for f in files)
+    limit = current_app.config["PASTE_MAX_BYTES"]
+    if total > limit:
+        raise TooLarge(f"The paste is {total:,} bytes; the limit is {limit:,} bytes.")
+
+
+def create_paste(files, *, user, title="", visibility="public", expires="never", parent=None):
+    """Validate and save a paste with its files, index it and store its highlighting."""
+    files = [FileInput(clean_filename(f.name), decode_text(f.content), f.lang) for f in files]
+    _check_files(files)
+    visibility = parse_visibility(visibility, user)
+    expiry = parse_expiry(expires)
+    title = _CONTROL.sub(" ", title or "").strip()[:200]
+    deadline = time.monotonic() + current_app.config["HIGHLIGHT_TIMEOUT"]
+    langs = [highlight.normalize_language(f.lang) for f in files]
+    langs = [highlight.choose_language(lang, f.name, f.content, deadline)
+             for lang, f in zip(langs, files, strict=True)]
+    now = utcnow()
+    with db.atomic():
+        paste = Paste(user=user.id if user.is_authenticated else None, title=title, visibility=visibility,
+                      parent=parent, created_at=now, updated_at=now)
+        _apply_expiry(paste, expiry, now)
+        _save_with_slug(paste)
+        rows = [PasteFile.create(paste=paste, position=i, name=f.name, lang=lang, content=f.content,
+                                 content_hash=highlight.content_hash(f.content),
+                                 size=len(f.content.encode("utf-8")), line_count=f.content.count("\n") + 1)
+                for i, (f, lang) in enumerate(zip(files, langs, strict=True))]
+        paste.__dict__["_files"] = rows
+        index_paste(paste)
+    highlight_paste(paste, deadline)
+    return paste
+
+
+def _save_with_slug(paste):
+    for _ in range(5):
+        paste.slug = secrets.token_urlsafe(9)  # 12 URL-safe characters, 72 random bits
+        try:
+            with db.atomic():
+                paste.save(force_insert=True)
+            return
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not find a free paste slug")
+
+
+def highlight_jobs(paste):
+    """(content, lexer) pairs a paste needs stored: each file, plus rendered Markdown."""
+    jobs = [(f.content, f.lang) for f in paste.files]
+    jobs += [(f.content, highlight.RENDERED) for f in paste.files if f.lang == highlight.MARKDOWN]
+    return jobs
+
+
+def highlight_paste(paste, deadline=None):
+    """Store the highlighting of every file; what misses the time budget goes to a background task."""
+    from suite.pastebin.tasks import highlight_paste_task
+    deferred = False
+    for content, lang in highlight_jobs(paste):
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left < 0.05:
+            deferred = True
+            continue
+        highlight.ensure_highlight(content, lang, timeout=left)
+    if deferred:
+        enqueue_after_commit(highlight_paste_task, paste.id) if db.in_transaction() \
+            else highlight_paste_task(paste.id)
+
+
+def index_paste(paste):
+    """Put a paste in the search index (burn pastes only for their owner)."""
+    files = paste.files
+    visibility = "private" if paste.burn_after_reading else paste.visibility
+    search.index_item("paste", paste.id, owner_id=paste.user_id, visibility=visibility,
+                      title=paste.display_title, body="\n\n".join(f.content for f in files),
+                      url=url_for("pastebin.view", slug=paste.slug), lang=files[0].lang if files else "",
+                      updated_at=paste.updated_at)
+
+
+def visible_paste(slug, user):
+    """The paste at ``slug`` if ``user`` may see it now; NotFound otherwise (private, expired, gone)."""
+    paste = Paste.get_or_none(Paste.slug == (slug or "")[:16])
+    if paste is None or paste.is_expired():
+        raise NotFound("This paste does not exist, has expired or was deleted.")
+    if paste.visibility == "private" and not paste.owned_by(user):
+        raise NotFound("This paste does not exist, has expired or was deleted.")
+    return paste
+
+
+def read_paste(slug, user):
+    """``visible_paste`` for showing its content: a burn paste is deleted by its first reader.
+
+    The owner may look at their own burn paste without burning it. Deletion and
+    reading race safely: only the request that deletes the row serves it.
+    """
+    paste = visible_paste(slug, user)
+    if not paste.burn_after_reading or paste.owned_by(user):
+        return paste
+    files = paste.files  # loaded before the rows go
+    with db.atomic():
+        if Paste.delete().where(Paste.id == paste.id).execute() != 1:
+            raise NotFound("This paste does not exist, has expired or was deleted.")
+        search.remove_item("paste", paste.id)
+    paste.burned = True
+    paste.__dict__["_files"] = files
+    return paste
+
+
+def owned_paste(slug, user):
+    """The paste at ``slug`` if ``user`` owns it, else NotFound."""
+    paste = visible_paste(slug, user)
+    if not paste.owned_by(user):
+        raise NotFound("This paste does not exist, has expired or was deleted.")
+    return paste
+
+
+def update_paste(paste, *, title, visibility, expires, user):
+    """Change an owned paste's title, visibility and expiry."""
+    paste.title = _CONTROL.sub(" ", title or "").strip()[:200]
+    paste.visibility = parse_visibility(visibility, user)
+    now = utcnow()
+    if expires != "keep":
+        _apply_expiry(paste, parse_expiry(expires), now)
+    paste.updated_at = now
+    with db.atomic():
+        paste.save()
+        index_paste(paste)
+    return paste
+
+
+def delete_paste(paste):
+    """Delete a paste, its files and its index entry."""
+    with db.atomic():
+        search.remove_item("paste", paste.id)
+        paste.delete_instance()
+
+
+def purge_expired(now=None):
+    """Delete every expired paste (and its index entry); returns how many went."""
+    now = now or utcnow()
+    ids = [p.id for p in Paste.select(Paste.id).where(Paste.expires_at <= now)]
+    with db.atomic():
+        for paste_id in ids:
+            search.remove_item("paste", paste_id)
+        if ids:
+            Paste.delete().where(Paste.id.in_(ids)).execute()
+    return len(ids)
+
+
+def live():
+    """Condition: not expired."""
+    return Paste.expires_at.is_null() | (Paste.expires_at > utcnow())
+
+
+def recent_public(page=1, per_page=30):
+    """Public, live, non-burn pastes, newest first (one extra row tells if there is a next page)."""
+    return list(Paste.select().where(Paste.visibility == "public", ~Paste.burn_after_reading, live())
+                .order_by(Paste.created_at.desc(), Paste.id.desc()).limit(per_page + 1).offset((page - 1) * per_page))
+
+
+def user_pastes(user, lang="", page=1, per_page=30):
+    """A user's live pastes, newest first, optionally only those with a file in ``lang``."""
+    query = Paste.select().where(Paste.user == user.id, live())
+    if lang:
+        query = query.where(Paste.id.in_(PasteFile.select(PasteFile.paste).where(PasteFile.lang == lang)))
+    return list(query.order_by(Paste.created_at.desc(), Paste.id.desc()).limit(per_page + 1).offset((page - 1) * per_page))
+
+
+def pastes_by_ids(ids, user):
+    """Live pastes among ``ids`` owned by ``user``, keyed by id (for search hits)."""
+    ids = [int(i) for i in ids if str(i).isdigit()]
+    rows = Paste.select().where(Paste.id.in_(ids or [-1]), Paste.user == user.id, live())
+    return {p.id: p for p in rows}
+
+
+def user_languages(user):
+    """The languages of a user's pastes, for the filter."""
+    rows = (PasteFile.select(PasteFile.lang).join(Paste)
+            .where(Paste.user == user.id).distinct().order_by(PasteFile.lang))
+    return [r.lang for r in rows]
+
+
+@dataclass
+class FileView:
+    """What a page shows for one file: stored HTML, a notice, rendered Markdown if any."""
+
+    file: PasteFile
+    position: int
+    html: str
+    notice: str = ""
+    rendered: str = ""
+    pending: bool = False
+
+
+def stored_views(paste):
+    """FileViews of a paste from stored highlights (plain text while one is missing). Never highlights."""
+    out = []
+    for i, f in enumerate(paste.files):
+        stored = highlight.stored_highlight(f.content, f.lang)
+        view = FileView(f, i, stored.html if stored else highlight.plain_html(f.content),
+                        stored.notice if stored else "Highlighting is being prepared; reload in a moment.",
+                        pending=stored is None)
+        if f.lang == highlight.MARKDOWN:
+            rendered = highlight.stored_highlight(f.content, highlight.RENDERED)
+            view.rendered = rendered.html if rendered else ""
+            view.pending = view.pending or rendered is None
+        out.append(view)
+    return out
+
+
+def user_paste_count(user):
+    """How many live pastes ``user`` has (0 for anonymous visitors)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Paste.select().where(Paste.user == user.id, live()).count()

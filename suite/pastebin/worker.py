@@ -1,0 +1,125 @@
+"""A small pool of forked worker processes that run untrusted-time work under a hard timeout.
+
+Python's regex engine cannot be interrupted from inside the process, and Pygments
+promises no running time, so lexing and Markdown rendering run in a child process
+that is killed (and replaced) when it overruns. Workers are forked once and
+reused: forking per call would cost more than highlighting a small paste.
+"""
+import multiprocessing
+import os
+import threading
+import time
+
+MAX_WORKERS = 4
+
+
+class WorkTimeout(Exception):
+    """The worker did not answer within its time budget and was killed."""
+
+
+class WorkFailed(Exception):
+    """The work raised an exception in the worker."""
+
+
+def _serve(conn, functions):
+    """Child loop: run ``functions[name](*args)`` for each request until the pipe closes."""
+    while True:
+        try:
+            name, args = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            conn.send(("ok", functions[name](*args)))
+        except Exception as err:  # reported to the parent, which decides
+            conn.send(("error", f"{type(err).__name__}: {err}"))
+
+
+class Worker:
+    """One forked child with a pipe to it."""
+
+    def __init__(self, functions):
+        ctx = multiprocessing.get_context("fork")
+        self.conn, child_conn = ctx.Pipe()
+        self.process = ctx.Process(target=_serve, args=(child_conn, functions), daemon=True)
+        self.process.start()
+        child_conn.close()
+
+    def call(self, name, args, timeout):
+        """Run one function in the child; WorkTimeout when it overruns."""
+        self.conn.send((name, args))
+        if not self.conn.poll(timeout):
+            self.kill()
+            raise WorkTimeout(f"{name} took longer than {timeout:g} s")
+        status, value = self.conn.recv()
+        if status == "error":
+            raise WorkFailed(value)
+        return value
+
+    def alive(self):
+        """True while the child runs."""
+        return self.process.is_alive()
+
+    def kill(self):
+        """Stop the child at once."""
+        self.process.kill()
+        self.process.join(1)
+        self.conn.close()
+
+
+class WorkerPool:
+    """Up to ``MAX_WORKERS`` reusable workers per process (re-created after a fork)."""
+
+    def __init__(self, functions):
+        self.functions = functions
+        self._idle = []
+        self._busy = 0
+        self._cond = threading.Condition()
+        self._pid = os.getpid()
+
+    def _take(self, deadline):
+        with self._cond:
+            if self._pid != os.getpid():  # we are a forked server worker: start afresh
+                self._idle, self._busy, self._pid = [], 0, os.getpid()
+            while not self._idle and self._busy >= MAX_WORKERS:
+                if not self._cond.wait(max(0.0, deadline - time.monotonic())):
+                    raise WorkTimeout("all highlight workers are busy")
+            self._busy += 1
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.alive():
+                    return worker
+        try:
+            return Worker(self.functions)
+        except Exception:
+            self._release(None)
+            raise
+
+    def _release(self, worker):
+        with self._cond:
+            self._busy -= 1
+            if worker is not None and worker.alive():
+                self._idle.append(worker)
+            self._cond.notify()
+
+    def run(self, name, *args, timeout):
+        """Run ``name(*args)`` in a worker; WorkTimeout after ``timeout`` seconds (worker replaced)."""
+        deadline = time.monotonic() + timeout
+        worker = self._take(deadline)
+        try:
+            result = worker.call(name, args, max(0.01, deadline - time.monotonic()))
+        except (WorkTimeout, EOFError, OSError):
+            worker.kill()
+            self._release(None)
+            raise WorkTimeout(f"{name} did not finish within {timeout:g} s") from None
+        except WorkFailed:
+            self._release(worker)
+            raise
+        self._release(worker)
+        return result
+
+    def close(self):
+        """Stop every idle worker (tests, shutdown)."""
+        with self._cond:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.kill()

@@ -1,0 +1,32 @@
+"""Pastebin fixtures: create pastes through the real curl interface and find them in the database."""
+import pytest
+
+from suite.pastebin.models import Paste
+
+PY = "def greet(name):\n    return f'hello {name}'\n\nprint(greet('world'))\n"
+
+
+def slug_of(resp):
+    """The slug from a 201 curl answer or a redirect to the paste."""
+    url = resp.headers.get("Location") or resp.get_data(as_text=True).strip()
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+@pytest.fixture
+def paste_as(app):
+    """paste_as(client, content=..., **fields) → slug, posted the way curl does."""
+    def make(client, content=PY, **fields):
+        data = {"content": content, **fields}
+        resp = client.post("/paste/", data=data, csrf=False)
+        assert resp.status_code == 201, resp.get_data(as_text=True)
+        return slug_of(resp)
+    return make
+
+
+@pytest.fixture
+def get_paste(app):
+    """The Paste row for a slug (None when gone)."""
+    def get(slug):
+        with app.app_context():
+            return Paste.get_or_none(Paste.slug == slug)
+    return get

@@ -1,0 +1,121 @@
+"""Creating pastes through the form: files, languages, visibility, expiry and every bad input."""
+import io
+
+import pytest
+
+from suite.pastebin.models import Paste, PasteFile
+from tests.pastebin.conftest import PY
+
+
+def form(content=PY, **extra):
+    data = {"title": "", "visibility": "public", "expires": "never",
+            "files-0-name": "", "files-0-lang": "auto", "files-0-content": content}
+    data.update(extra)
+    return data
+
+
+def test_form_page_lists_every_language(client):
+    html = client.get("/paste/").get_data(as_text=True)
+    assert '<option value="python">Python</option>' in html
+    assert html.count("<option value=") > 300
+
+
+def test_form_creates_paste_and_redirects_to_it(client, app):
+    resp = client.post("/paste/", data=form(title="Greeting", **{"files-0-name": "greet.py"}))
+    assert resp.status_code == 302
+    slug = resp.headers["Location"].rsplit("/", 1)[-1]
+    assert len(slug) >= 8
+    with app.app_context():
+        paste = Paste.get(Paste.slug == slug)
+        assert paste.title == "Greeting" and paste.user_id is None
+        assert paste.files[0].lang == "python"
+
+
+def test_slugs_are_random_not_sequential(client):
+    slugs = {client.post("/paste/", data=form()).headers["Location"] for _ in range(3)}
+    assert len(slugs) == 3
+    assert not any(s.rsplit("/", 1)[-1].isdigit() for s in slugs)
+
+
+def test_uploaded_file_gives_content_and_name(client, app):
+    data = form(content="", **{"files-0-upload": (io.BytesIO(b"fn main() {}\n"), "main.rs")})
+    resp = client.post("/paste/", data=data, content_type="multipart/form-data")
+    assert resp.status_code == 302
+    with app.app_context():
+        f = PasteFile.get()
+        assert (f.name, f.lang, f.content) == ("main.rs", "rust", "fn main() {}\n")
+
+
+def test_add_file_button_shows_another_file_entry(client):
+    resp = client.post("/paste/", data=form(add_file="1"))
+    assert resp.status_code == 200
+    assert 'name="files-1-content"' in resp.get_data(as_text=True)
+
+
+def test_form_with_two_files_keeps_order_names_and_languages(client, app):
+    data = form(**{"files-0-name": "a.py", "files-1-name": "b.js", "files-1-lang": "auto",
+                   "files-1-content": "let x = 1;\n"})
+    assert client.post("/paste/", data=data).status_code == 302
+    with app.app_context():
+        files = Paste.get().files
+        assert [(f.name, f.lang) for f in files] == [("a.py", "python"), ("b.js", "javascript")]
+
+
+def test_language_by_name_or_alias(client, app):
+    client.post("/paste/", data=form(**{"files-0-lang": "Python"}))
+    with app.app_context():
+        assert PasteFile.get().lang == "python"
+
+
+def test_auto_language_guesses_from_shebang(client, app):
+    client.post("/paste/", data=form(content="#!/usr/bin/env bash\necho hi\n"))
+    with app.app_context():
+        assert PasteFile.get().lang == "bash"
+
+
+def test_private_paste_needs_an_account(client):
+    resp = client.post("/paste/", data=form(visibility="private"))
+    assert resp.status_code == 400
+    assert b"Sign in" in resp.data
+
+
+def test_anonymous_pastes_can_be_turned_off(make_app):
+    client = make_app(ANONYMOUS_PASTES=False).test_client()
+    resp = client.post("/paste/", data=form())
+    assert resp.status_code == 302 and "/auth/login" in resp.headers["Location"]
+
+
+@pytest.mark.parametrize(("content", "extra", "status", "message"), [
+    ("", {}, 400, "empty"),
+    ("   \n\t  \n", {}, 400, "only whitespace"),
+    (PY, {"files-0-lang": "klingon"}, 400, "Unknown language"),
+])
+def test_form_rejects_bad_input_and_keeps_the_text(client, app, content, extra, status, message):
+    resp = client.post("/paste/", data=form(content=content, **extra))
+    assert resp.status_code == status
+    html = resp.get_data(as_text=True)
+    assert message in html
+    if content.strip():
+        assert "greet(name)" in html  # nothing typed is lost
+    with app.app_context():
+        assert Paste.select().count() == 0
+
+
+def test_title_with_html_is_escaped(client, app):
+    resp = client.post("/paste/", data=form(title="<script>alert(1)</script>"))
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_filename_with_path_parts_keeps_only_the_name(client, app):
+    client.post("/paste/", data=form(**{"files-0-name": "../../etc/passwd"}))
+    with app.app_context():
+        assert PasteFile.get().name == "passwd"
+
+
+def test_too_large_paste_is_413_with_the_limit(make_app):
+    client = make_app(PASTE_MAX_BYTES=1000).test_client()
+    resp = client.post("/paste/", data=form(content="x" * 1001))
+    assert resp.status_code == 413
+    assert b"limit is 1,000 bytes" in resp.data
