@@ -13,6 +13,7 @@ def create_app(overrides=None):
     os.makedirs(app.instance_path, exist_ok=True)
 
     from suite import config, core, database, errors, jobs, security
+    from suite.api import views as api_views
     from suite.auth import access
     from suite.auth.views import bp as auth_bp
     from suite.extensions import limiter
@@ -28,6 +29,7 @@ def create_app(overrides=None):
     limiter.init_app(app)
     core.init_app(app)
     app.register_blueprint(auth_bp)
+    api_views.init_app(app)
 
     from suite import bookmarks, pastebin, wiki
     from suite.registry import register_app
@@ -37,6 +39,11 @@ def create_app(overrides=None):
             app.register_blueprint(extra)
         for command in getattr(module, "COMMANDS", ()):
             app.cli.add_command(command)
+
+    from suite.api.kit import limit_api
+    for name, blueprint in app.blueprints.items():
+        if name.startswith("api"):
+            limit_api(blueprint)
 
     from suite.cli import init_app as init_cli
     init_cli(app)
