@@ -107,6 +107,7 @@ def edit(title):
             except pages.EditConflict as err:
                 conflict, status = err, 409
                 form.base_revision.data = err.current.number
+                form.base_revision.raw_data = [str(err.current.number)]  # what the field renders
             except (InvalidInput, TooLarge) as err:
                 form.content.errors = [err.message]
                 status = err.status

@@ -1,0 +1,172 @@
+"""Bad input from the issue: odd titles, empty or huge saves, redirect loops, XSS. Never a 500."""
+import re
+
+import pytest
+
+from suite.wiki.models import Page, Revision
+
+
+@pytest.mark.parametrize(("title", "message"), [
+    ("a/../b", b"dot"),
+    ("..", b"dot"),
+    (".hidden", b"dot"),
+    ("Trailing.", b"dot"),
+    ("a//b", b"empty part"),
+    ("x" * 300, b"at most 200 characters"),
+    ("!!!", b"letter or digit"),
+    ("a/-/b", b"letter or digit"),
+    ("Page:Other", b"cannot contain :"),
+    ("Links[[x]]", b"cannot contain [ ]"),
+    ("Foo/edit", b"reserved"),
+    ("recent", b"reserved"),
+])
+def test_bad_titles_are_refused_with_a_message(alice_client, title, message, app):
+    resp = alice_client.post(f"/wiki/{title}/edit", data={"content": "x", "base_revision": 0, "save": "Save"})
+    assert resp.status_code in (400, 404)
+    if resp.status_code == 400:
+        assert message in resp.data
+    with app.app_context():
+        assert Page.select().count() == 0
+
+
+@pytest.mark.parametrize("path", ["/wiki//", "/wiki/a/", "/wiki/%2e%2e", "/wiki/x%00y"])
+def test_odd_urls_never_500(client, path):
+    assert client.get(path).status_code in (301, 308, 400, 404)
+
+
+def test_leading_slash_title_is_refused_by_validator(app):
+    from suite.errors import InvalidInput
+    from suite.wiki.titles import clean_title
+    for title in ("/Lead", "Trail/", "   "):
+        with pytest.raises(InvalidInput):
+            clean_title(title)
+
+
+def test_unicode_and_inner_dots_are_fine(app):
+    from suite.wiki.titles import clean_title
+    assert clean_title("Версия 1.2/Ünïcødé_page") == "Версия 1.2/Ünïcødé page"
+
+
+def test_empty_save_is_refused_and_text_kept(wiki, app):
+    resp = wiki.save("Notes", "   \n  ")
+    assert resp.status_code == 400
+    assert b"cannot be empty" in resp.data
+    with app.app_context():
+        assert Page.select().count() == 0
+
+
+def test_empty_save_does_not_touch_existing_page(wiki, app):
+    wiki.save("Notes", "keep me")
+    assert wiki.save("Notes", "").status_code == 400
+    with app.app_context():
+        assert Revision.get(Revision.page == Page.get(Page.key == "notes")).content == "keep me\n"
+
+
+def test_page_over_size_limit_is_413_with_text_kept(make_app, users):
+    from tests.wiki.conftest import WikiActions
+    app = make_app(WIKI_MAX_PAGE_BYTES=1000)
+    from suite.auth.accounts import create_user
+    with app.app_context():
+        user = create_user("writer", "correct horse battery")
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()
+    big = "word " * 400
+    resp = WikiActions(client).save("Big", big)
+    assert resp.status_code == 413
+    assert b"the limit is 0 KiB" in resp.data or b"limit" in resp.data
+    assert big.strip().encode() in resp.data
+    with app.app_context():
+        assert Page.select().count() == 0
+
+
+def test_redirect_to_itself_is_refused(wiki):
+    resp = wiki.save("Loop", "#REDIRECT [[loop]]")
+    assert resp.status_code == 400
+    assert b"cannot redirect to itself" in resp.data
+
+
+def test_redirect_loop_is_refused(wiki, app):
+    wiki.save("A", "#REDIRECT [[B]]")
+    wiki.save("B", "Real page")
+    resp = wiki.save("B", "#REDIRECT [[A]]")
+    assert resp.status_code == 400
+    assert b"loop" in resp.data
+    with app.app_context():
+        assert Page.get(Page.key == "b").redirect_to is None
+
+
+def test_redirect_chain_is_followed_only_once(wiki, client):
+    wiki.save("C", "End")
+    wiki.save("B", "#REDIRECT [[C]]")
+    wiki.save("A", "#REDIRECT [[B]]")
+    resp = client.get("/wiki/A")
+    assert resp.status_code == 302 and "/wiki/B?from=A" in resp.headers["Location"]
+    assert client.get("/wiki/B?from=A").status_code == 200
+
+
+def test_overlong_edit_summary_is_refused(wiki):
+    resp = wiki.save("Notes", "text", message="m" * 201)
+    assert resp.status_code == 400
+
+
+XSS_BODIES = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    '<a href="javascript:alert(1)">x</a>',
+    '[x](javascript:alert(1))',
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    '![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)',
+    '<svg><script>alert(1)</script></svg>',
+    '<svg onload="alert(1)"><a xlink:href="javascript:alert(1)">x</a></svg>',
+    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
+    '<iframe src="javascript:alert(1)"></iframe>',
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    '<form action="javascript:alert(1)"><button>x</button></form>',
+    '<details open ontoggle="alert(1)">x</details>',
+    '<object data="javascript:alert(1)"></object>',
+    '<base href="javascript:alert(1)//">',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '[[Foo|<img src=x onerror=alert(1)>]]',
+    '```\n</code></pre><script>alert(1)</script>\n```',
+    '<input type="text" onfocus="alert(1)" autofocus>',
+]
+
+
+@pytest.mark.parametrize("body", XSS_BODIES)
+def test_xss_corpus_in_body_never_reaches_the_page(wiki, client, body):
+    assert wiki.save("Evil", body).status_code == 302
+    html = client.get("/wiki/Evil").data.decode()
+    content = html.split('class="wiki-content">', 1)[1].split("</article>", 1)[0]
+    lowered = content.lower()
+    assert "<script" not in lowered
+    assert "javascript:" not in lowered
+    assert "data:" not in lowered
+    assert not re.search(r"\son\w+=", lowered)
+    for bad in ("onerror=", "onload=", "ontoggle=", "onfocus=", "<svg", "<iframe", "<form", "<object",
+                "<base", "<meta", "style=", 'type="text"'):
+        assert bad not in lowered
+
+
+def test_xss_in_title_and_message_is_escaped(wiki, client):
+    resp = wiki.save("Hi_<b>", "x")
+    assert resp.status_code == 400  # < and > are not allowed in titles
+    wiki.save("Hi", "x", message='<script>alert("m")</script>')
+    for path in ("/wiki/Hi", "/wiki/Hi/history", "/wiki/recent"):
+        html = client.get(path).data.decode()
+        assert '<script>alert("m")' not in html
+    assert "&lt;script&gt;" in client.get("/wiki/Hi/history").data.decode()
+
+
+def test_xss_in_missing_page_title_is_escaped(client):
+    resp = client.get("/wiki/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+    assert resp.status_code == 400
+    assert b"<script>alert(1)" not in resp.data
+
+
+def test_external_links_get_nofollow_noopener(wiki, client):
+    wiki.save("Links", "[out](https://example.com/) and [[Links]] and [in](/wiki/Home)")
+    html = client.get("/wiki/Links").data.decode()
+    assert '<a href="https://example.com/" rel="nofollow noopener">' in html
+    assert '<a href="/wiki/Home">in</a>' in html

@@ -1,0 +1,130 @@
+"""Wikilinks in the database: backlinks, red/blue links kept right, rename with redirect, delete/restore."""
+from suite.wiki.models import Link, Page, Revision
+
+
+def test_link_to_missing_page_is_red_and_leads_to_creation(wiki, client):
+    wiki.save("Home", "See [[Road map|the plan]].")
+    html = client.get("/wiki/Home").data
+    assert b'class="wikilink missing" href="/wiki/Road_map/edit"' in html
+    assert b">the plan</a>" in html
+
+
+def test_creating_the_target_turns_the_link_blue(wiki, client, app):
+    wiki.save("Home", "See [[Road map]].")
+    client.get("/wiki/Home")
+    wiki.save("Road_map", "Plans")
+    html = client.get("/wiki/Home").data
+    assert b'class="wikilink" href="/wiki/Road_map"' in html
+
+
+def test_only_pages_linking_to_a_created_page_lose_their_cache(wiki, app):
+    wiki.save("Home", "See [[Road map]].")
+    wiki.save("Other", "Unrelated.")
+    wiki.save("Road_map", "Plans")
+    with app.app_context():
+        home = Revision.get(Revision.page == Page.get(Page.key == "home"))
+        other = Revision.get(Revision.page == Page.get(Page.key == "other"))
+        assert home.html is None
+        assert other.html is not None
+
+
+def test_page_view_serves_cached_html(wiki, client, app):
+    wiki.save("Home", "Cached *text*")
+    with app.app_context():
+        Revision.update(html="<p>from the cache</p>").execute()
+    assert b"from the cache" in client.get("/wiki/Home").data
+
+
+def test_backlinks_list_linking_pages(wiki, client):
+    wiki.save("Target", "I am linked.")
+    wiki.save("Source_one", "Go to [[target]].")
+    wiki.save("Source_two", "Also [[Target#Section|there]].")
+    wiki.save("Bystander", "No links.")
+    html = client.get("/wiki/Target/backlinks").data
+    assert b"Source one" in html and b"Source two" in html
+    assert b"Bystander" not in html
+
+
+def test_links_table_follows_edits(wiki, app):
+    wiki.save("Source", "[[A]] and [[B]]")
+    wiki.save("Source", "[[B]] only")
+    with app.app_context():
+        assert [link.to_key for link in Link.select()] == ["b"]
+
+
+def test_rename_leaves_redirect_and_history(wiki, alice_client, client, app):
+    wiki.save("Old_name", "Content")
+    resp = alice_client.post("/wiki/Old_name/rename", data={"new_title": "New name", "message": ""})
+    assert resp.status_code == 302
+    follow = client.get("/wiki/Old_name")
+    assert follow.status_code == 302
+    assert "/wiki/New_name" in follow.headers["Location"]
+    page = client.get(follow.headers["Location"]).data
+    assert b"Redirected from" in page and b"Content" in page
+    assert b"Renamed from Old name to New name" in client.get("/wiki/New_name/history").data
+
+
+def test_rename_rewrites_links_when_asked(wiki, alice_client, app):
+    wiki.save("Old_name", "Content")
+    wiki.save("Index", "Go to [[old name|there]] or [[Old name#Top]].")
+    alice_client.post("/wiki/Old_name/rename", data={"new_title": "New name", "rewrite": "y"})
+    with app.app_context():
+        index = Page.get(Page.key == "index")
+        text = Revision.get(Revision.page == index, Revision.number == index.version).content
+        assert text == "Go to [[New name|there]] or [[New name#Top]].\n"
+
+
+def test_rename_without_rewrite_keeps_links(wiki, alice_client, app):
+    wiki.save("Old_name", "Content")
+    wiki.save("Index", "Go to [[Old name]].")
+    alice_client.post("/wiki/Old_name/rename", data={"new_title": "New name"})
+    with app.app_context():
+        assert Page.get(Page.key == "index").version == 1
+
+
+def test_rename_onto_existing_page_is_refused(wiki, alice_client, app):
+    wiki.save("One", "1")
+    wiki.save("Two", "2")
+    resp = alice_client.post("/wiki/One/rename", data={"new_title": "two"})
+    assert resp.status_code == 409
+    assert "already exists".encode() in resp.data
+    with app.app_context():
+        assert Page.get(Page.key == "one").version == 1
+
+
+def test_rename_back_over_own_redirect_works(wiki, alice_client, client):
+    wiki.save("One", "1")
+    alice_client.post("/wiki/One/rename", data={"new_title": "Two"})
+    resp = alice_client.post("/wiki/Two/rename", data={"new_title": "One"})
+    assert resp.status_code == 302
+    assert client.get("/wiki/One").status_code == 200
+
+
+def test_delete_by_author_turns_links_red_and_restore_brings_it_back(wiki, alice_client, client):
+    wiki.save("Doomed", "Bye")
+    wiki.save("Home", "[[Doomed]]")
+    assert alice_client.post("/wiki/Doomed/delete", data={}).status_code == 302
+    assert client.get("/wiki/Doomed").status_code == 404
+    assert b"wikilink missing" in client.get("/wiki/Home").data
+    assert alice_client.post("/wiki/Doomed/restore", data={}).status_code == 302
+    assert b"Bye" in client.get("/wiki/Doomed").data
+    assert b"wikilink missing" not in client.get("/wiki/Home").data
+
+
+def test_delete_by_someone_else_is_forbidden(wiki, bob_client, app):
+    wiki.save("Mine", "alice's")
+    assert bob_client.post("/wiki/Mine/delete", data={}).status_code == 403
+    with app.app_context():
+        assert not Page.get(Page.key == "mine").deleted
+
+
+def test_admin_may_delete_any_page(wiki, admin_client):
+    wiki.save("Mine", "alice's")
+    assert admin_client.post("/wiki/Mine/delete", data={}).status_code == 302
+
+
+def test_deleted_page_keeps_history(wiki, alice_client, client):
+    wiki.save("Doomed", "first")
+    alice_client.post("/wiki/Doomed/delete", data={})
+    html = client.get("/wiki/Doomed/history").data
+    assert b"delete" in html and b"?rev=1" in html

@@ -1,0 +1,86 @@
+"""The renderer: Markdown extensions, wikilinks, pluggable [[kind:...]] embeds, sanitizing."""
+import pytest
+
+from suite.wiki import markup
+from suite.wiki.markup import register_wikilink_kind, render_page, render_page_html
+
+
+def resolve(title):
+    """Pages called Exists exist; everything else is missing."""
+    path = "/wiki/" + title.replace(" ", "_")
+    return (path, True) if title == "Exists" else (path + "/edit", False)
+
+
+def html_of(source):
+    return render_page(source, resolve).html
+
+
+def test_render_page_html_returns_html_and_links():
+    html, links = render_page_html("[[Exists]] [[Other page|x]] [[exists]]", resolve)
+    assert 'class="wikilink"' in html and 'class="wikilink missing"' in html
+    assert links == ["Exists", "Other page", "exists"]
+
+
+def test_wikilink_with_section():
+    assert 'href="/wiki/Exists#Install"' in html_of("[[Exists#Install]]")
+
+
+def test_invalid_wikilink_target_stays_text():
+    assert "[[../etc]]" in html_of("[[../etc]]")
+
+
+def test_unknown_prefix_stays_plain_text():
+    assert "[[paste:abc123]]" in html_of("[[paste:abc123]]")
+
+
+def test_registered_prefix_renders_through_its_handler(monkeypatch):
+    monkeypatch.setattr(markup, "WIKILINK_KINDS", {})
+    register_wikilink_kind("demo", lambda arg, label: f'<span class="embed">{arg}<script>x</script></span>')
+    html = html_of("[[demo:42]]")
+    assert '<span class="embed">42</span>' in html  # and still sanitized
+
+
+def test_tables_with_alignment_use_attributes_not_styles():
+    html = html_of("| a | b |\n|:--|--:|\n| 1 | 2 |\n")
+    assert '<th align="left">a</th>' in html and "style=" not in html
+
+
+def test_fenced_code_is_highlighted_with_classes():
+    html = html_of("```python\ndef f():\n    return 1\n```\n")
+    assert '<div class="highlight">' in html and '<span class="k">def</span>' in html
+    assert "style=" not in html
+
+
+def test_toc_marker_and_side_toc():
+    rendered = render_page("[TOC]\n\n# One\n\n## Two\n", resolve)
+    assert '<div class="toc">' in rendered.html
+    assert 'href="#two"' in rendered.toc
+
+
+def test_footnotes():
+    html = html_of("Text[^n]\n\n[^n]: The note.\n")
+    assert 'class="footnote-ref"' in html and "The note." in html
+
+
+def test_admonition():
+    html = html_of('!!! warning "Mind the gap"\n    Careful.\n')
+    assert '<div class="admonition warning">' in html and "Mind the gap" in html
+
+
+@pytest.mark.parametrize(("source", "checked"), [("- [ ] todo\n", False), ("- [x] done\n", True)])
+def test_task_lists(source, checked):
+    html = html_of(source)
+    assert '<li class="task"><input' in html and 'type="checkbox"' in html
+    assert ("checked" in html) is checked
+
+
+def test_bare_image_name_points_to_attachment():
+    html = render_page("![cat](cat.png) ![ext](https://example.com/x.png)", resolve,
+                       lambda name: "/wiki/P/attachments/" + name).html
+    assert 'src="/wiki/P/attachments/cat.png"' in html
+    assert 'src="https://example.com/x.png"' in html
+
+
+def test_raw_link_with_target_blank_keeps_no_opener_hole():
+    html = html_of('<a href="https://evil.example" target="_blank">x</a>')
+    assert "target=" not in html and 'rel="nofollow noopener"' in html
