@@ -252,9 +252,11 @@ def detect_charset(resp, body):
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    if len(body) < 4096:  # too little to guess from: the web's legacy default
+        return "cp1252"
     from charset_normalizer import from_bytes
     best = from_bytes(body[:65536]).best()
-    return best.encoding if best else "utf-8"
+    return best.encoding if best else "cp1252"
 
 
 def _known(name):

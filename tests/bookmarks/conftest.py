@@ -74,6 +74,19 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, "text/html", b"<html><head><title>Plain page</title></head><body><p>Nothing here</p></body></html>")
         elif path == "/latin1":
             self._send(200, "text/html", LATIN1)
+        elif path == "/leaky":
+            spy = self.server.spy_url
+            self._send(200, "text/html", (f'<title>Leaky</title><body style="background:#fff">'
+                                          f'<h1>Leaky page</h1><img src="{spy}/pixel.png"><iframe src="{spy}/frame">'
+                                          f'</iframe></body>').encode())
+        elif path == "/pixel.png":
+            self.server.hits.append(self.path)
+            self._send(200, "image/png", png_bytes((10, 10)))
+        elif path == "/frame":
+            self.server.hits.append(self.path)
+            self._send(200, "text/html", b"spy")
+        elif path == "/koi8":
+            self._send(200, "text/html", '<meta charset="koi8-r"><title>Привет</title>'.encode("koi8-r"))
         elif path == "/og.png":
             self._send(200, "image/png", png_bytes())
         elif path == "/icon.png":
@@ -90,7 +103,7 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(3)
             self._send(200, "text/html", b"<title>Slow</title>")
         elif path == "/redirect-local":
-            self._send(302, "text/html", b"", [("Location", f"http://localhost:{port}/article")])
+            self._send(302, "text/html", b"", [("Location", f"http://127.0.0.2:{port}/article")])
         elif path.startswith("/hop/"):
             n = int(path.rsplit("/", 1)[1])
             target = f"/hop/{n - 1}" if n > 0 else "/article"
@@ -120,18 +133,23 @@ class Handler(BaseHTTPRequestHandler):
             self.server.huge_stopped = True
 
 
+def _serve(host):
+    server = ThreadingHTTPServer((host, 0), Handler)
+    server.daemon_threads = True
+    server.hits = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 @pytest.fixture(scope="session")
 def site():
-    """Base URL of the test site (127.0.0.1, a random port)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.huge_stopped = False
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    base_server = server
-    yield type("Site", (), {"url": base, "server": base_server, "port": server.server_port})
+    """The test site on 127.0.0.1 (a random port); ``site.spy`` is a second server on 127.0.0.2."""
+    server, spy = _serve("127.0.0.1"), _serve("127.0.0.2")
+    server.spy_url = f"http://127.0.0.2:{spy.server_port}"
+    yield type("Site", (), {"url": f"http://127.0.0.1:{server.server_port}", "server": server,
+                            "port": server.server_port, "spy": spy})
     server.shutdown()
+    spy.shutdown()
 
 
 @pytest.fixture

@@ -1,0 +1,95 @@
+"""The SSRF guard and the fetcher: addresses in every spelling, redirects, caps, charsets."""
+import socket
+
+import pytest
+
+from suite.bookmarks.fetch import FetchError, FetchRefused, Guard, address_is_public, fetch
+
+PRIVATE = ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
+           "224.0.0.1", "240.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fc00::1", "ff02::1",
+           "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::7f00:1", "2002:7f00:1::1"]
+
+
+@pytest.mark.parametrize("ip", PRIVATE)
+def test_non_global_addresses_are_not_public(ip):
+    assert not address_is_public(ip)
+
+
+@pytest.mark.parametrize("ip", ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"])
+def test_global_addresses_are_public(ip):
+    assert address_is_public(ip)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "2130706433", "0x7f000001", "0177.0.0.1", "0x7f.0.0.1",
+                                  "127.1", "[::1]", "[::ffff:127.0.0.1]", "[0:0:0:0:0:ffff:7f00:1]",
+                                  "localhost", "169.254.169.254", "[::ffff:a9fe:a9fe]"])
+def test_loopback_in_every_spelling_is_refused(site, host):
+    with pytest.raises(FetchRefused, match="not a public address"):
+        fetch(f"http://{host}:{site.port}/article", Guard(), max_bytes=10_000, timeout=2)
+
+
+def test_allow_hosts_opens_a_cidr(site):
+    page = fetch(f"{site.url}/article", Guard.from_setting("127.0.0.0/8"), max_bytes=100_000, timeout=2)
+    assert page.status == 200 and b"Tale of Two Pages" in page.body
+
+
+def test_allow_hosts_by_name_does_not_open_other_names(site):
+    guard = Guard.from_setting("intranet.example")
+    with pytest.raises(FetchRefused):
+        fetch(f"{site.url}/article", guard, max_bytes=1000, timeout=2)
+
+
+def test_redirect_to_a_private_host_is_refused(site):
+    guard = Guard.from_setting("127.0.0.1")  # the first hop is allowed, 127.0.0.2 is not
+    with pytest.raises(FetchRefused, match="127.0.0.2"):
+        fetch(f"{site.url}/redirect-local", guard, max_bytes=1000, timeout=2)
+
+
+def test_five_redirects_are_followed_six_are_not(site):
+    guard = Guard.from_setting("127.0.0.1")
+    page = fetch(f"{site.url}/hop/4", guard, max_bytes=100_000, timeout=2)
+    assert page.url.endswith("/article") and len(page.redirects) == 5
+    with pytest.raises(FetchError, match="Too many redirects"):
+        fetch(f"{site.url}/hop/5", guard, max_bytes=1000, timeout=2)
+
+
+def test_connection_is_pinned_to_the_checked_address(site, monkeypatch):
+    """DNS rebinding: a name that resolves public at check time and private later is never connected."""
+    answers = iter([[(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", site.port))],
+                    [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", site.port))]])
+    real = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo",
+                        lambda host, *a, **k: next(answers) if host == "rebind.test" else real(host, *a, **k))
+    with pytest.raises(FetchRefused, match="127.0.0.1"):
+        fetch(f"http://rebind.test:{site.port}/article", Guard(), max_bytes=1000, timeout=2)
+
+
+def test_huge_download_stops_at_the_cap(site):
+    page = fetch(f"{site.url}/huge", Guard.from_setting("127.0.0.1"), max_bytes=300_000, timeout=5)
+    assert page.truncated and len(page.body) == 300_000
+
+
+def test_non_html_body_is_not_read(site):
+    page = fetch(f"{site.url}/doc.pdf", Guard.from_setting("127.0.0.1"), max_bytes=100_000, timeout=2,
+                 body_types=("text/html",))
+    assert page.content_type == "application/pdf" and page.body == b""
+
+
+def test_slow_page_times_out(site):
+    with pytest.raises(FetchError, match="did not answer within 1 s"):
+        fetch(f"{site.url}/slow", Guard.from_setting("127.0.0.1"), max_bytes=1000, timeout=1)
+
+
+def test_unreachable_host_is_a_clear_error():
+    with pytest.raises(FetchError, match="could not be found"):
+        fetch("http://no-such-host.invalid/", Guard(), max_bytes=1000, timeout=2)
+
+
+def test_meta_charset_is_used(site):
+    page = fetch(f"{site.url}/koi8", Guard.from_setting("127.0.0.1"), max_bytes=10_000, timeout=2)
+    assert page.encoding == "koi8-r" and "Привет" in page.text()
+
+
+def test_charset_is_detected_without_a_header(site):
+    page = fetch(f"{site.url}/latin1", Guard.from_setting("127.0.0.1"), max_bytes=10_000, timeout=2)
+    assert "Café crème" in page.text()

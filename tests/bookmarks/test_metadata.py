@@ -1,0 +1,68 @@
+"""Metadata found in pages, and what the fetch task stores."""
+from suite.bookmarks.metadata import parse_html
+from suite.bookmarks.models import Bookmark
+from tests.bookmarks.conftest import ARTICLE, add, only_bookmark
+
+
+def test_parse_title_description_image_icon_canonical_and_text():
+    meta = parse_html(ARTICLE, "http://site.test/a/b")
+    assert meta.title == "A Tale of Two Pages"
+    assert meta.description == "The best of pages, the worst of pages."
+    assert meta.image == "http://site.test/og.png"
+    assert meta.icons == ["http://site.test/icon.png"]
+    assert meta.canonical == "http://site.test/article"
+    assert "zebrafish of times" in meta.text and "script text" not in meta.text
+
+
+def test_broken_markup_does_not_raise():
+    meta = parse_html("<html><title>x</title><p <<<>>> &#xZZ; <![CDATA[", "http://t/")
+    assert meta.title == "x"
+
+
+def test_fetch_fills_blank_title_and_indexes_page_text(open_client, open_app, site):
+    add(open_client, f"{site.url}/article")
+    b = only_bookmark(open_app)
+    assert (b.title, b.fetch_status, b.http_status) == ("A Tale of Two Pages", "done", 200)
+    assert b.favicon.endswith("-f.webp")
+    html = open_client.get("/bookmarks/?q=zebrafish").data
+    assert b"Tale of Two Pages" in html
+
+
+def test_typed_title_is_kept(open_client, open_app, site):
+    add(open_client, f"{site.url}/article", title="Mine")
+    assert only_bookmark(open_app).title == "Mine"
+
+
+def test_pdf_is_saved_without_reading_it(open_client, open_app, site):
+    add(open_client, f"{site.url}/doc.pdf")
+    b = only_bookmark(open_app)
+    assert b.fetch_status == "done" and "Not a web page (application/pdf)" in b.fetch_error
+    assert b.thumb_source == "card"
+
+
+def test_huge_page_is_read_up_to_the_cap(make_app, site):
+    from suite.bookmarks import crawl
+    app = make_app(FETCH_ALLOW_HOSTS="127.0.0.1", FETCH_MAX_BYTES=200_000)
+    with app.app_context():
+        from suite.auth.accounts import create_user
+        from suite.bookmarks.bookmarks import add_bookmark
+        user = create_user("alice", "correct horse battery")
+        b, _ = add_bookmark(user, f"{site.url}/huge", enqueue=False)
+        assert crawl.fetch_metadata(b)
+        b = Bookmark.get_by_id(b.id)
+        assert b.fetch_status == "done" and len(b.page_text) <= 200_000
+
+
+def test_unreachable_host_marks_failed_with_reason(open_client, open_app):
+    add(open_client, "http://no-such-host.invalid/")
+    b = only_bookmark(open_app)
+    assert b.fetch_status == "failed" and "could not be found" in b.fetch_error
+
+
+def test_retry_fetches_again(open_client, open_app, site):
+    add(open_client, f"{site.url}/article", title="T")
+    with open_app.app_context():
+        Bookmark.update(fetch_status="failed", thumb_status="failed").execute()
+        b = Bookmark.get()
+    open_client.post(f"/bookmarks/{b.id}/retry", data={})
+    assert only_bookmark(open_app).status == "done"

@@ -1,0 +1,96 @@
+"""Real Chromium screenshots of pages served on 127.0.0.1 (allowed for these tests only)."""
+import os
+
+import pytest
+from PIL import Image
+
+from suite.bookmarks import thumbnails
+from suite.bookmarks.fetch import FetchRefused, Guard
+from suite.bookmarks.screenshot import (
+    ChromiumCli,
+    NoScreenshots,
+    ScreenshotFailed,
+    backend_for,
+    find_browser,
+)
+from tests.bookmarks.conftest import add, only_bookmark
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Chromium at /usr/bin/chromium")
+ALLOW_LOCAL = Guard.from_setting("127.0.0.1")
+
+
+@pytest.fixture
+def shot_app(make_app):
+    """Screenshots through Playwright driving the system Chromium."""
+    return make_app(SCREENSHOT_BACKEND="playwright", FETCH_ALLOW_HOSTS="127.0.0.1", CHROMIUM_PATH=CHROMIUM,
+                    SCREENSHOT_TIMEOUT=6.0, FETCH_TIMEOUT=2.0)
+
+
+@pytest.fixture
+def shot_client(shot_app):
+    from suite.auth.accounts import create_user
+    with shot_app.app_context():
+        user = create_user("alice", "correct horse battery")
+    client = shot_app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()
+    return client
+
+
+def test_screenshot_thumbnail_exists_has_size_and_is_not_blank(shot_client, shot_app, site):
+    add(shot_client, f"{site.url}/article")
+    b = only_bookmark(shot_app)
+    assert (b.thumb_status, b.thumb_source) == ("done", "screenshot")
+    for name, size in ((b.thumb_small, thumbnails.SMALL), (b.thumb_large, thumbnails.LARGE)):
+        with Image.open(os.path.join(shot_app.config["MEDIA_PATH"], "thumbs", name)) as image:
+            assert image.format == "WEBP" and image.size == size
+            assert not thumbnails.is_blank(image)
+            r, g, b_ = image.convert("RGB").getpixel((size[0] - 5, 5))  # the page's #fdf6e3 background
+            assert r > 230 and g > 225 and 200 < b_ < 235
+
+
+def test_browser_requests_to_private_addresses_are_blocked(shot_app, site):
+    with shot_app.app_context():
+        png = backend_for(shot_app.config).capture(f"{site.url}/leaky", ALLOW_LOCAL, 6.0)
+    assert png.startswith(b"\x89PNG")
+    assert site.spy.hits == []  # the 127.0.0.2 image and iframe never reached their server
+
+
+def test_browser_refuses_a_private_page_outright(shot_app):
+    with shot_app.app_context(), pytest.raises(FetchRefused):
+        backend_for(shot_app.config).capture("http://169.254.169.254/latest/meta-data/", Guard(), 5.0)
+
+
+def test_page_that_never_finishes_loading_fails_in_time(shot_app, site):
+    with shot_app.app_context(), pytest.raises(ScreenshotFailed, match="did not finish loading"):
+        backend_for(shot_app.config).capture(f"{site.url}/hang", ALLOW_LOCAL, 1.5)
+
+
+def test_browser_is_kept_warm_between_screenshots(shot_app, site):
+    with shot_app.app_context():
+        backend = backend_for(shot_app.config)
+        backend.capture(f"{site.url}/plain", ALLOW_LOCAL, 6.0)
+        thread = backend._thread
+        backend.capture(f"{site.url}/article", ALLOW_LOCAL, 6.0)
+        assert backend._thread is thread and thread.is_alive()
+
+
+def test_chromium_command_line_backend_checks_its_output(site):
+    cli = ChromiumCli(CHROMIUM)
+    image = thumbnails.load_image(cli.capture(f"{site.url}/article", ALLOW_LOCAL, 10.0), max_bytes=64 << 20)
+    assert image.size == (1280, 800) and not thumbnails.is_blank(image)
+    with pytest.raises(ScreenshotFailed, match="did not load"):
+        cli.capture("http://127.0.0.1:9/", ALLOW_LOCAL, 5.0)  # exits 0 but writes no file
+
+
+def test_chromium_command_line_keeps_private_subresources_out(site):
+    ChromiumCli(CHROMIUM).capture(f"{site.url}/leaky", ALLOW_LOCAL, 10.0)
+    assert site.spy.hits == []
+
+
+def test_backend_choice():
+    assert isinstance(backend_for({"SCREENSHOT_BACKEND": "none"}), NoScreenshots)
+    assert isinstance(backend_for({"SCREENSHOT_BACKEND": "chromium", "CHROMIUM_PATH": CHROMIUM}), ChromiumCli)
+    assert isinstance(backend_for({"SCREENSHOT_BACKEND": "auto", "CHROMIUM_PATH": "/nonexistent"}), NoScreenshots)
+    assert find_browser("") is not None and find_browser("/nonexistent") is None

@@ -1,0 +1,76 @@
+"""Every bookmark gets a picture: og:image fallback, decompression bombs refused, drawn cards."""
+import os
+
+import pytest
+from PIL import Image
+
+from suite.bookmarks import thumbnails
+from tests.bookmarks.conftest import add, bomb_png, only_bookmark, png_bytes
+
+
+def _thumb_path(app, name):
+    return os.path.join(app.config["MEDIA_PATH"], "thumbs", name)
+
+
+def test_og_image_becomes_the_thumbnail_without_a_browser(open_client, open_app, site):
+    add(open_client, f"{site.url}/article")
+    b = only_bookmark(open_app)
+    assert (b.thumb_status, b.thumb_source) == ("done", "og:image")
+    with Image.open(_thumb_path(open_app, b.thumb_small)) as small, Image.open(_thumb_path(open_app, b.thumb_large)) as large:
+        assert small.format == "WEBP" and small.size == thumbnails.SMALL
+        assert large.size == thumbnails.LARGE
+
+
+def test_decompression_bomb_og_image_is_refused_and_a_card_drawn(open_client, open_app, site):
+    add(open_client, f"{site.url}/bomb-page")
+    b = only_bookmark(open_app)
+    assert b.thumb_source == "card" and "decompression bomb" in b.thumb_error
+
+
+def test_load_image_refuses_bomb_before_decoding():
+    with pytest.raises(thumbnails.ImageRefused, match="decompression bomb"):
+        thumbnails.load_image(bomb_png())
+
+
+@pytest.mark.parametrize("data", [b"", b"not an image", png_bytes()[:200], b"GIF89a" + b"\x00" * 50])
+def test_broken_images_are_refused(data):
+    with pytest.raises(thumbnails.ImageRefused):
+        thumbnails.load_image(data)
+
+
+def test_card_shows_domain_colour_and_is_not_blank():
+    card = thumbnails.draw_card("example.com", "A long title " * 20)
+    assert card.size == thumbnails.LARGE and not thumbnails.is_blank(card)
+    assert card.getpixel((5, 5)) == thumbnails.colour_for("example.com")
+
+
+def test_page_without_image_gets_a_card(open_client, open_app, site):
+    add(open_client, f"{site.url}/plain")
+    b = only_bookmark(open_app)
+    assert b.thumb_source == "card" and b.thumb_small
+
+
+def test_thumbnails_are_served_with_long_cache_headers(open_client, open_app, site):
+    add(open_client, f"{site.url}/article")
+    b = only_bookmark(open_app)
+    resp = open_client.get(f"/bookmarks/thumbs/{b.thumb_small}")
+    assert resp.status_code == 200 and resp.mimetype == "image/webp"
+    assert "max-age=31536000" in resp.headers["Cache-Control"] and "immutable" in resp.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("name", ["../secret_key", "abc.webp", "0" * 32 + "-x.webp"])
+def test_thumbnail_route_only_serves_hash_names(client, name):
+    assert client.get(f"/bookmarks/thumbs/{name}").status_code == 404
+
+
+def test_same_picture_is_stored_once(tmp_path):
+    image = thumbnails.draw_card("a.example", "t")
+    assert thumbnails.make_thumbnails(str(tmp_path), image) == thumbnails.make_thumbnails(str(tmp_path), image)
+    assert len(os.listdir(tmp_path / "thumbs")) == 2
+
+
+def test_status_json_reports_the_picture(open_client, open_app, site):
+    add(open_client, f"{site.url}/article")
+    b = only_bookmark(open_app)
+    data = open_client.get(f"/bookmarks/{b.id}/status.json").get_json()
+    assert data["status"] == "done" and data["thumb_small"].endswith(b.thumb_small)
