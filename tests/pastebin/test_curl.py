@@ -1,0 +1,123 @@
+"""curl uploads: 201 with the URL as text, tokens, several files, plain-text errors, rate limits."""
+import io
+
+import pytest
+
+from suite.pastebin.models import Paste
+from tests.pastebin.conftest import PY, slug_of
+
+
+def test_curl_content_answers_201_with_url_as_text(client, app):
+    resp = client.post("/paste/", data={"content": PY}, csrf=False)
+    assert resp.status_code == 201
+    assert resp.mimetype == "text/plain"
+    url = resp.get_data(as_text=True).strip()
+    assert url.startswith("http://localhost/paste/") and resp.headers["Location"] == url
+    assert client.get(url).status_code == 200
+
+
+def test_curl_file_upload_uses_its_name_and_options(client, app):
+    data = {"content": (io.BytesIO(b"package main\n"), "main.go"), "title": "Query", "visibility": "unlisted",
+            "expires": "1d"}
+    resp = client.post("/paste/", data=data, content_type="multipart/form-data", csrf=False)
+    assert resp.status_code == 201
+    with app.app_context():
+        paste = Paste.get(Paste.slug == slug_of(resp))
+        assert (paste.title, paste.visibility, paste.files[0].name, paste.files[0].lang) == \
+            ("Query", "unlisted", "main.go", "go")
+        assert paste.expires_at is not None
+
+
+def test_curl_lang_field_picks_the_lexer(client, app):
+    resp = client.post("/paste/", data={"content": "x = 1", "lang": "ruby"}, csrf=False)
+    with app.app_context():
+        assert Paste.get(Paste.slug == slug_of(resp)).files[0].lang == "ruby"
+
+
+def test_curl_several_files_in_order(client, app):
+    data = {"f:2": (io.BytesIO(b"b = 2\n"), "other.py"), "f:1": "first text\n"}
+    resp = client.post("/paste/", data=data, content_type="multipart/form-data", csrf=False)
+    assert resp.status_code == 201
+    with app.app_context():
+        files = Paste.get(Paste.slug == slug_of(resp)).files
+        assert [f.content for f in files] == ["first text\n", "b = 2\n"]
+        assert files[1].name == "other.py"
+
+
+def test_bearer_token_makes_paste_the_token_users(client, app, token, users):
+    resp = client.post("/paste/", data={"content": PY, "visibility": "private"},
+                       headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 201
+    with app.app_context():
+        assert Paste.get(Paste.slug == slug_of(resp)).user_id == users["alice"].id
+
+
+def test_session_without_csrf_token_pastes_anonymously(alice_client, app):
+    resp = alice_client.post("/paste/", data={"content": PY}, csrf=False)
+    assert resp.status_code == 201
+    with app.app_context():
+        assert Paste.get(Paste.slug == slug_of(resp)).user_id is None
+
+
+def test_browser_quick_add_with_csrf_redirects_to_owned_paste(alice_client, app, users):
+    resp = alice_client.post("/paste/", data={"content": PY, "visibility": "private"},
+                             headers={"Accept": "text/html"})
+    assert resp.status_code == 303
+    with app.app_context():
+        assert Paste.get(Paste.slug == slug_of(resp)).user_id == users["alice"].id
+
+
+@pytest.mark.parametrize(("data", "status", "message"), [
+    ({"content": ""}, 400, "The content is empty or only whitespace"),
+    ({"content": "  \n "}, 400, "only whitespace"),
+    ({"content": "x", "lang": "nope"}, 400, "Unknown language 'nope'"),
+    ({"content": "x", "expires": "forever"}, 400, "Unknown expiry"),
+    ({"content": "x", "visibility": "secret"}, 400, "Unknown visibility"),
+    ({"content": "x", "visibility": "private"}, 400, "Sign in"),
+    ({"content": (io.BytesIO(b"\xff\xfe\x00bin"), "a.bin")}, 400, "not UTF-8"),
+    ({"content": (io.BytesIO(b"a\x00b"), "a.txt")}, 400, "NUL"),
+])
+def test_curl_errors_are_one_plain_line(client, app, data, status, message):
+    resp = client.post("/paste/", data=data, content_type="multipart/form-data", csrf=False)
+    assert resp.status_code == status
+    assert resp.mimetype == "text/plain"
+    text = resp.get_data(as_text=True)
+    assert message in text and text.count("\n") == 1
+    with app.app_context():
+        assert Paste.select().count() == 0
+
+
+def test_curl_too_large_is_413_plain(make_app):
+    client = make_app(PASTE_MAX_BYTES=100).test_client()
+    resp = client.post("/paste/", data={"content": "y" * 101}, csrf=False)
+    assert resp.status_code == 413 and resp.mimetype == "text/plain"
+
+
+def test_curl_without_anonymous_pastes_is_401(make_app):
+    client = make_app(ANONYMOUS_PASTES=False).test_client()
+    resp = client.post("/paste/", data={"content": PY}, csrf=False)
+    assert resp.status_code == 401
+
+
+def test_anonymous_posting_is_rate_limited_per_ip_with_retry_after(make_app):
+    client = make_app(RATELIMIT_ANONYMOUS="2/minute").test_client()
+    for _ in range(2):
+        assert client.post("/paste/", data={"content": PY}, csrf=False).status_code == 201
+    resp = client.post("/paste/", data={"content": PY}, csrf=False)
+    assert resp.status_code == 429
+    assert int(resp.headers["Retry-After"]) > 0
+    assert resp.mimetype == "text/plain"
+    other_ip = client.post("/paste/", data={"content": PY}, csrf=False,
+                           environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert other_ip.status_code == 201
+
+
+def test_signed_in_users_are_not_rate_limited(make_app):
+    app = make_app(RATELIMIT_ANONYMOUS="1/minute")
+    from suite.auth.accounts import create_token, create_user
+    with app.app_context():
+        token = create_token(create_user("carol", "correct horse battery"), "t")[1]
+    client = app.test_client()
+    for _ in range(3):
+        resp = client.post("/paste/", data={"content": PY}, headers={"Authorization": f"Bearer {token}"})
+        assert resp.status_code == 201

@@ -1,0 +1,126 @@
+"""Burn after reading, expiry and purge, owner edit and delete, versions and diffs."""
+import datetime
+import re
+
+from suite.auth.models import utcnow
+from suite.pastebin.models import Paste
+from suite.pastebin.tasks import purge_expired_pastes
+from suite.search.models import SearchDoc
+from tests.pastebin.conftest import PY
+
+
+def test_burned_paste_read_twice_is_404_the_second_time(client, paste_as, get_paste):
+    slug = paste_as(client, "secret\n", expires="burn")
+    first = client.get(f"/paste/{slug}")
+    assert first.status_code == 200 and "secret" in first.get_data(as_text=True)
+    assert "deleted" in first.get_data(as_text=True)
+    assert client.get(f"/paste/{slug}").status_code == 404
+    assert client.get(f"/paste/{slug}/raw").status_code == 404
+    assert get_paste(slug) is None
+
+
+def test_burn_paste_raw_read_also_burns(client, paste_as):
+    slug = paste_as(client, "secret\n", expires="burn")
+    assert client.get(f"/paste/{slug}/raw").get_data(as_text=True) == "secret\n"
+    assert client.get(f"/paste/{slug}").status_code == 404
+
+
+def test_owner_can_look_at_own_burn_paste_without_burning_it(alice_client, client, token, app):
+    url = client.post("/paste/", data={"content": "s", "expires": "burn"},
+                      headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True).strip()
+    assert alice_client.get(url).status_code == 200
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 404
+
+
+def test_burn_paste_from_form_shows_link_without_reading_it(client, get_paste):
+    resp = client.post("/paste/", data={"files-0-content": "x", "files-0-lang": "auto", "expires": "burn",
+                                        "visibility": "public"})
+    assert resp.status_code == 201 and b"burns after reading" in resp.data
+    slug = re.search(r'value="http://localhost/paste/([\w-]+)"', resp.get_data(as_text=True)).group(1)
+    assert get_paste(slug) is not None
+
+
+def test_burned_paste_leaves_the_search_index(client, paste_as, app, get_paste):
+    slug = paste_as(client, "unique words here\n", expires="burn")
+    paste_id = get_paste(slug).id
+    client.get(f"/paste/{slug}")
+    with app.app_context():
+        assert SearchDoc.get_or_none(SearchDoc.kind == "paste", SearchDoc.item_id == str(paste_id)) is None
+
+
+def _expire(app, slug):
+    with app.app_context():
+        Paste.update(expires_at=utcnow() - datetime.timedelta(seconds=1)).where(Paste.slug == slug).execute()
+
+
+def test_expired_paste_stops_being_served_at_once(client, paste_as, app):
+    slug = paste_as(client, PY, expires="10m")
+    assert client.get(f"/paste/{slug}").status_code == 200
+    _expire(app, slug)
+    for suffix in ("", "/raw", "/download", "/embed"):
+        assert client.get(f"/paste/{slug}{suffix}").status_code == 404
+
+
+def test_periodic_task_purges_expired_pastes_and_their_index_entries(client, paste_as, app, get_paste):
+    old, fresh = paste_as(client, PY, expires="1h"), paste_as(client, PY, expires="1w")
+    old_id = get_paste(old).id
+    _expire(app, old)
+    with app.app_context():
+        assert purge_expired_pastes.call_local() == 1
+        assert SearchDoc.get_or_none(SearchDoc.item_id == str(old_id), SearchDoc.kind == "paste") is None
+    assert get_paste(old) is None and get_paste(fresh) is not None
+
+
+def test_owner_edits_title_visibility_and_expiry(alice_client, app, token):
+    url = alice_client.post("/paste/", data={"content": PY},
+                            headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True).strip()
+    slug = url.rsplit("/", 1)[1]
+    resp = alice_client.post(f"/paste/{slug}/edit", data={"title": "New <b>title</b>",
+                                                           "visibility": "private", "expires": "1d"})
+    assert resp.status_code == 302
+    with app.app_context():
+        paste = Paste.get(Paste.slug == slug)
+        assert (paste.title, paste.visibility) == ("New <b>title</b>", "private")
+        assert paste.expires_at > utcnow()
+
+
+def test_others_cannot_edit_or_delete(bob_client, client, token, app):
+    url = client.post("/paste/", data={"content": PY},
+                      headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True).strip()
+    slug = url.rsplit("/", 1)[1]
+    assert bob_client.get(f"/paste/{slug}/edit").status_code == 404
+    assert bob_client.post(f"/paste/{slug}/delete", data={}).status_code == 404
+    with app.app_context():
+        assert Paste.select().count() == 1
+
+
+def test_owner_deletes_paste(alice_client, token, app):
+    url = alice_client.post("/paste/", data={"content": PY},
+                            headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True).strip()
+    resp = alice_client.post(url + "/delete", data={})
+    assert resp.status_code == 302
+    assert alice_client.get(url).status_code == 404
+    with app.app_context():
+        assert SearchDoc.select().where(SearchDoc.kind == "paste").count() == 0
+
+
+def test_fork_prefills_form_and_saves_a_linked_version(client, paste_as, app):
+    parent = paste_as(client, "a\nb\nc\n", lang="text")
+    page = client.get(f"/paste/{parent}/fork").get_data(as_text=True)
+    assert "a\nb\nc" in page and f'value="{parent}"' in page
+    resp = client.post("/paste/", data={"files-0-content": "a\nB\nc\nd\n", "files-0-lang": "text",
+                                        "parent": parent, "visibility": "public", "expires": "never"})
+    child = resp.headers["Location"].rsplit("/", 1)[1]
+    with app.app_context():
+        assert Paste.get(Paste.slug == child).parent.slug == parent
+    diff = client.get(f"/paste/{parent}/diff/{child}").get_data(as_text=True)
+    assert '<span class="diff-del">' in diff and '<span class="diff-add">' in diff
+    assert "B" in diff and client.get(f"/paste/{child}").get_data(as_text=True).count(parent) >= 1
+
+
+def test_diff_with_someone_elses_private_paste_is_404(client, paste_as, token):
+    public = paste_as(client, "x\n")
+    private = client.post("/paste/", data={"content": "y", "visibility": "private"},
+                          headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True).strip()
+    assert client.get(f"/paste/{public}/diff/{private.rsplit('/', 1)[1]}").status_code == 404

@@ -1,0 +1,64 @@
+"""Recent public pastes, the Atom feed, and my pastes with language filter and text search."""
+from tests.pastebin.conftest import PY
+
+
+def _post(client, token=None, **data):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.post("/paste/", data=data, headers=headers, csrf=False).get_data(as_text=True).strip()
+
+
+def test_recent_lists_only_public_live_pastes(client, token):
+    _post(client, content="x", title="Shown")
+    _post(client, content="x", title="Hidden unlisted", visibility="unlisted")
+    _post(client, token, content="x", title="Hidden private", visibility="private")
+    _post(client, content="x", title="Hidden burn", expires="burn")
+    html = client.get("/paste/recent").get_data(as_text=True)
+    assert "Shown" in html and "Hidden" not in html
+
+
+def test_atom_feed_lists_public_pastes_escaped(client):
+    _post(client, content="x", title="<b>Feed</b> & more")
+    _post(client, content="x", title="Secret", visibility="unlisted")
+    resp = client.get("/paste/recent.atom")
+    assert resp.mimetype == "application/atom+xml"
+    xml = resp.get_data(as_text=True)
+    assert "&lt;b&gt;Feed&lt;/b&gt; &amp; more" in xml and "Secret" not in xml
+    import xml.etree.ElementTree as ET
+    ET.fromstring(resp.data)
+
+
+def test_mine_lists_own_pastes_of_every_visibility(alice_client, client, token):
+    _post(client, token, content="x", title="Mine private", visibility="private")
+    _post(client, token, content="x", title="Mine unlisted", visibility="unlisted")
+    _post(client, content="x", title="Someone else")
+    html = alice_client.get("/paste/mine").get_data(as_text=True)
+    assert "Mine private" in html and "Mine unlisted" in html and "Someone else" not in html
+
+
+def test_mine_filters_by_language(alice_client, client, token):
+    _post(client, token, content=PY, title="Snake", lang="python")
+    _post(client, token, content="puts 1", title="Gem", lang="ruby")
+    html = alice_client.get("/paste/mine?lang=ruby").get_data(as_text=True)
+    assert "Gem" in html and "Snake" not in html
+
+
+def test_mine_text_search_finds_file_contents(alice_client, client, token):
+    _post(client, token, content="the zebra crossing\n", title="First")
+    _post(client, token, content="nothing here\n", title="Second")
+    html = alice_client.get("/paste/mine?q=zebra").get_data(as_text=True)
+    assert "First" in html and "Second" not in html and "<mark>" in html
+
+
+def test_mine_search_skips_expired_pastes(alice_client, client, token, app):
+    import datetime
+
+    from suite.auth.models import utcnow
+    from suite.pastebin.models import Paste
+    _post(client, token, content="giraffe\n", title="Gone soon", expires="10m")
+    with app.app_context():
+        Paste.update(expires_at=utcnow() - datetime.timedelta(seconds=1)).execute()
+    assert "Gone soon" not in alice_client.get("/paste/mine?q=giraffe").get_data(as_text=True)
+
+
+def test_mine_needs_sign_in(client):
+    assert client.get("/paste/mine").status_code == 302
