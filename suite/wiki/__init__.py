@@ -1,8 +1,9 @@
 """Wiki: Markdown pages with full history and edits that never overwrite each other."""
 from suite.registry import AppInfo
-from suite.wiki.views import bp
+from suite.wiki.views import bp, page_count
 
 APP = AppInfo(key="wiki", title="Wiki", endpoint="wiki.index", icon="📖",
-              blurb="Markdown pages with history, backlinks and conflict-safe edits.")
+              blurb="Markdown pages with history, backlinks and conflict-safe edits.",
+              search_endpoint="wiki.search_pages", count=page_count)
 
 __all__ = ["APP", "bp"]

@@ -104,6 +104,15 @@ def redirect_target(content):
     return clean_title(match.group(1)) if match else None
 
 
+def redirect_key(content):
+    """Key of the page ``content`` redirects to, or None (no loop check: for imports)."""
+    try:
+        target = redirect_target(content)
+    except InvalidInput:
+        return None
+    return title_key(target) if target else None
+
+
 def _check_redirect(key, target):
     """Refuse redirects to the page itself and chains that come back to it (A → B → A)."""
     if target is None:

@@ -1,4 +1,6 @@
 """Pages of the wiki: view, edit with preview and conflict screen, history, diff, links, moves."""
+import tempfile
+
 from flask import (
     Blueprint,
     current_app,
@@ -12,13 +14,15 @@ from flask import (
 
 from suite import search
 from suite.auth import current_user, login_required
+from suite.auth.models import utcnow
 from suite.errors import InvalidInput, NotFound, TooLarge
+from suite.wiki import archive, links, pages
 from suite.wiki import attachments as files
-from suite.wiki import links, pages
-from suite.wiki.forms import EditForm, RenameForm, UploadForm
+from suite.wiki.forms import EditForm, ImportForm, RenameForm, UploadForm
 from suite.wiki.markup import render_page
 from suite.wiki.merge import diff_rows
-from suite.wiki.permissions import can_delete, can_edit, require_edit, require_read
+from suite.wiki.models import Page
+from suite.wiki.permissions import can_delete, can_edit, can_read, require_admin, require_edit
 from suite.wiki.titles import HOME, clean_title, parent_titles, url_title
 
 bp = Blueprint("wiki", __name__, template_folder="templates", static_folder="static")
@@ -27,8 +31,8 @@ bp = Blueprint("wiki", __name__, template_folder="templates", static_folder="sta
 @bp.before_request
 def check_read_access():
     """``SUITE_WIKI_READ=users`` keeps anonymous visitors out of every wiki page."""
-    if request.endpoint != "wiki.static":
-        require_read(current_user)
+    if request.endpoint != "wiki.static" and not can_read(current_user):
+        return current_app.login_manager.unauthorized()
 
 
 @bp.app_template_global()
@@ -50,6 +54,12 @@ def _page_or_missing(title):
     except NotFound:
         return None, (render_template("wiki/missing.html", title=title,
                                       can_create=can_edit(current_user)), 404)
+
+
+def page_count(user):
+    """Home page figure: how many pages the wiki has."""
+    n = Page.select().where((Page.deleted == False) & Page.redirect_to.is_null() & (Page.version > 0)).count()  # noqa: E712
+    return f"{n} page{'s' if n != 1 else ''}"
 
 
 @bp.route("/")
@@ -323,3 +333,32 @@ def delete_attachment(title, name):
     files.delete_attachment(page, name, current_user)
     flash(f"Deleted {name}.", "success")
     return redirect(wiki_url(page.title, "wiki.attachments"))
+
+
+@bp.route("/export")
+@login_required
+def export():
+    """Download the whole wiki as a zip of Markdown files with a JSON manifest of history."""
+    target = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+    archive.export_wiki(target)
+    target.seek(0)
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    return send_file(target, mimetype="application/zip", as_attachment=True, download_name=f"wiki-{stamp}.zip")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_():
+    """Admins: load an export zip (new pages keep their history; existing pages get a new revision)."""
+    require_admin(current_user)
+    form = ImportForm()
+    status, report = 200, None
+    if form.validate_on_submit():
+        try:
+            report = archive.import_wiki(form.archive.data.read(), current_user)
+        except (InvalidInput, TooLarge) as err:
+            form.archive.errors = [err.message]
+            status = err.status
+    elif request.method == "POST":
+        status = 400
+    return render_template("wiki/import.html", form=form, report=report), status

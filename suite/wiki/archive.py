@@ -1,0 +1,144 @@
+"""Export the whole wiki as a zip (Markdown per page, folders for subpages, JSON manifest) and import it.
+
+Layout: ``pages/<Title>.md`` holds each page's current text (``pages/Parent/Child.md``
+for subpages) and ``wiki.json`` lists every page with its full history.
+Importing into a wiki where a page already exists adds the imported text as a
+new revision of it (history kept on both sides); new pages get their history as is.
+"""
+import datetime
+import io
+import json
+import zipfile
+
+from peewee import JOIN
+
+from suite.auth.models import User, utcnow
+from suite.errors import InvalidInput, TooLarge
+from suite.extensions import db
+from suite.wiki import pages
+from suite.wiki.models import Page, Revision
+from suite.wiki.titles import clean_title, title_key
+
+FORMAT = "suite-wiki"
+VERSION = 1
+MAX_MEMBER_BYTES = 64 * 1024 * 1024
+MAX_TOTAL_BYTES = 256 * 1024 * 1024
+
+
+def page_file(title):
+    """Where a page's text goes inside the zip."""
+    return "pages/" + title + ".md"
+
+
+def _page_record(page):
+    revisions = (Revision.select(Revision, User).join(User, JOIN.LEFT_OUTER)
+                 .where(Revision.page == page.id).order_by(Revision.number))
+    return {"title": page.title, "file": page_file(page.title), "protected": page.protected,
+            "deleted": page.deleted, "revisions": [
+                {"number": r.number, "kind": r.kind, "author": r.author.username if r.author_id else None,
+                 "created_at": r.created_at.isoformat() + "Z", "message": r.message, "content": r.content,
+                 "sha256": r.content_hash} for r in revisions.iterator()]}
+
+
+def export_wiki(target):
+    """Write the export zip into the file object ``target``; returns the number of pages."""
+    records = []
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for page in Page.select().where(Page.version > 0).order_by(Page.key).iterator():
+            record = _page_record(page)
+            records.append(record)
+            zf.writestr(record["file"], record["revisions"][-1]["content"])
+        manifest = {"format": FORMAT, "version": VERSION, "exported_at": utcnow().isoformat() + "Z",
+                    "pages": records}
+        zf.writestr("wiki.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    return len(records)
+
+
+def read_manifest(data):
+    """The manifest of an export zip, checked; InvalidInput/TooLarge for anything else."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        info = zf.getinfo("wiki.json")
+    except (zipfile.BadZipFile, KeyError):
+        raise InvalidInput("This is not a wiki export: a .zip with wiki.json is expected.") from None
+    if info.file_size > MAX_MEMBER_BYTES or sum(i.file_size for i in zf.infolist()) > MAX_TOTAL_BYTES:
+        raise TooLarge("The export unpacks to more than the import limit.")
+    try:
+        manifest = json.loads(zf.read(info))
+    except (ValueError, zipfile.BadZipFile):
+        raise InvalidInput("wiki.json in this zip is not valid JSON.") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise InvalidInput("wiki.json is not a suite wiki manifest.")
+    if not isinstance(manifest.get("pages"), list):
+        raise InvalidInput("wiki.json has no list of pages.")
+    return manifest
+
+
+def _parse_time(text):
+    try:
+        return datetime.datetime.fromisoformat(str(text).rstrip("Z")).replace(tzinfo=None)
+    except ValueError:
+        return utcnow()
+
+
+def _clean_revisions(record):
+    revisions = record.get("revisions")
+    if not isinstance(revisions, list) or not revisions:
+        raise InvalidInput("has no revisions")
+    out = []
+    for r in revisions:
+        if not isinstance(r, dict) or not isinstance(r.get("content"), str):
+            raise InvalidInput("has a revision without text")
+        out.append(r)
+    return out
+
+
+def import_wiki(data, user):
+    """Load an export; returns ``(created, updated, problems)`` with a message per skipped page."""
+    manifest = read_manifest(data)
+    created, updated, problems = [], [], []
+    authors = {}
+    for record in manifest["pages"]:
+        try:
+            if not isinstance(record, dict):
+                raise InvalidInput("is not an object")
+            title = clean_title(record.get("title"))
+            revisions = _clean_revisions(record)
+            if pages.find_page(title) is None:
+                _create_with_history(title, record, revisions, authors)
+                created.append(title)
+            else:
+                result = pages.save_page(title, revisions[-1]["content"], pages.find_page(title).version,
+                                         user, "Imported")
+                if result.changed:
+                    updated.append(title)
+        except InvalidInput as err:
+            problems.append(f"{record.get('title') if isinstance(record, dict) else '?'}: {err.message}")
+    return created, updated, problems
+
+
+def _author_id(name, cache):
+    if name not in cache:
+        found = User.by_name(name) if isinstance(name, str) else None
+        cache[name] = found.id if found else None
+    return cache[name]
+
+
+def _create_with_history(title, record, revisions, authors):
+    """A new page with every imported revision, renumbered 1..n in order."""
+    for r in revisions:
+        pages.clean_content(r["content"])
+    with db.atomic():
+        page = Page.create(title=title, key=title_key(title), version=len(revisions),
+                           protected=bool(record.get("protected")), deleted=bool(record.get("deleted")),
+                           created_by=_author_id(revisions[0].get("author"), authors))
+        rows = [{"page": page.id, "number": n, "kind": str(r.get("kind") or "import")[:10],
+                 "author": _author_id(r.get("author"), authors), "created_at": _parse_time(r.get("created_at")),
+                 "message": pages.clean_message(str(r.get("message") or ""))[:200], "content": r["content"],
+                 "content_hash": pages.content_hash(r["content"])} for n, r in enumerate(revisions, 1)]
+        for start in range(0, len(rows), 100):
+            Revision.insert_many(rows[start:start + 100]).execute()
+        current = Revision.get((Revision.page == page.id) & (Revision.number == page.version))
+        page.redirect_to = None if page.deleted else pages.redirect_key(current.content)
+        Page.update(redirect_to=page.redirect_to, updated_at=current.created_at).where(Page.id == page.id).execute()
+        pages.publish(page, current, was_live=False, old_key=page.key)

@@ -1,0 +1,81 @@
+"""Export the wiki as a zip and import it back: the round trip keeps pages and history."""
+import io
+import json
+import zipfile
+
+from suite.wiki.models import Page, Revision
+from tests.wiki.test_permissions import signed_in
+
+
+def import_zip(client, data, name="wiki.zip"):
+    return client.post("/wiki/import", data={"archive": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def test_export_is_a_zip_of_markdown_files_with_manifest(wiki, alice_client):
+    wiki.save("Home", "Welcome")
+    wiki.save("Projects/Launch", "Go [[Home]]")
+    wiki.save("Projects/Launch", "Go [[Home]] now", message="second")
+    resp = alice_client.get("/wiki/export")
+    assert resp.status_code == 200 and resp.mimetype == "application/zip"
+    zf = zipfile.ZipFile(io.BytesIO(resp.data))
+    assert zf.read("pages/Projects/Launch.md").decode() == "Go [[Home]] now\n"
+    manifest = json.loads(zf.read("wiki.json"))
+    launch = next(p for p in manifest["pages"] if p["title"] == "Projects/Launch")
+    assert [r["message"] for r in launch["revisions"]] == ["", "second"]
+
+
+def test_round_trip_into_an_empty_wiki_keeps_history_and_links(wiki, alice_client, make_app):
+    wiki.save("Home", "Welcome to [[Projects/Launch]]")
+    wiki.save("Projects/Launch", "v1")
+    wiki.save("Projects/Launch", "v2", message="update")
+    data = alice_client.get("/wiki/export").data
+
+    other = make_app()
+    admin = signed_in(other, "root", admin=True)
+    resp = import_zip(admin, data)
+    assert resp.status_code == 200
+    assert b"2 page(s) created" in resp.data
+    with other.app_context():
+        launch = Page.get(Page.key == "projects/launch")
+        assert launch.version == 2
+        assert [r.content for r in Revision.select().where(Revision.page == launch).order_by(Revision.number)] \
+            == ["v1\n", "v2\n"]
+    assert b'class="wikilink" href="/wiki/Projects/Launch"' in admin.get("/wiki/Home").data
+    assert admin.get("/wiki/Projects/Launch/backlinks").data.count(b"Home") >= 1
+    # And exporting again gives the same pages and texts.
+    again = zipfile.ZipFile(io.BytesIO(admin.get("/wiki/export").data))
+    assert again.read("pages/Projects/Launch.md") == b"v2\n"
+
+
+def test_import_onto_existing_page_adds_a_revision(wiki, alice_client, admin_client, app):
+    wiki.save("Home", "old")
+    data = alice_client.get("/wiki/export").data
+    wiki.save("Home", "newer")
+    import_zip(admin_client, data)
+    with app.app_context():
+        home = Page.get(Page.key == "home")
+        assert home.version == 3
+        assert Revision.get(Revision.page == home, Revision.number == 3).content == "old\n"
+
+
+def test_import_is_admin_only(wiki, alice_client):
+    assert alice_client.get("/wiki/import").status_code == 403
+
+
+def test_import_of_non_zip_is_400(admin_client):
+    resp = import_zip(admin_client, b"not a zip at all")
+    assert resp.status_code == 400
+    assert b"not a wiki export" in resp.data
+
+
+def test_import_skips_bad_titles_with_a_message(admin_client, app):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("wiki.json", json.dumps({"format": "suite-wiki", "version": 1, "pages": [
+            {"title": "../etc/passwd", "revisions": [{"content": "x"}]},
+            {"title": "Fine", "revisions": [{"content": "ok"}]}]}))
+    resp = import_zip(admin_client, buf.getvalue())
+    assert b"1 page(s) created" in resp.data and b"../etc/passwd" in resp.data
+    with app.app_context():
+        assert [p.title for p in Page.select()] == ["Fine"]

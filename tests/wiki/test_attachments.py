@@ -1,0 +1,123 @@
+"""Attachments: upload, verify and thumbnail images, refuse bombs and fakes, serve safely."""
+import io
+import struct
+import zlib
+
+import pytest
+from PIL import Image
+
+from suite.wiki.models import Attachment
+
+
+def png_bytes(size=(64, 48), color=(200, 30, 30)):
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG")
+    return out.getvalue()
+
+
+def bomb_png(width=100_000, height=100_000):
+    """A tiny PNG whose header claims a gigantic image."""
+    data = bytearray(png_bytes((1, 1)))
+    ihdr = struct.pack(">II", width, height) + bytes(data[24:29])
+    data[16:29] = ihdr
+    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr) & 0xFFFFFFFF)
+    return bytes(data)
+
+
+def upload(client, name, data, title="Gallery"):
+    return client.post(f"/wiki/{title}/attachments", data={"file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+@pytest.fixture
+def gallery(wiki):
+    wiki.save("Gallery", "![cat](cat.png)")
+    return "Gallery"
+
+
+def test_image_upload_is_verified_thumbnailed_and_embedded(gallery, alice_client, client, app):
+    assert upload(alice_client, "cat.png", png_bytes()).status_code == 302
+    with app.app_context():
+        found = Attachment.get(Attachment.name == "cat.png")
+        assert (found.width, found.height, found.is_image) == (64, 48, True)
+    resp = client.get("/wiki/Gallery/attachments/cat.png")
+    assert resp.status_code == 200 and resp.mimetype == "image/png"
+    assert "attachment" not in resp.headers.get("Content-Disposition", "")
+    thumb = client.get("/wiki/Gallery/attachments/cat.png?thumb=1")
+    assert Image.open(io.BytesIO(thumb.data)).size[0] <= 320
+    assert b'src="/wiki/Gallery/attachments/cat.png"' in client.get("/wiki/Gallery").data
+
+
+def test_decompression_bomb_is_refused(gallery, alice_client, app):
+    resp = upload(alice_client, "bomb.png", bomb_png())
+    assert resp.status_code == 400
+    assert b"megapixels" in resp.data or b"decompression" in resp.data
+    with app.app_context():
+        assert Attachment.select().count() == 0
+
+
+def test_fake_image_is_refused(gallery, alice_client):
+    resp = upload(alice_client, "fake.png", b"<html><script>alert(1)</script></html>")
+    assert resp.status_code == 400
+    assert b"not a valid PNG image" in resp.data
+
+
+def test_image_with_wrong_extension_is_refused(gallery, alice_client):
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, "GIF")
+    assert upload(alice_client, "really.png", out.getvalue()).status_code == 400
+
+
+def test_disallowed_type_is_refused(gallery, alice_client):
+    resp = upload(alice_client, "run.exe", b"MZ...")
+    assert resp.status_code == 400
+    assert b"cannot be attached" in resp.data
+
+
+def test_too_large_file_is_413(make_app):
+    from tests.wiki.conftest import WikiActions
+    from tests.wiki.test_permissions import signed_in
+    app = make_app(ATTACHMENT_MAX_BYTES=1000)
+    client = signed_in(app, "writer")
+    WikiActions(client).save("Gallery", "x")
+    resp = upload(client, "notes.txt", b"x" * 2000)
+    assert resp.status_code == 413
+
+
+@pytest.mark.parametrize(("name", "body"), [
+    ("evil.html", b"<script>alert(document.cookie)</script>"),
+    ("evil.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+])
+def test_html_and_svg_are_served_as_sandboxed_downloads(gallery, alice_client, client, name, body):
+    assert upload(alice_client, name, body).status_code == 302
+    resp = client.get(f"/wiki/Gallery/attachments/{name}")
+    assert resp.status_code == 200
+    assert resp.headers["Content-Disposition"].startswith("attachment")
+    assert resp.mimetype == "application/octet-stream"
+    assert "sandbox" in resp.headers["Content-Security-Policy"]
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_path_in_filename_is_stripped(gallery, alice_client, app):
+    upload(alice_client, "../../etc/passwd.txt", b"hello")
+    with app.app_context():
+        assert Attachment.get().name == "passwd.txt"
+
+
+def test_reupload_replaces_file(gallery, alice_client, client):
+    upload(alice_client, "notes.txt", b"one")
+    upload(alice_client, "notes.txt", b"two")
+    assert client.get("/wiki/Gallery/attachments/notes.txt").data == b"two"
+
+
+def test_anonymous_upload_is_sent_to_sign_in(gallery, client, app):
+    resp = upload(client, "cat.png", png_bytes())
+    assert resp.status_code in (302, 400)
+    with app.app_context():
+        assert Attachment.select().count() == 0
+
+
+def test_delete_attachment(gallery, alice_client, client):
+    upload(alice_client, "notes.txt", b"one")
+    assert alice_client.post("/wiki/Gallery/attachments/notes.txt/delete", data={}).status_code == 302
+    assert client.get("/wiki/Gallery/attachments/notes.txt").status_code == 404
