@@ -1,5 +1,6 @@
 """manage.py commands of the bookmarks app: bulk thumbnails and file import, with progress bars."""
 import click
+from flask.cli import with_appcontext
 
 from suite.auth.models import User
 from suite.errors import SuiteError
@@ -16,6 +17,7 @@ def _user(name):
 @click.command("thumbnails")
 @click.option("--missing", is_flag=True, help="Only bookmarks without a picture yet.")
 @click.option("--user", "username", default=None, help="Only this user's bookmarks.")
+@with_appcontext
 def thumbnails_command(missing, username):
     """Fetch pages and (re)make thumbnails in bulk."""
     from suite.bookmarks import crawl
@@ -40,6 +42,7 @@ def thumbnails_command(missing, username):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--user", "username", required=True, help="Whose bookmarks they become.")
 @click.option("--public", is_flag=True, help="Entries without a PRIVATE flag become public.")
+@with_appcontext
 def import_command(path, username, public):
     """Import a Netscape bookmark file (Firefox, Chrome, Pinboard, linkding, Karakeep)."""
     from suite.bookmarks import netscape

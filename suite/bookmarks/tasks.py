@@ -40,7 +40,7 @@ def backlog_task():
 def check_links(limit=CHECKS_PER_RUN, per_host=CHECKS_PER_HOST, spacing=HOST_SPACING_SECONDS):
     """Re-check the least recently checked bookmarks: at most ``per_host`` per host, spaced in time."""
     from suite.bookmarks.links import check_one
-    candidates = (Bookmark.select().where(Bookmark.fetch_status != PENDING)
+    candidates = list(Bookmark.select().where(Bookmark.fetch_status != PENDING)
                   .order_by(Bookmark.checked_at.asc(nulls="first"), Bookmark.id).limit(limit * 4))
     per_domain, last_hit, checked = defaultdict(int), {}, 0
     for bookmark in candidates:

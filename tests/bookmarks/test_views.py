@@ -245,3 +245,20 @@ def test_post_without_csrf_is_refused(alice_client, app):
     assert resp.status_code == 400
     with app.app_context():
         assert Bookmark.select().count() == 0
+
+
+def test_bookmark_still_being_fetched_shows_a_placeholder(alice_client, app, users):
+    from suite.bookmarks.bookmarks import add_bookmark
+    with app.app_context():
+        add_bookmark(users["alice"], "https://example.com/soon", title="Soon", is_private=False, enqueue=False)
+    html = alice_client.get("/bookmarks/").data
+    assert b"picture coming" in html and b"/status.json" in html
+    public = app.test_client().get("/u/alice/bookmarks").data
+    assert b"picture coming" in public and b"/status.json" not in public
+
+
+def test_app_count_for_the_home_page(alice_client, app, users):
+    from suite.bookmarks import APP
+    add(alice_client, "https://example.com/")
+    with app.app_context():
+        assert APP.count(users["alice"]) == "1 bookmark"

@@ -1,0 +1,82 @@
+"""In a real browser: save a page through the bookmarklet URL and see its screenshot thumbnail."""
+import os
+from urllib.parse import quote
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"), reason="needs Chromium")]
+
+
+@pytest.fixture
+def app(make_app):
+    """This module's app takes real screenshots of the local test site."""
+    return make_app(SCREENSHOT_BACKEND="playwright", FETCH_ALLOW_HOSTS="127.0.0.1",
+                    CHROMIUM_PATH="/usr/bin/chromium", SCREENSHOT_TIMEOUT=6.0, FETCH_TIMEOUT=2.0)
+
+
+def _sign_in(page, live_server, app):
+    from suite.auth.accounts import create_user
+    with app.app_context():
+        create_user("alice", PASSWORD)
+    page.goto(live_server + "/auth/login")
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_bookmarklet_save_shows_screenshot_thumbnail(page, live_server, app, site):
+    _sign_in(page, live_server, app)
+    target = f"{site.url}/article"
+    page.goto(f"{live_server}/bookmarks/add?url={quote(target, safe='')}&title={quote('From the bookmarklet')}")
+    assert page.input_value("input[name=url]") == target
+    page.fill("input[name=tags]", "reading, demo")
+    page.click("form.card button[type=submit]")
+    assert "From the bookmarklet" in page.inner_text("h1")
+    assert "picture: screenshot" in page.inner_text(".bm-meta")
+    img = page.wait_for_selector("#bm-picture img.bm-thumb")
+    assert page.evaluate("img => img.complete && img.naturalWidth", img) == 1280
+    page.goto(live_server + "/bookmarks/")
+    grid_img = page.wait_for_selector(".bm-grid img.bm-thumb")
+    assert page.evaluate("img => img.complete && img.naturalWidth", grid_img) == 400
+    assert page.page_errors == []
+
+
+def test_keyboard_shortcuts_move_and_search(page, live_server, app):
+    _sign_in(page, live_server, app)
+    from suite.auth.models import User
+    from suite.bookmarks.bookmarks import add_bookmark
+    with app.app_context():
+        user = User.by_name("alice")
+        for i in range(2):
+            add_bookmark(user, f"https://example.com/{i}", title=f"Item {i}", enqueue=False)
+    page.goto(live_server + "/bookmarks/")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    assert page.eval_on_selector(".bm-item.is-current .bm-title", "a => a.textContent") == "Item 0"
+    page.keyboard.press("e")
+    page.wait_for_url("**/edit")
+    page.goto(live_server + "/bookmarks/")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "bm-q"
+    page.keyboard.press("Escape")
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("n")
+    page.wait_for_url("**/bookmarks/add")
+    assert page.page_errors == []
+
+
+def test_list_fits_a_phone_in_dark_mode(browser, live_server, app):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, color_scheme="dark")
+    tab = context.new_page()
+    _sign_in(tab, live_server, app)
+    from suite.auth.models import User
+    from suite.bookmarks.bookmarks import add_bookmark
+    with app.app_context():
+        add_bookmark(User.by_name("alice"), "https://example.com/" + "long-path/" * 30, title="T " * 40,
+                     enqueue=False)
+    tab.goto(live_server + "/bookmarks/")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()

@@ -1,0 +1,165 @@
+"""Netscape bookmark files: reading, importing (web and manage.py), exporting, round trips."""
+import io
+import json
+
+import pytest
+
+from suite.bookmarks import netscape
+from suite.bookmarks.cli import import_command, thumbnails_command
+from suite.bookmarks.models import Bookmark, ImportRun
+from tests.bookmarks.conftest import add
+
+FIREFOX = """<!DOCTYPE NETSCAPE-Bookmark-file-1>
+<!-- This is an automatically generated file. -->
+<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">
+<TITLE>Bookmarks</TITLE>
+<H1>Bookmarks Menu</H1>
+<DL><p>
+    <DT><H3 ADD_DATE="1600000000" PERSONAL_TOOLBAR_FOLDER="true">Bookmarks Toolbar</H3>
+    <DL><p>
+        <DT><A HREF="https://toolbar.example/" ADD_DATE="1600000001">On the toolbar</A>
+    </DL><p>
+    <DT><H3 ADD_DATE="1600000000">Dev Tools</H3>
+    <DL><p>
+        <DT><H3>Python</H3>
+        <DL><p>
+            <DT><A HREF="https://docs.python.org/3/" ADD_DATE="1500000000" TAGS="docs,reference">Python docs</A>
+            <DD>The &amp; official documentation
+        </DL><p>
+        <DT><A HREF="https://git-scm.com/" ADD_DATE="1500000500000" PRIVATE="0" TOREAD="1">Git</A>
+    </DL><p>
+    <DT><A HREF="javascript:alert(1)">Bookmarklet</A>
+    <DT><A HREF="place:sort=8">Recent</A>
+</DL><p>
+"""
+
+
+def test_parse_keeps_folders_as_tags_dates_flags_and_descriptions():
+    entries = {e.url: e for e in netscape.parse(FIREFOX.encode())}
+    py = entries["https://docs.python.org/3/"]
+    assert py.title == "Python docs" and py.description == "The & official documentation"
+    assert sorted(py.tags) == ["dev-tools", "docs", "python", "reference"]
+    assert py.added.year == 2017
+    git = entries["https://git-scm.com/"]
+    assert (git.private, git.unread, git.tags, git.added.year) == (False, True, ["dev-tools"], 2017)
+    assert entries["https://toolbar.example/"].tags == []  # the toolbar is not a topic
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"hello, this is plain text", b"not a Netscape bookmark file"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00", b"looks binary"),
+    (b'{"bookmarks": []}', b"not a Netscape bookmark file"),
+    (FIREFOX.encode()[:700], b"incomplete (truncated?)"),
+])
+def test_bad_files_get_a_clear_400(alice_client, app, data, message):
+    resp = alice_client.post("/bookmarks/import", data={"file": (io.BytesIO(data), "b.html")},
+                             content_type="multipart/form-data")
+    assert resp.status_code == 400 and message in resp.data
+    with app.app_context():
+        assert Bookmark.select().count() == 0
+
+
+def test_fifty_megabyte_file_is_413_with_the_limit(alice_client):
+    data = b"<!DOCTYPE NETSCAPE-Bookmark-file-1>" + b" " * (50 * 1024 * 1024)
+    resp = alice_client.post("/bookmarks/import", data={"file": (io.BytesIO(data), "big.html")},
+                             content_type="multipart/form-data")
+    assert resp.status_code == 413 and b"the limit is 16 MiB" in resp.data
+
+
+def test_upload_without_a_file_is_400(alice_client):
+    resp = alice_client.post("/bookmarks/import", data={}, content_type="multipart/form-data")
+    assert resp.status_code == 400 and b"Choose a bookmark file" in resp.data
+
+
+def test_web_import_shows_progress_and_skips_duplicates(alice_client, app):
+    add(alice_client, "https://git-scm.com/", title="Mine already")
+    resp = alice_client.post("/bookmarks/import", data={"file": (io.BytesIO(FIREFOX.encode()), "ff.html")},
+                             content_type="multipart/form-data")
+    assert resp.status_code == 302
+    progress = alice_client.get(resp.headers["Location"])
+    assert b"ff.html" in progress.data and b"import-bar" in progress.data
+    status = alice_client.get(resp.headers["Location"] + ".json").get_json()
+    assert status["status"] == "done" and status["created"] == 2 and status["duplicates"] == 1
+    assert "skipped" in status["message"]
+    with app.app_context():
+        assert Bookmark.get(Bookmark.url == "https://git-scm.com/").title == "Mine already"
+        assert Bookmark.get(Bookmark.url == "https://docs.python.org/3/").fetch_status == "pending"
+
+
+def test_running_import_page_refreshes_without_javascript(alice_client, app, users):
+    with app.app_context():
+        run = ImportRun.create(owner=users["alice"].id, total=10, status="running")
+    html = alice_client.get(f"/bookmarks/import/{run.id}").data
+    assert b'<noscript><meta http-equiv="refresh"' in html
+
+
+def test_someone_elses_import_is_404(bob_client, app, users):
+    with app.app_context():
+        run = ImportRun.create(owner=users["alice"].id, total=1)
+    assert bob_client.get(f"/bookmarks/import/{run.id}.json").status_code == 404
+
+
+def test_export_html_round_trips(alice_client, app, users):
+    add(alice_client, "https://example.com/a", title="A & B", description="desc <1>", tags="x y", unread="y")
+    add(alice_client, "https://example.com/b", title="Public one", is_private="")
+    exported = alice_client.get("/bookmarks/export.html")
+    assert exported.headers["Content-Disposition"].startswith("attachment")
+    entries = {e.url: e for e in netscape.parse(exported.data)}
+    a = entries["https://example.com/a"]
+    assert (a.title, a.description, sorted(a.tags), a.private, a.unread) == ("A & B", "desc <1>", ["x", "y"], True, True)
+    assert entries["https://example.com/b"].private is False
+    # and back into another account, unchanged
+    from suite.auth.accounts import create_user
+    from suite.bookmarks.importer import import_entries
+    with app.app_context():
+        carol = create_user("carol", "correct horse battery")
+        assert import_entries(carol, list(entries.values())) == (2, 0, 0)
+        again = Bookmark.get(Bookmark.owner == carol.id, Bookmark.url == "https://example.com/a")
+        assert (again.title, again.tag_names, again.unread) == ("A & B", ["x", "y"], True)
+
+
+def test_export_json(alice_client):
+    add(alice_client, "https://example.com/a", title="A", tags="t")
+    data = json.loads(alice_client.get("/bookmarks/export.json").data)
+    assert data["bookmarks"][0]["url"] == "https://example.com/a" and data["bookmarks"][0]["tags"] == ["t"]
+
+
+def _big_file(n):
+    rows = "\n".join(f'<DT><A HREF="https://site{i % 50}.example/page/{i}" ADD_DATE="{1500000000 + i}" '
+                     f'TAGS="t{i % 7},bulk">Page {i}</A>' for i in range(n))
+    return f"{netscape.DOCTYPE}\n<TITLE>Bookmarks</TITLE>\n<DL><p>\n{rows}\n</DL><p>\n"
+
+
+def test_cli_import_with_progress_bar(app, runner, users, tmp_path):
+    path = tmp_path / "big.html"
+    path.write_text(_big_file(1200))
+    result = runner.invoke(import_command, [str(path), "--user", "alice"])
+    assert result.exit_code == 0, result.output
+    assert "1200 imported" in result.output and "Importing" in result.output
+    with app.app_context():
+        assert Bookmark.select().count() == 1200
+        assert Bookmark.get(Bookmark.url == "https://site3.example/page/3").tag_names == ["bulk", "t3"]
+
+
+def test_cli_import_refuses_bad_file_and_unknown_user(runner, users, tmp_path):
+    path = tmp_path / "x.html"
+    path.write_text("nope")
+    assert "not a Netscape bookmark file" in runner.invoke(import_command, [str(path), "--user", "alice"]).output
+    assert "no user named" in runner.invoke(import_command, [str(path), "--user", "zed"]).output
+
+
+def test_cli_thumbnails_missing_for_one_user(make_app, site):
+    app = make_app(FETCH_ALLOW_HOSTS="127.0.0.1")
+    from suite.auth.accounts import create_user
+    from suite.bookmarks.bookmarks import add_bookmark
+    with app.app_context():
+        alice = create_user("alice", "correct horse battery")
+        add_bookmark(alice, f"{site.url}/article", enqueue=False)
+        add_bookmark(alice, f"{site.url}/plain", enqueue=False)
+    result = app.test_cli_runner().invoke(thumbnails_command, ["--missing", "--user", "alice"])
+    assert result.exit_code == 0, result.output
+    assert "made 2 thumbnails: 1 card, 1 og:image" in result.output
+    with app.app_context():
+        assert all(b.thumb_small for b in Bookmark.select())
+    again = app.test_cli_runner().invoke(thumbnails_command, ["--missing"])
+    assert "made 0 thumbnails" in again.output

@@ -1,0 +1,60 @@
+"""Background work: the dead-link check (bounded, per host) and the backlog of imported bookmarks."""
+import time
+
+from suite.bookmarks.models import Bookmark
+from suite.bookmarks.tasks import check_links, process_backlog
+
+
+def _user_with(app, urls):
+    from suite.auth.accounts import create_user
+    from suite.bookmarks.bookmarks import add_bookmark
+    with app.app_context():
+        user = create_user("alice", "correct horse battery")
+        for url in urls:
+            add_bookmark(user, url, enqueue=False)
+        Bookmark.update(fetch_status="done").execute()
+    return user
+
+
+def test_dead_link_check_marks_broken_and_filter_shows_them(open_app, site):
+    user = _user_with(open_app, [f"{site.url}/article", f"{site.url}/gone", "http://no-such-host.invalid/"])
+    with open_app.app_context():
+        assert check_links(spacing=0) == 3
+        broken = {b.url: b.check_error for b in Bookmark.select().where(Bookmark.is_broken == True)}  # noqa: E712
+    assert set(broken) == {f"{site.url}/gone", "http://no-such-host.invalid/"}
+    assert broken[f"{site.url}/gone"] == "HTTP 404"
+    client = open_app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()
+    html = client.get("/bookmarks/?broken=1&view=list").get_data(as_text=True)
+    assert "/gone" in html and "/article" not in html
+
+
+def test_dead_link_check_is_bounded_per_run_and_per_host(open_app, site):
+    _user_with(open_app, [f"{site.url}/article?{i}" for i in range(6)] + [f"http://127.0.0.2:{site.spy.server_port}/x"])
+    with open_app.app_context():
+        assert check_links(limit=10, per_host=2, spacing=0) == 3
+        assert Bookmark.select().where(Bookmark.checked_at.is_null(False)).count() == 3
+        assert check_links(limit=1, per_host=2, spacing=0) == 1
+
+
+def test_dead_link_check_spaces_requests_to_one_host(open_app, site):
+    _user_with(open_app, [f"{site.url}/article?{i}" for i in range(3)])
+    with open_app.app_context():
+        started = time.monotonic()
+        check_links(limit=3, per_host=3, spacing=0.3)
+        assert time.monotonic() - started >= 0.6
+
+
+def test_backlog_fetches_pending_bookmarks_in_bounded_batches(open_app, site):
+    _user_with(open_app, [])
+    from suite.auth.models import User
+    from suite.bookmarks.bookmarks import add_bookmark
+    with open_app.app_context():
+        user = User.get()
+        for i in range(3):
+            add_bookmark(user, f"{site.url}/plain?{i}", enqueue=False)
+        assert process_backlog(limit=2) == 2
+        assert Bookmark.select().where(Bookmark.fetch_status == "pending").count() == 1
+        assert process_backlog(limit=2) == 1
+        assert all(b.thumb_small for b in Bookmark.select())
