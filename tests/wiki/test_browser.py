@@ -1,0 +1,82 @@
+"""The wiki in a real Chromium: red links lead to creation, two browsers racing on one page."""
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(tab, base, name):
+    tab.goto(base + "/auth/login")
+    tab.fill("input[name=username]", name)
+    tab.fill("input[name=password]", PASSWORD)
+    tab.click("button[type=submit]")
+
+
+def save_page(tab, base, title, text):
+    tab.goto(f"{base}/wiki/{title}/edit")
+    tab.fill("textarea[name=content]", text)
+    tab.click("input[name=save]")
+
+
+def test_red_wikilink_leads_to_creating_the_target(page, live_server, users):
+    sign_in(page, live_server, "alice")
+    save_page(page, live_server, "Home", "Read the [[Field guide]] first.")
+    link = page.locator("a.wikilink.missing")
+    assert link.inner_text() == "Field guide"
+    link.click()
+    assert page.url.endswith("/wiki/Field_guide/edit")
+    page.fill("textarea[name=content]", "# Birds\n\nLook up.")
+    page.click("input[name=save]")
+    assert page.inner_text("h1").startswith("Field guide")
+    page.goto(live_server + "/wiki/")
+    assert page.locator("a.wikilink:not(.missing)").inner_text() == "Field guide"
+    assert page.page_errors == []
+
+
+def test_preview_without_javascript(browser, live_server, users):
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    sign_in(tab, live_server, "alice")
+    tab.goto(live_server + "/wiki/Draft/edit")
+    tab.fill("textarea[name=content]", "Some *emphasis*")
+    tab.click("input[name=preview]")
+    assert tab.inner_text(".wiki-preview em") == "emphasis"
+    assert tab.input_value("textarea[name=content]") == "Some *emphasis*"
+    context.close()
+
+
+def test_two_browsers_conflict_and_resolve(browser, live_server, users):
+    alice_ctx, bob_ctx = browser.new_context(), browser.new_context()
+    alice, bob = alice_ctx.new_page(), bob_ctx.new_page()
+    sign_in(alice, live_server, "alice")
+    sign_in(bob, live_server, "bob")
+    save_page(alice, live_server, "Plan", "Meeting on Monday\n")
+    alice.goto(live_server + "/wiki/Plan/edit")
+    bob.goto(live_server + "/wiki/Plan/edit")
+    bob.fill("textarea[name=content]", "Meeting on Tuesday\n")
+    bob.click("input[name=save]")
+    alice.fill("textarea[name=content]", "Meeting on Wednesday\n")
+    with alice.expect_response(lambda r: r.url.endswith("/wiki/Plan/edit")) as info:
+        alice.click("input[name=save]")
+    assert info.value.status == 409
+    assert "Edit conflict" in alice.inner_text(".wiki-conflict")
+    assert "Meeting on Tuesday" in alice.inner_text(".wiki-diff")
+    assert alice.input_value("textarea[name=content]").strip() == "Meeting on Wednesday"
+    alice.fill("textarea[name=content]", "Meeting on Tuesday or Wednesday\n")
+    alice.click("input[name=save]")
+    assert "Saved." in alice.inner_text(".flashes")
+    bob.goto(live_server + "/wiki/Plan")
+    assert "Tuesday or Wednesday" in bob.inner_text(".wiki-content")
+    alice_ctx.close()
+    bob_ctx.close()
+
+
+def test_page_fits_a_phone_screen(browser, live_server, users, wiki):
+    wiki.save("Wide", "[TOC]\n\n# A heading\n\n| a | b | c |\n|---|---|---|\n| " + "x" * 200 + " | y | z |\n\n"
+              "```\n" + "long code line " * 30 + "\n```\n")
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    tab = context.new_page()
+    tab.goto(live_server + "/wiki/Wide")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
