@@ -28,12 +28,13 @@ def resolve_title(title):
     return (page_path(title), True) if exists else (page_path(title) + "/edit", False)
 
 
-def render_revision(page_title, revision):
-    """Render ``revision`` with the links as they are now and keep the result in its row."""
+def render_revision(page_title, revision, store=True):
+    """Render ``revision`` with the links as they are now and (by default) keep the result in its row."""
     prefix = page_path(page_title) + "/attachments/"
     rendered = render_page(revision.content, resolve_title, lambda name: prefix + quote(name))
-    (Revision.update(html=rendered.html, toc=rendered.toc)
-     .where(Revision.id == revision.id).execute())
+    if store:
+        (Revision.update(html=rendered.html, toc=rendered.toc)
+         .where(Revision.id == revision.id).execute())
     revision.html, revision.toc = rendered.html, rendered.toc
     return rendered
 

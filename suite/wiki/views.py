@@ -15,7 +15,7 @@ from flask import (
 from suite import search
 from suite.auth import current_user, login_required
 from suite.auth.models import utcnow
-from suite.errors import InvalidInput, NotFound, TooLarge
+from suite.errors import Conflict, InvalidInput, NotFound, TooLarge
 from suite.wiki import archive, links, pages
 from suite.wiki import attachments as files
 from suite.wiki.forms import EditForm, ImportForm, RenameForm, UploadForm
@@ -89,7 +89,9 @@ def view(title):
             return redirect(wiki_url(target.title, **{"from": page.title}))
     if number is not None and number != revision.number:
         revision = pages.get_revision(page, number)
-    if revision.html is None:
+        # Old revisions are rare views whose links are not in the links table: render them fresh.
+        links.render_revision(page.title, revision, store=False)
+    elif revision.html is None:
         links.render_revision(page.title, revision)
     return render_template("wiki/page.html", page=page, revision=revision, old=revision.number != page.version,
                            redirected_from=request.args.get("from"), can_edit=can_edit(current_user, page),
@@ -208,9 +210,9 @@ def rename(title):
         try:
             moved, changed = pages.rename_page(page.title, form.new_title.data, current_user,
                                                rewrite=form.rewrite.data, message=form.message.data)
-        except InvalidInput as err:
+        except (InvalidInput, Conflict) as err:
             form.new_title.errors = [err.message]
-            status = 400
+            status = err.status
         else:
             note = f" Links updated in {len(changed)} page(s)." if changed else ""
             flash(f"Renamed to “{moved.title}”; the old title redirects here.{note}", "success")

@@ -128,3 +128,11 @@ def test_deleted_page_keeps_history(wiki, alice_client, client):
     alice_client.post("/wiki/Doomed/delete", data={})
     html = client.get("/wiki/Doomed/history").data
     assert b"delete" in html and b"?rev=1" in html
+
+
+def test_old_revision_shows_current_link_state(wiki, client):
+    wiki.save("Home", "[[Later]]")
+    wiki.save("Home", "No links now")
+    wiki.save("Later", "exists now")
+    html = client.get("/wiki/Home?rev=1").data
+    assert b'class="wikilink" href="/wiki/Later"' in html
