@@ -7,12 +7,14 @@ links point at its key lose their cached HTML, found through the links table.
 import re
 from urllib.parse import quote
 
+from suite import embeds
 from suite.errors import InvalidInput
 from suite.wiki.markup import WIKILINK_RE, render_page
 from suite.wiki.models import Link, Page, Revision
 from suite.wiki.titles import clean_title, title_key, url_title
 
 PREFIX = "/wiki/"
+EMBED_ARGUMENT_RE = re.compile(r"^[\w.-]{1,200}$")
 
 
 def page_path(title):
@@ -28,10 +30,22 @@ def resolve_title(title):
     return (page_path(title), True) if exists else (page_path(title) + "/edit", False)
 
 
+def embed_placeholder(prefix, argument):
+    """``[[paste:x]]``-style embeds: a placeholder when some app renders ``prefix``, else None."""
+    if prefix in embeds.embed_prefixes() and EMBED_ARGUMENT_RE.match(argument):
+        return str(embeds.placeholder(prefix, argument))
+    return None
+
+
+def render_source(page_title, source):
+    """Render page source as it would be saved (used for previews too)."""
+    prefix = page_path(page_title) + "/attachments/"
+    return render_page(source, resolve_title, lambda name: prefix + quote(name), embed_placeholder)
+
+
 def render_revision(page_title, revision, store=True):
     """Render ``revision`` with the links as they are now and (by default) keep the result in its row."""
-    prefix = page_path(page_title) + "/attachments/"
-    rendered = render_page(revision.content, resolve_title, lambda name: prefix + quote(name))
+    rendered = render_source(page_title, revision.content)
     if store:
         (Revision.update(html=rendered.html, toc=rendered.toc)
          .where(Revision.id == revision.id).execute())

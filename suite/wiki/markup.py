@@ -2,8 +2,9 @@
 
 ``render_page`` is a plain function: it takes the source and a ``resolve(title)``
 callback answering ``(href, exists)``, so it knows nothing about the database.
-Other kinds of ``[[prefix:argument]]`` (embeds of pastes, bookmarks) plug in
-with ``register_wikilink_kind``; an unknown prefix stays plain text.
+Other kinds of ``[[prefix:argument]]`` (embeds of pastes, bookmarks) go through
+the ``embed(prefix, argument)`` callback, which answers HTML (for cached pages:
+a placeholder from ``suite.embeds``) or None; an unknown prefix stays plain text.
 """
 import html as htmllib
 import re
@@ -26,9 +27,6 @@ EXTERNAL_RE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.I)
 A_TAG_RE = re.compile(r'<a((?:\s+[\w-]+(?:="[^"]*")?)*)\s*>')
 HREF_RE = re.compile(r'(?:^|\s)href="([^"]*)"')
 
-#: ``[[prefix:argument|label]]`` handlers: prefix → render(argument, label) -> HTML or None.
-WIKILINK_KINDS = {}
-
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details",
     "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
@@ -38,6 +36,7 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title"},
     "a": {"href"},
+    "div": {"data-embed"},  # suite.embeds placeholders, filled per reader
     "img": {"src", "alt", "width", "height"},
     "td": {"colspan", "rowspan", "align"},
     "th": {"colspan", "rowspan", "align"},
@@ -51,11 +50,6 @@ EXTENSION_CONFIGS = {
     "codehilite": {"css_class": "highlight", "guess_lang": False, "noclasses": False},
     "toc": {"permalink": "¶"},
 }
-
-
-def register_wikilink_kind(prefix, render):
-    """Let ``[[prefix:argument|label]]`` render through ``render(argument, label)``."""
-    WIKILINK_KINDS[prefix.lower()] = render
 
 
 @dataclass
@@ -79,8 +73,8 @@ class WikiLinkInline(InlineProcessor):
         target, label = target.strip(), label.strip()
         prefix, colon, argument = target.partition(":")
         if colon:
-            render = WIKILINK_KINDS.get(prefix.strip().lower())
-            html = render(argument.strip(), label) if render else None
+            embed = self.state["embed"]
+            html = embed(prefix.strip().lower(), argument.strip()) if embed else None
             if html is None:
                 return None, None, None
             return self.md.htmlStash.store(html), m.start(0), m.end(0)
@@ -163,9 +157,9 @@ def _mark_external(match):
     return match.group(0)
 
 
-def render_page(source, resolve, attachment_url=None):
+def render_page(source, resolve, attachment_url=None, embed=None):
     """Render wiki Markdown to sanitized HTML, its side TOC and the titles it links to."""
-    state = {"resolve": resolve, "links": [], "attachment_url": attachment_url}
+    state = {"resolve": resolve, "links": [], "attachment_url": attachment_url, "embed": embed}
     md = markdown.Markdown(extensions=EXTENSIONS + [WikiExtension(state)],
                            extension_configs=EXTENSION_CONFIGS, output_format="html")
     body = md.convert(source)

@@ -15,11 +15,11 @@ from flask import (
 from suite import search
 from suite.auth import current_user, login_required
 from suite.auth.models import utcnow
+from suite.embeds import fill_embeds
 from suite.errors import Conflict, InvalidInput, NotFound, TooLarge
 from suite.wiki import archive, links, pages
 from suite.wiki import attachments as files
 from suite.wiki.forms import EditForm, ImportForm, RenameForm, UploadForm
-from suite.wiki.markup import render_page
 from suite.wiki.merge import diff_rows
 from suite.wiki.models import Page
 from suite.wiki.permissions import can_delete, can_edit, can_read, require_admin, require_edit
@@ -94,6 +94,7 @@ def view(title):
     elif revision.html is None:
         links.render_revision(page.title, revision)
     return render_template("wiki/page.html", page=page, revision=revision, old=revision.number != page.version,
+                           body=fill_embeds(revision.html, current_user),
                            redirected_from=request.args.get("from"), can_edit=can_edit(current_user, page),
                            can_delete=can_delete(current_user, page) if current_user.is_authenticated else False)
 
@@ -111,7 +112,7 @@ def edit(title):
     status, preview, conflict = 200, None, None
     if form.validate_on_submit():
         if form.preview.data:
-            preview = render_page(form.content.data or "", links.resolve_title)
+            preview = links.render_source(title, form.content.data or "")
         else:
             try:
                 result = pages.save_page(title, form.content.data, form.base_revision.data, current_user,
@@ -130,7 +131,7 @@ def edit(title):
         status = 400
     diff = diff_rows(conflict.current.content, conflict.yours) if conflict else None
     return render_template("wiki/edit.html", title=page.title if page and page.version else title, page=page,
-                           form=form, preview=preview, conflict=conflict, diff=diff), status
+                           form=form, preview=fill_embeds(preview.html, current_user) if preview else None, conflict=conflict, diff=diff), status
 
 
 def _fill_form(form, page):

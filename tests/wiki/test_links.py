@@ -136,3 +136,17 @@ def test_old_revision_shows_current_link_state(wiki, client):
     wiki.save("Later", "exists now")
     html = client.get("/wiki/Home?rev=1").data
     assert b'class="wikilink" href="/wiki/Later"' in html
+
+
+def test_embeds_are_cached_as_placeholders_and_filled_per_reader(wiki, app, client, alice_client):
+    from markupsafe import escape
+
+    from suite.embeds import register_embed
+    register_embed(app, "demo", lambda arg, viewer: escape(f"card {arg} for {viewer.username or 'anonymous'}"))
+    wiki.save("Home", "Look: [[demo:42]] and [[nope:1]]")
+    with app.app_context():
+        cached = Revision.get(Revision.page == Page.get(Page.key == "home")).html
+    assert '<div class="embed" data-embed="demo:42"></div>' in cached
+    assert b"card 42 for anonymous" in client.get("/wiki/Home").data
+    assert b"card 42 for alice" in alice_client.get("/wiki/Home").data
+    assert b"[[nope:1]]" in client.get("/wiki/Home").data

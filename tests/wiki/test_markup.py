@@ -1,8 +1,7 @@
 """The renderer: Markdown extensions, wikilinks, pluggable [[kind:...]] embeds, sanitizing."""
 import pytest
 
-from suite.wiki import markup
-from suite.wiki.markup import register_wikilink_kind, render_page, render_page_html
+from suite.wiki.markup import render_page, render_page_html
 
 
 def resolve(title):
@@ -33,11 +32,12 @@ def test_unknown_prefix_stays_plain_text():
     assert "[[paste:abc123]]" in html_of("[[paste:abc123]]")
 
 
-def test_registered_prefix_renders_through_its_handler(monkeypatch):
-    monkeypatch.setattr(markup, "WIKILINK_KINDS", {})
-    register_wikilink_kind("demo", lambda arg, label: f'<span class="embed">{arg}<script>x</script></span>')
-    html = html_of("[[demo:42]]")
+def test_embed_callback_renders_known_prefixes_sanitized():
+    def embed(prefix, argument):
+        return f'<span class="embed">{argument}<script>x</script></span>' if prefix == "demo" else None
+    html = render_page("[[demo:42]] [[other:1]]", resolve, embed=embed).html
     assert '<span class="embed">42</span>' in html  # and still sanitized
+    assert "[[other:1]]" in html
 
 
 def test_tables_with_alignment_use_attributes_not_styles():
