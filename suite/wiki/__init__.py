@@ -1,9 +1,12 @@
 """Wiki: Markdown pages with full history and edits that never overwrite each other."""
 from suite.registry import AppInfo
+from suite.wiki.api import api_bp
 from suite.wiki.views import bp, page_count
 
 APP = AppInfo(key="wiki", title="Wiki", endpoint="wiki.index", icon="📖",
               blurb="Markdown pages with history, backlinks and conflict-safe edits.",
               search_endpoint="wiki.search_pages", count=page_count)
 
-__all__ = ["APP", "bp"]
+EXTRA_BLUEPRINTS = [api_bp]
+
+__all__ = ["APP", "EXTRA_BLUEPRINTS", "bp"]

@@ -1,0 +1,127 @@
+"""The wiki's JSON API: list pages, read one, save with ``base_revision`` (409 on conflict), history.
+
+The same domain functions as the web pages: a stale save is merged when it can
+be, and answered 409 with the current revision when it cannot.
+"""
+from flask import Blueprint, jsonify
+from flask_login import current_user
+
+from suite.api import openapi
+from suite.api.kit import json_body, page_args, paginated, token_required
+from suite.wiki import links, pages
+from suite.wiki.models import Page
+from suite.wiki.permissions import require_read
+from suite.wiki.titles import clean_title
+
+api_bp = Blueprint("api_wiki", __name__, url_prefix="/api/v1/wiki")
+
+
+@api_bp.before_request
+def check_read_access():
+    """``SUITE_WIKI_READ=users``: a token is needed to read too."""
+    require_read(current_user)
+
+
+def page_json(page, revision, with_content=True):
+    """A page and its current revision as JSON."""
+    data = {"title": page.title, "url": links.page_path(page.title), "revision": page.version,
+            "updated_at": page.updated_at.isoformat() + "Z", "protected": page.protected,
+            "redirect_to": page.redirect_to}
+    if with_content:
+        if revision.html is None:
+            links.render_revision(page.title, revision)
+        data.update(content=revision.content, html=revision.html, author=_author(revision),
+                    message=revision.message)
+    return data
+
+
+def _author(revision):
+    return revision.author.username if revision.author_id else None
+
+
+@api_bp.route("")
+def list_pages():
+    """Live pages by title."""
+    page, per_page = page_args()
+    rows = list(Page.select().where((Page.deleted == False) & (Page.version > 0))  # noqa: E712
+                .order_by(Page.key).paginate(page, per_page + 1))
+    return paginated([page_json(p, None, with_content=False) for p in rows[:per_page]], page, per_page,
+                     len(rows) > per_page)
+
+
+@api_bp.route("/<path:title>")
+def get_page(title):
+    """One page with its source and rendered HTML."""
+    page, revision = pages.get_page(clean_title(title))
+    return jsonify(page_json(page, revision))
+
+
+@api_bp.route("/<path:title>", methods=["PUT"])
+@token_required
+def put_page(title):
+    """Create or edit a page; ``base_revision`` is the revision the edit started from (0 for new)."""
+    body = json_body({"content": str, "base_revision": int, "message": str}, required=("content", "base_revision"))
+    try:
+        result = pages.save_page(clean_title(title), body["content"], body["base_revision"], current_user,
+                                 body.get("message") or "")
+    except pages.EditConflict as err:
+        resp = jsonify(error={"code": "conflict", "message": err.message},
+                       current={"revision": err.current.number, "content": err.current.content,
+                                "author": _author(err.current)})
+        resp.status_code = 409
+        return resp
+    data = page_json(result.page, result.revision)
+    data.update(changed=result.changed, merged_with=result.merged_with or [])
+    resp = jsonify(data)
+    resp.status_code = 201 if result.revision.number == 1 and result.changed else 200
+    return resp
+
+
+@api_bp.route("/<path:title>/history")
+def page_history(title):
+    """Revisions of a page, newest first."""
+    page, _ = pages.get_page(clean_title(title), deleted=True)
+    number, per_page = page_args()
+    rows = list(pages.history(page, number, per_page + 1))
+    items = [{"revision": r.number, "kind": r.kind, "author": _author(r), "message": r.message,
+              "created_at": r.created_at.isoformat() + "Z", "sha256": r.content_hash} for r in rows[:per_page]]
+    return paginated(items, number, per_page, len(rows) > per_page)
+
+
+PAGE = {"type": "object", "required": ["title", "url", "revision", "updated_at"], "properties": {
+    "title": {"type": "string"}, "url": {"type": "string"}, "revision": {"type": "integer"},
+    "updated_at": {"type": "string"}, "protected": {"type": "boolean"},
+    "redirect_to": {"type": ["string", "null"]}, "content": {"type": "string"}, "html": {"type": "string"},
+    "author": {"type": ["string", "null"]}, "message": {"type": "string"},
+    "changed": {"type": "boolean"}, "merged_with": {"type": "array", "items": {"type": "string"}}}}
+REVISION = {"type": "object", "properties": {
+    "revision": {"type": "integer"}, "kind": {"type": "string"}, "author": {"type": ["string", "null"]},
+    "message": {"type": "string"}, "created_at": {"type": "string"}, "sha256": {"type": "string"}}}
+TITLE = [{"name": "title", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 200}}]
+PATHS = {
+    "/api/v1/wiki": {"get": {
+        "summary": "List wiki pages", "operationId": "listWikiPages", "parameters": openapi.PAGE_PARAMS,
+        "responses": {"200": openapi.json_response(openapi.page_of("#/components/schemas/WikiPage")),
+                      **openapi.error_responses(401)}}},
+    "/api/v1/wiki/{title}": {
+        "get": {"summary": "Read a wiki page", "operationId": "getWikiPage", "parameters": TITLE,
+                "responses": {"200": openapi.json_response({"$ref": "#/components/schemas/WikiPage"}),
+                              **openapi.error_responses(400, 401, 404)}},
+        "put": {"summary": "Create or edit a wiki page (409 when the edit conflicts)",
+                "operationId": "putWikiPage", "parameters": TITLE, "security": [{"bearer": []}],
+                "requestBody": openapi.json_request({"type": "object", "required": ["content", "base_revision"],
+                                                     "properties": {"content": {"type": "string"},
+                                                                    "base_revision": {"type": "integer"},
+                                                                    "message": {"type": "string"}}}),
+                "responses": {"200": openapi.json_response({"$ref": "#/components/schemas/WikiPage"}),
+                              "201": openapi.json_response({"$ref": "#/components/schemas/WikiPage"}, "Created"),
+                              **openapi.error_responses(400, 401, 403, 409, 413)}}},
+    "/api/v1/wiki/{title}/history": {"get": {
+        "summary": "Revisions of a wiki page", "operationId": "getWikiHistory",
+        "parameters": TITLE + openapi.PAGE_PARAMS,
+        "responses": {"200": openapi.json_response(openapi.page_of("#/components/schemas/WikiRevision")),
+                      **openapi.error_responses(401, 404)}}},
+}
+
+api_bp.record_once(lambda state: openapi.register(state.app, PATHS,
+                                                  {"WikiPage": PAGE, "WikiRevision": REVISION}))

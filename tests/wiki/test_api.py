@@ -1,0 +1,92 @@
+"""The wiki's JSON API: read, list, history, and saves that answer 409 instead of overwriting."""
+import pytest
+
+
+def auth(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def api(client, token):
+    """A client plus alice's token headers."""
+    return client, auth(token)
+
+
+def put(client, headers, title, content, base, message=""):
+    return client.put(f"/api/v1/wiki/{title}", json={"content": content, "base_revision": base,
+                                                      "message": message}, headers=headers)
+
+
+def test_put_creates_page_then_get_reads_it(api):
+    client, headers = api
+    resp = put(client, headers, "Api_page", "Hello [[World]]", 0, "via api")
+    assert resp.status_code == 201
+    assert resp.json["revision"] == 1
+    page = client.get("/api/v1/wiki/api_page").json
+    assert page["title"] == "Api page" and page["content"] == "Hello [[World]]\n"
+    assert 'class="wikilink missing"' in page["html"]
+
+
+def test_stale_put_that_merges_is_200_with_merged_with(api, bob_wiki):
+    client, headers = api
+    put(client, headers, "Doc", "a\nb\nc\nd\ne\n", 0)
+    bob_wiki.save("Doc", "a\nb\nc\nd\nE\n", base=1)
+    resp = put(client, headers, "Doc", "A\nb\nc\nd\ne\n", 1)
+    assert resp.status_code == 200
+    assert resp.json["merged_with"] == ["bob"]
+    assert resp.json["content"] == "A\nb\nc\nd\nE\n"
+
+
+def test_conflicting_put_is_409_with_current_revision(api, bob_wiki):
+    client, headers = api
+    put(client, headers, "Doc", "line\n", 0)
+    bob_wiki.save("Doc", "bob's line\n", base=1)
+    resp = put(client, headers, "Doc", "alice's line\n", 1)
+    assert resp.status_code == 409
+    assert resp.json["error"]["code"] == "conflict"
+    assert resp.json["current"] == {"revision": 2, "content": "bob's line\n", "author": "bob"}
+
+
+def test_put_without_token_is_401(client):
+    resp = client.put("/api/v1/wiki/Doc", json={"content": "x", "base_revision": 0})
+    assert resp.status_code == 401
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ({"content": "x"}, "missing_field"),
+    ({"content": 5, "base_revision": 0}, "wrong_type"),
+    ({"content": "x", "base_revision": 0, "extra": 1}, "unknown_field"),
+])
+def test_bad_put_bodies_are_400(api, body, code):
+    client, headers = api
+    resp = client.put("/api/v1/wiki/Doc", json=body, headers=headers)
+    assert resp.status_code == 400 and resp.json["error"]["code"] == code
+
+
+def test_put_with_bad_title_or_empty_content_is_400_json(api):
+    client, headers = api
+    assert put(client, headers, "a/../b", "x", 0).status_code == 400
+    resp = put(client, headers, "Doc", "   ", 0)
+    assert resp.status_code == 400 and "empty" in resp.json["error"]["message"]
+
+
+def test_missing_page_is_404_json(client):
+    resp = client.get("/api/v1/wiki/Nothing")
+    assert resp.status_code == 404 and resp.json["error"]["code"] == "not_found"
+
+
+def test_list_and_history(api):
+    client, headers = api
+    put(client, headers, "One", "1", 0)
+    put(client, headers, "Two", "2", 0)
+    put(client, headers, "Two", "2b", 1, "second")
+    listing = client.get("/api/v1/wiki?per_page=1").json
+    assert [p["title"] for p in listing["items"]] == ["One"] and listing["next"]
+    history = client.get("/api/v1/wiki/Two/history").json
+    assert [r["revision"] for r in history["items"]] == [2, 1]
+    assert history["items"][0]["message"] == "second"
+
+
+def test_openapi_lists_wiki_paths(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    assert "/api/v1/wiki/{title}" in paths and "put" in paths["/api/v1/wiki/{title}"]
