@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import markdown
 import nh3
 from markupsafe import Markup
-from peewee import JOIN, IntegrityError, fn, prefetch
+from peewee import IntegrityError, fn, prefetch
 
 from suite import search
 from suite.auth.models import utcnow
@@ -282,12 +282,14 @@ def _search(user, f):
 def tag_counts(user, public_only=False):
     """The user's tags with how many bookmarks carry each, most used first."""
     count = fn.COUNT(BookmarkTag.id)
-    query = (Tag.select(Tag.name, count.alias("n")).join(BookmarkTag, JOIN.LEFT_OUTER)
-             .where(Tag.owner == user.id))
+    links = (BookmarkTag.select(BookmarkTag.tag.alias("tag_id"), count.alias("n"))
+             .where(BookmarkTag.tag.in_(Tag.select(Tag.id).where(Tag.owner == user.id))))
     if public_only:
-        query = query.join(Bookmark, on=(BookmarkTag.bookmark == Bookmark.id)).where(Bookmark.is_private == False)  # noqa: E712
-    query = query.group_by(Tag.id, Tag.name).having(count > 0).order_by(count.desc(), Tag.name)
-    return [(row.name, row.n) for row in query]
+        links = links.join(Bookmark, on=(BookmarkTag.bookmark == Bookmark.id)).where(Bookmark.is_private == False)  # noqa: E712
+    links = links.group_by(BookmarkTag.tag).alias("counted")
+    query = (Tag.select(Tag.name, links.c.n).join(links, on=(links.c.tag_id == Tag.id))
+             .order_by(links.c.n.desc(), Tag.name))
+    return [(row.name, row.n) for row in query.objects()]
 
 
 def rename_tag(user, old, new):

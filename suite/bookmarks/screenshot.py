@@ -6,7 +6,6 @@ whose host is not allowed; the command line sends everything except the page's
 own (checked, pinned) host to a dead proxy.
 """
 import atexit
-import logging
 import os
 import queue
 import shutil
@@ -24,7 +23,6 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-r
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--mute-audio"]
 DEAD_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens, so proxied requests fail
-log = logging.getLogger("suite.bookmarks")
 
 
 class ScreenshotFailed(Exception):
@@ -198,7 +196,6 @@ def _guard_route(route, guard):
 
 _backends = {}
 _backends_lock = threading.Lock()
-_said = set()
 
 
 def backend_for(config):
@@ -228,15 +225,3 @@ def _has_playwright():
     except ImportError:
         return False
     return True
-
-
-def explain_once(config):
-    """At start: say once how to get real screenshots when none can be taken."""
-    choice = (config.get("SCREENSHOT_BACKEND") or "auto").lower()
-    if choice == "none" or "explained" in _said:
-        return
-    if find_browser(config.get("CHROMIUM_PATH", "")) is None:
-        _said.add("explained")
-        log.warning("bookmarks: no browser found, so thumbnails are og:images or drawn cards. "
-                    "For real screenshots install Chromium (apt-get install chromium) or set "
-                    "SUITE_CHROMIUM_PATH to a Chromium/Chrome binary.")

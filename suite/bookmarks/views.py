@@ -17,17 +17,16 @@ from flask import (
 
 from suite.auth import current_user, login_required
 from suite.bookmarks import bookmarks as svc
-from suite.bookmarks import netscape
+from suite.bookmarks import embed, netscape
 from suite.bookmarks.forms import BookmarkForm, ImportForm, TagRenameForm
 from suite.bookmarks.importer import start_import
 from suite.bookmarks.models import Bookmark, ImportRun
-from suite.bookmarks.screenshot import explain_once
 from suite.bookmarks.thumbnails import thumbs_dir
 from suite.bookmarks.urls import display_domain
 from suite.errors import InvalidInput, NotFound
 
 bp = Blueprint("bookmarks", __name__, template_folder="templates", static_folder="static")
-bp.record_once(lambda state: explain_once(state.app.config))
+bp.record_once(lambda state: embed.init_app(state.app))
 THUMB_NAME = r"[0-9a-f]{32}-[slf]\.webp"
 
 

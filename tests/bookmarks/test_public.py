@@ -47,3 +47,17 @@ def test_private_bookmarks_stay_out_of_others_search(alice_client, bob_client):
     _seed(alice_client)
     assert b"Secret one" not in bob_client.get("/bookmarks/?q=secret").data
     assert b"Secret one" in alice_client.get("/bookmarks/?q=secret").data
+
+
+def test_bookmark_embed_shows_public_or_own_bookmarks_only(alice_client, app, users):
+    from suite.bookmarks.models import Bookmark
+    from suite.embeds import render_embed
+    _seed(alice_client)
+    with app.app_context():
+        public = Bookmark.get(Bookmark.title == "Open <one>").id
+        secret = Bookmark.get(Bookmark.title == "Secret one").id
+    with app.test_request_context():
+        assert "Open &lt;one&gt;" in render_embed("bookmark", str(public), users["bob"])
+        assert "not available" in render_embed("bookmark", str(secret), users["bob"])
+        assert "Secret one" in render_embed("bookmark", str(secret), users["alice"])
+        assert "not available" in render_embed("bookmark", "nope", users["alice"])
