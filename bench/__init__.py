@@ -1,0 +1,1 @@
+"""The suite's benchmark harness: `make bench` runs `python -m bench.run`."""

@@ -1,0 +1,113 @@
+"""The request types of the table: what each cell sends, as a session or a token would."""
+import re
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlencode
+
+import requests
+
+from bench import content
+from bench.load import FORM, Req
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+READ = {"threads": 2, "connections": 8}
+WRITE = {"threads": 4, "connections": 4}  # one connection per thread: {rev} stays exact
+
+
+@dataclass
+class Cell:
+    """One row of the table: a label, the requests, their headers and the load shape."""
+
+    key: str
+    label: str
+    reqs: list
+    headers: dict = field(default_factory=dict)
+    shape: dict = field(default_factory=lambda: dict(READ))
+    write: bool = False
+    rev_start: int = 1
+    note: str = ""
+
+
+def csrf_of(html):
+    """The CSRF token in a page's forms."""
+    match = CSRF_RE.search(html)
+    if not match:
+        raise RuntimeError("no csrf_token in the page")
+    return match.group(1)
+
+
+def cookie_header(session):
+    """A Cookie header carrying a requests session's cookies."""
+    return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+
+
+def signed_in(base_url, username, password):
+    """(Cookie header, CSRF token) of a session signed in through the login form."""
+    s = requests.Session()
+    token = csrf_of(s.get(base_url + "/auth/login", timeout=30).text)
+    resp = s.post(base_url + "/auth/login", data={"username": username, "password": password,
+                                                  "csrf_token": token, "next": ""},
+                  allow_redirects=False, timeout=30)
+    if resp.status_code != 302:
+        raise RuntimeError(f"bench login failed: HTTP {resp.status_code}")
+    token = csrf_of(s.get(base_url + "/", timeout=30).text)  # the session's token after sign-in
+    return s, cookie_header(s), token
+
+
+def anonymous(base_url):
+    """(Cookie header, CSRF token) of an anonymous session that has opened the login form."""
+    s = requests.Session()
+    token = csrf_of(s.get(base_url + "/auth/login", timeout=30).text)
+    return cookie_header(s), token
+
+
+def _body(fields, raw=""):
+    """URL-encoded form fields, then ``raw`` (already encoded, may hold placeholders)."""
+    return urlencode(fields) + raw
+
+
+def paste_body(csrf):
+    """The paste form with 50 lines of Python that differ per request (so each is highlighted)."""
+    code = content.python_lines(__import__("random").Random(1), 49)
+    return _body({"csrf_token": csrf, "title": "Load test", "visibility": "public", "expires": "never",
+                  "files-0-name": "load.py", "files-0-lang": "python"},
+                 "&files-0-content=" + quote("# request ") + "{tid}-{n}" + quote("\n" + code))
+
+
+def build(manifest, base_url):
+    """Every cell of the table for a seeded instance (and notices for what cannot be measured)."""
+    _s, cookie, csrf = signed_in(base_url, manifest["username"], manifest["password"])
+    anon_cookie, anon_csrf = anonymous(base_url)
+    user = {"Cookie": cookie}
+    form = {"Cookie": cookie, "Content-Type": FORM}
+    bearer = {"Authorization": f"Bearer {manifest['token']}"}
+    queries = manifest["search_queries"]
+    cells = [
+        Cell("wiki_view", "wiki page view (~5 KB)", [Req("GET", p) for p in manifest["wiki_paths"]]),
+        Cell("paste_view", "paste view (1,000 lines)", [Req("GET", p) for p in manifest["paste_paths"]]),
+        Cell("bookmark_list", "bookmark list (50, grid)",
+             [Req("GET", f"/bookmarks/?per_page=50&page={p}") for p in (1, 2, 3)], user),
+        Cell("search", "unified search /search", [Req("GET", "/search?" + urlencode({"q": q})) for q in queries],
+             user),
+        Cell("create_paste", "create paste (form)", [Req("POST", "/paste/", paste_body(csrf))], form,
+             dict(WRITE), write=True),
+        Cell("wiki_edit", "save wiki edit", [Req("POST", "/wiki/Bench_edit_{tid}/edit", _body(
+            {"csrf_token": csrf, "message": "load", "save": "Save"},
+            "&content=" + quote("# Bench edit\n\nEdit number ") + "{n}" + "&base_revision={rev}"))],
+             form, dict(WRITE), write=True, rev_start=1),
+        Cell("add_bookmark", "add bookmark (form)", [Req("POST", "/bookmarks/add", _body(
+            {"csrf_token": csrf, "title": "Load test page", "tags": "bench load"},
+            "&url=" + quote("https://load.example.net/") + "{tid}/{n}"))], form, dict(WRITE), write=True),
+        Cell("login", "login (form, scrypt)", [Req("POST", "/auth/login", _body(
+            {"csrf_token": anon_csrf, "username": manifest["username"], "password": manifest["password"],
+             "next": ""}))], {"Cookie": anon_cookie, "Content-Type": FORM}, dict(WRITE), write=True),
+    ]
+    notices = []
+    for path in manifest["api_list_paths"]:
+        query = "?" + urlencode({"q": queries[0]}) if path.endswith("/search") else ""
+        reqs = ([Req("GET", path + "?" + urlencode({"q": q})) for q in queries] if query
+                else [Req("GET", path)])
+        cells.append(Cell("api" + path.replace("/api/v1", "").replace("/", "_"), f"API GET {path}", reqs, bearer))
+    for app, word in (("pastebin", "paste"), ("bookmarks", "bookmark"), ("wiki", "wiki")):
+        if not any(word in p for p in manifest["api_list_paths"]):
+            notices.append(f"API list endpoint for {app}: none under /api/v1 yet (skipped)")
+    return cells, notices

@@ -1,0 +1,83 @@
+"""The run's outputs: the printed table, growth flags, ``latest.json`` and the PNG chart."""
+import json
+import math
+import os
+
+
+def growth(row, sizes):
+    """(cost ratio largest/smallest size by p50 latency, allowed log ratio, too fast?) or None."""
+    known = [s for s in sizes if row.get(str(s))]
+    if len(known) < 2:
+        return None
+    small, large = row[str(known[0])], row[str(known[-1])]
+    if not small["p50_ms"] or not large["p50_ms"]:
+        return None
+    ratio = large["p50_ms"] / small["p50_ms"]
+    allowed = math.log(known[-1]) / math.log(known[0])
+    return round(ratio, 2), round(allowed, 2), ratio > allowed
+
+
+def cell_text(cell):
+    """``rps p50/p99 xratio`` for one cell."""
+    if not cell:
+        return "-"
+    if cell.get("skipped"):
+        return "skipped"
+    ratio = f" ({cell['ratio']:.0%})" if cell.get("ratio") is not None else ""
+    err = f" ERR{cell['errors']}" if cell.get("errors") else ""
+    return f"{cell['rps']:.0f}/s {cell['p50_ms']:.1f}/{cell['p99_ms']:.0f}ms{ratio}{err}"
+
+
+def table(results):
+    """The table as text: rows = request types, columns = sizes, plus the growth column."""
+    sizes = results["sizes"]
+    head = ["request"] + [f"{s:,} items" for s in sizes] + ["growth p50 (allowed)"]
+    lines = []
+    for row in results["rows"].values():
+        g = growth(row, sizes)
+        gtext = "-" if g is None else f"x{g[0]} ({g[1]}){' FASTER THAN LOG' if g[2] else ''}"
+        lines.append([row["label"]] + [cell_text(row.get(str(s))) for s in sizes] + [gtext])
+    widths = [max(len(x[i]) for x in [head] + lines) for i in range(len(head))]
+    fmt = lambda cols: "  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True))  # noqa: E731
+    out = [fmt(head), fmt(["-" * w for w in widths])] + [fmt(x) for x in lines]
+    return "\n".join(out)
+
+
+def write_json(results, out_dir):
+    """``latest.json`` in the results folder; returns its path."""
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, "latest.json")
+    with open(path, "w") as f:
+        json.dump(results, f, indent=1, default=str)
+    return path
+
+
+def write_chart(results, out_dir):
+    """A PNG: req/s as a share of bare Flask per request type and size (log scale); returns its path."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    sizes, rows = results["sizes"], results["rows"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(14, 6))
+    for row in rows.values():
+        xs = [s for s in sizes if row.get(str(s)) and not row[str(s)].get("skipped")]
+        if not xs:
+            continue
+        left.plot(xs, [row[str(s)]["rps"] for s in xs], marker="o", label=row["label"])
+        right.plot(xs, [row[str(s)]["p50_ms"] for s in xs], marker="o", label=row["label"])
+    bare = [results["bare"].get(str(s), {}).get("rps") for s in sizes]
+    left.plot(sizes, bare, "k--", label="bare Flask")
+    for ax, title in ((left, "requests per second"), (right, "p50 latency (ms)")):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("items (bookmarks; pages and pastes = items/10)")
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+    left.legend(fontsize=7)
+    fig.suptitle(f"suite benchmark ({results['load_tool']}, gunicorn {results['workers']} workers, "
+                 f"{results['database']})")
+    fig.tight_layout()
+    path = os.path.join(out_dir, "latest.png")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

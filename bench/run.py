@@ -1,0 +1,204 @@
+"""`make bench`: seed, serve with gunicorn, load with wrk (or Python), print one table, write JSON + PNG.
+
+Every figure of a size is measured in the same run as a bare Flask "hello" app served
+by the same gunicorn settings; see ``python -m bench.run --help``.
+"""
+import argparse
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+from bench import cells as cellmod
+from bench import load, memory, report
+from bench.servers import ROOT, free_port, gunicorn, suite_env
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_OUT = os.path.join(HERE, "results")
+
+
+def parse_args(argv=None):
+    """Command-line options."""
+    p = argparse.ArgumentParser(description="Benchmark the suite against a bare Flask app and An Otter Wiki.")
+    p.add_argument("--sizes", default="1000,10000,100000", help="comma-separated item counts")
+    p.add_argument("--quick", action="store_true", help="small sizes (100,1000) and 2-second cells")
+    p.add_argument("--seconds", type=float, default=None, help="seconds per cell (default 10; quick 2)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn workers (gthread)")
+    p.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
+    p.add_argument("--database-url", default="", help="PostgreSQL server URL: one fresh database per size")
+    p.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto")
+    p.add_argument("--only", default="", help="comma-separated cell keys to run (default all)")
+    p.add_argument("--no-peer", action="store_true")
+    p.add_argument("--no-memory", action="store_true")
+    p.add_argument("--no-concurrency", action="store_true")
+    p.add_argument("--memory-requests", type=int, default=10_000)
+    p.add_argument("--concurrency-seconds", type=float, default=None)
+    p.add_argument("--out", default=DEFAULT_OUT)
+    args = p.parse_args(argv)
+    if args.quick:
+        args.sizes = args.sizes if "--sizes" in (argv or sys.argv) else "100,1000"
+        args.seconds = args.seconds or 2
+        args.memory_requests = min(args.memory_requests, 1000)
+    args.seconds = args.seconds or 10
+    args.concurrency_seconds = args.concurrency_seconds or (5 if args.quick else 20)
+    args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    return args
+
+
+def say(*parts):
+    """Progress on stderr (the table goes to stdout)."""
+    print(f"[{datetime.datetime.now():%H:%M:%S}]", *parts, file=sys.stderr, flush=True)
+
+
+def fresh_database(server_url, name):
+    """A new empty PostgreSQL database ``name`` on the server of ``server_url``; its URL."""
+    import psycopg2
+    from psycopg2 import sql
+    conn = psycopg2.connect(server_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    conn.close()
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+def seed_instance(out, label, items, database_url):
+    """Seed a fresh instance in a subprocess; returns (instance path, manifest)."""
+    instance = os.path.join(out, "instances", f"{label}-{items}")
+    shutil.rmtree(instance, ignore_errors=True)
+    os.makedirs(instance)
+    db_url = fresh_database(database_url, f"suite_bench_{label}_{items}") if database_url else ""
+    manifest_path = os.path.join(instance, "manifest.json")
+    start = time.monotonic()
+    subprocess.run([sys.executable, "-m", "bench.seed", "--instance", instance, "--items", str(items),
+                    "--database-url", db_url, "--manifest", manifest_path], cwd=ROOT, check=True,
+                   env=dict(os.environ, PYTHONPATH=ROOT))
+    with open(manifest_path) as f:
+        manifest = json.load(f)
+    manifest["seed_wall_seconds"] = round(time.monotonic() - start, 1)
+    manifest["database_url"] = db_url
+    return instance, manifest
+
+
+def suite_server(instance, manifest, args, workers=None, log_name="suite"):
+    """gunicorn serving ``suite:create_app()`` for this instance."""
+    env = suite_env(instance, manifest["database_url"], SUITE_FETCH_ALLOW_HOSTS="127.0.0.1")
+    return gunicorn("suite", "suite:create_app()", free_port(), env, workers=workers or args.workers,
+                    threads=args.threads, log_path=os.path.join(instance, f"{log_name}.log"),
+                    ready_path="/healthz")
+
+
+def measure(url, cell, args):
+    """One cell's figures as a dict."""
+    result = load.run(url, cell.reqs, headers=cell.headers, seconds=args.seconds, rev_start=cell.rev_start,
+                      tool=args.tool, **cell.shape)
+    return result.as_dict()
+
+
+def run_size(items, args, bare, results):
+    """Seed one size, serve it, measure every cell against the bare app measured just before."""
+    label = "pg" if args.database_url else "sqlite"
+    say(f"seeding {items:,} items ({label})")
+    instance, manifest = seed_instance(args.out, label, items, args.database_url)
+    results["seed"][str(items)] = {"counts": manifest["counts"], "seconds": manifest["seed_seconds"],
+                                   "wall_seconds": manifest["seed_wall_seconds"]}
+    say(f"seeded in {manifest['seed_wall_seconds']}s: {manifest['counts']}")
+    bare_fig = load.run(bare.url, [load.Req("GET", "/")], seconds=args.seconds, tool=args.tool,
+                        **cellmod.READ).as_dict()
+    results["bare"][str(items)] = bare_fig
+    say(f"bare Flask: {bare_fig['rps']:.0f} req/s")
+    with suite_server(instance, manifest, args) as server:
+        if not args.no_memory and "task_worker" not in results["memory"]:
+            session, csrf = memory.new_session(server.url, manifest["username"], manifest["password"])
+            say("task worker memory (warm browser)")
+            results["memory"]["task_worker"] = memory.task_worker(
+                instance, manifest["database_url"], server.url, session, csrf, bare.url + "/",
+                log_path=os.path.join(instance, "worker.log"))
+        cells, notices = cellmod.build(manifest, server.url)
+        results["notices"] = sorted(set(results["notices"]) | set(notices))
+        only = set(filter(None, args.only.split(",")))
+        for cell in cells:
+            if only and cell.key not in only:
+                continue
+            fig = measure(server.url, cell, args)
+            fig["ratio"] = fig["rps"] / bare_fig["rps"] if bare_fig["rps"] else None
+            row = results["rows"].setdefault(cell.key, {"label": cell.label})
+            row[str(items)] = fig
+            say(f"{cell.label}: {report.cell_text(fig)}")
+            if fig["errors"]:
+                say(f"  errors: {fig['detail']}")
+    return instance, manifest
+
+
+def memory_run(instance, manifest, args, results):
+    """One web worker's RSS after start and after the mixed requests."""
+    with suite_server(instance, manifest, args, workers=1, log_name="memory") as server:
+        _s, cookie, csrf = cellmod.signed_in(server.url, manifest["username"], manifest["password"])
+        say(f"web worker memory: {args.memory_requests:,} mixed requests")
+        fig = memory.web_worker(server, manifest, cookie, csrf, count=args.memory_requests)
+        fig["items"] = manifest["items"]
+        results["memory"]["web_worker"] = fig
+        say(f"web worker RSS {fig['rss_after_start_mb']} MB → {fig['rss_after_mb']} MB")
+
+
+def main(argv=None):
+    """Run the whole benchmark and print the table."""
+    args = parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
+    tool = "wrk" if args.tool == "wrk" or (args.tool == "auto" and load.have_wrk()) else "python"
+    results = {"started": datetime.datetime.now().isoformat(timespec="seconds"), "sizes": args.sizes,
+               "load_tool": tool, "workers": args.workers, "threads": args.threads,
+               "seconds_per_cell": args.seconds,
+               "database": "postgresql" if args.database_url else "sqlite",
+               "rows": {}, "bare": {}, "seed": {}, "memory": {}, "peer": {}, "concurrency": {}, "notices": []}
+    say(f"load generator: {tool}" + ("" if tool == "wrk" else " (wrk not found: the Python client)"))
+    bare_env = dict(os.environ, PYTHONPATH=ROOT)
+    with gunicorn("bare", "bench.bare:app", free_port(), bare_env, workers=args.workers, threads=args.threads,
+                  log_path=os.path.join(args.out, "bare.log")) as bare:
+        last = None
+        for items in args.sizes:
+            last = run_size(items, args, bare, results)
+            report.write_json(results, args.out)
+        if not args.no_memory and last:
+            memory_run(*last, args, results)
+        if not args.no_peer:
+            from bench import peer
+            peer.compare(args, bare, results, say)
+    if not args.no_concurrency:
+        from bench import concurrency
+        concurrency.run_all(args, results, say)
+    finish(results, args)
+
+
+def finish(results, args):
+    """Print the table and the side figures; write JSON and the chart."""
+    results["finished"] = datetime.datetime.now().isoformat(timespec="seconds")
+    text = report.table(results)
+    print(f"\nsuite benchmark — load: {results['load_tool']}, gunicorn {results['workers']}×{results['threads']} "
+          f"gthread, {results['database']}, {results['seconds_per_cell']:g}s per cell")
+    print("cells: req/s  p50/p99 latency  (share of bare Flask's req/s in the same run)\n")
+    print(text)
+    print("\nbare Flask: " + ", ".join(f"{int(s):,}: {v['rps']:.0f}/s" for s, v in results["bare"].items()))
+    for s, v in results["seed"].items():
+        print(f"seed {int(s):,}: {v['counts']} in {v['wall_seconds']}s")
+    for name in ("memory", "peer", "concurrency"):
+        if results[name]:
+            print(f"{name}: {json.dumps(results[name], default=str)}")
+    for notice in results["notices"]:
+        print("notice:", notice)
+    path = report.write_json(results, args.out)
+    try:
+        chart = report.write_chart(results, args.out)
+    except ImportError:
+        chart = "(no chart: matplotlib is not installed; `pip install -e .[bench]`)"
+    print(f"\nwritten: {path}, {chart}")
+    results["table"] = text
+    report.write_json(results, args.out)
+
+
+if __name__ == "__main__":
+    main()
