@@ -30,5 +30,13 @@ test: $(VENV)/.test-installed
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PIP) install -q -e '.[bench]'
+	touch $@
+
+# Benchmark (see bench/run.py): BENCH_ARGS="--quick" for a short run, "--database-url postgresql://..." for PostgreSQL.
+bench: $(VENV)/.bench-installed
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
