@@ -1,4 +1,5 @@
 """Bookmarks: save links, see a real screenshot of every page, find anything."""
+from suite.bookmarks.api import api_bp
 from suite.bookmarks.cli import COMMANDS
 from suite.bookmarks.public import public_bp
 from suite.bookmarks.views import bp
@@ -13,6 +14,6 @@ def _count(user):
 APP = AppInfo(key="bookmarks", title="Bookmarks", endpoint="bookmarks.index", icon="🔖",
               blurb="Save links from anywhere; every bookmark gets a screenshot.",
               search_endpoint="bookmarks.index", count=_count)
-EXTRA_BLUEPRINTS = [public_bp]
+EXTRA_BLUEPRINTS = [public_bp, api_bp]
 
 __all__ = ["APP", "COMMANDS", "EXTRA_BLUEPRINTS", "bp"]

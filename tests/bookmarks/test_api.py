@@ -1,0 +1,85 @@
+"""The bookmarks JSON API: token auth, create/read/update/delete, filters, tags, JSON errors."""
+import pytest
+
+from suite.bookmarks.models import Bookmark
+
+
+@pytest.fixture
+def api(client, token):
+    """Call the API as alice with her token."""
+    def call(method, path, json=None):
+        return client.open("/api/v1/bookmarks" + path, method=method, json=json,
+                           headers={"Authorization": f"Bearer {token}"})
+    return call
+
+
+def test_create_returns_201_with_location_and_url(api, app):
+    resp = api("POST", "", {"url": "https://Example.com/a?utm_medium=x", "tags": ["Py", "web"], "private": False})
+    assert resp.status_code == 201
+    data = resp.get_json()
+    assert data["url"] == "https://example.com/a" and data["tags"] == ["py", "web"] and data["private"] is False
+    assert resp.headers["Location"].endswith(f"/api/v1/bookmarks/{data['id']}")
+    assert data["thumbnail"] and data["status"] in ("done", "failed")
+
+
+def test_create_known_url_returns_the_existing_bookmark(api):
+    first = api("POST", "", {"url": "https://example.com/a"}).get_json()
+    again = api("POST", "", {"url": "https://EXAMPLE.com/a#x"})
+    assert again.status_code == 200 and again.get_json()["id"] == first["id"] and again.get_json()["existing"]
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ({"title": "no url"}, "missing_field"),
+    ({"url": "javascript:alert(1)"}, "invalid"),
+    ({"url": 5}, "wrong_type"),
+    ({"url": "https://example.com/", "colour": "red"}, "unknown_field"),
+    ({"url": "https://example.com/", "tags": [f"t{i}" for i in range(60)]}, "invalid"),
+])
+def test_bad_bodies_are_400_json(api, app, body, code):
+    resp = api("POST", "", body)
+    assert resp.status_code == 400 and resp.get_json()["error"]["code"] == code
+    with app.app_context():
+        assert Bookmark.select().count() == 0
+
+
+def test_without_token_is_401_even_with_a_session(alice_client):
+    resp = alice_client.get("/api/v1/bookmarks")
+    assert resp.status_code == 401 and resp.get_json()["error"]["code"] == "token_required"
+
+
+def test_read_update_delete(api):
+    b = api("POST", "", {"url": "https://example.com/a", "title": "T"}).get_json()
+    assert api("GET", f"/{b['id']}").get_json()["title"] == "T"
+    changed = api("PATCH", f"/{b['id']}", {"title": "New", "tags": "a b", "unread": True}).get_json()
+    assert (changed["title"], changed["tags"], changed["unread"], changed["url"]) == ("New", ["a", "b"], True,
+                                                                                      "https://example.com/a")
+    assert api("DELETE", f"/{b['id']}").status_code == 204
+    assert api("GET", f"/{b['id']}").status_code == 404
+
+
+def test_list_filters_and_paginates(api):
+    for i in range(3):
+        api("POST", "", {"url": f"https://example.com/{i}", "title": f"Item {i}", "tags": ["even"] if i % 2 == 0 else []})
+    page = api("GET", "?tag=even&per_page=1").get_json()
+    assert len(page["items"]) == 1 and page["next"] and "tag=even" in page["next"]
+    assert {b["title"] for b in api("GET", "?tag=even").get_json()["items"]} == {"Item 0", "Item 2"}
+    assert [b["title"] for b in api("GET", "?q=item&per_page=5").get_json()["items"]]
+
+
+def test_tags_with_counts(api):
+    api("POST", "", {"url": "https://example.com/1", "tags": "a b"})
+    api("POST", "", {"url": "https://example.com/2", "tags": "a"})
+    assert api("GET", "/tags").get_json()["items"] == [{"name": "a", "count": 2}, {"name": "b", "count": 1}]
+
+
+def test_others_bookmarks_are_404(api, app, users):
+    from suite.bookmarks.bookmarks import add_bookmark
+    with app.app_context():
+        b, _ = add_bookmark(users["bob"], "https://example.com/bob", enqueue=False)
+    assert api("GET", f"/{b.id}").status_code == 404
+    assert api("DELETE", f"/{b.id}").status_code == 404
+
+
+def test_paths_are_in_the_openapi_document(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "/api/v1/bookmarks" in spec["paths"] and "Bookmark" in spec["components"]["schemas"]
