@@ -1,6 +1,7 @@
 """Wiki: Markdown pages with full history and edits that never overwrite each other."""
 from suite.registry import AppInfo
 from suite.wiki.api import api_bp
+from suite.wiki.cli import COMMANDS
 from suite.wiki.views import bp, page_count
 
 APP = AppInfo(key="wiki", title="Wiki", endpoint="wiki.index", icon="📖",
@@ -9,4 +10,4 @@ APP = AppInfo(key="wiki", title="Wiki", endpoint="wiki.index", icon="📖",
 
 EXTRA_BLUEPRINTS = [api_bp]
 
-__all__ = ["APP", "EXTRA_BLUEPRINTS", "bp"]
+__all__ = ["APP", "COMMANDS", "EXTRA_BLUEPRINTS", "bp"]

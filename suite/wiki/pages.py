@@ -30,9 +30,9 @@ MAX_RETRIES = 5
 class EditConflict(Conflict):
     """Someone else changed the page meanwhile and the changes overlap."""
 
-    def __init__(self, current, yours, base_text):
-        super().__init__(f"{current.author_name} changed this page (revision {current.number}) while you "
-                         "were editing it, and your changes overlap. Your text is kept below.")
+    def __init__(self, current, yours, base_text, message=None):
+        super().__init__(message or f"{current.author_name} changed this page (revision {current.number}) "
+                         "while you were editing it, and your changes overlap. Your text is kept below.")
         self.current, self.yours, self.base_text = current, yours, base_text
 
 
@@ -190,6 +190,9 @@ def _merge_stale(page, content, base_number):
         return content, None
     current = get_revision(page, page.version)
     base_text = get_revision(page, base_number).content if base_number else ""
+    if page.deleted:
+        raise EditConflict(current, content, base_text, f"{current.author_name} deleted this page while you "
+                           "were editing it. Your text is kept below; save again to bring the page back.")
     if current.content == content:
         return content, None
     merged = merge3(base_text, content, current.content)

@@ -79,3 +79,23 @@ def test_import_skips_bad_titles_with_a_message(admin_client, app):
     assert b"1 page(s) created" in resp.data and b"../etc/passwd" in resp.data
     with app.app_context():
         assert [p.title for p in Page.select()] == ["Fine"]
+
+
+def test_cli_export_and_import_round_trip(wiki, app, make_app, tmp_path):
+    wiki.save("Home", "from the command line")
+    target = tmp_path / "wiki.zip"
+    result = app.test_cli_runner().invoke(args=["wiki", "export", str(target)])
+    assert result.exit_code == 0 and "exported 1 pages" in result.output
+    other = make_app()
+    signed_in(other, "root", admin=True)
+    result = other.test_cli_runner().invoke(args=["wiki", "import", str(target), "--user", "root"])
+    assert result.exit_code == 0 and "created 1" in result.output
+    with other.app_context():
+        assert Page.get(Page.key == "home").version == 1
+
+
+def test_cli_import_of_bad_file_fails_cleanly(app, users, tmp_path):
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"nope")
+    result = app.test_cli_runner().invoke(args=["wiki", "import", str(bad), "--user", "alice"])
+    assert result.exit_code != 0 and "not a wiki export" in result.output

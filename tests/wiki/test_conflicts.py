@@ -105,3 +105,15 @@ def test_racing_clients_never_lose_an_update(page_v1, make_app, app, users):
         assert Page.get(Page.key == "plan").version == 1 + len(saved)
     # The first writer's line is in the text; every other writer either merged or got a conflict.
     assert sum(f"line from writer {n}" in text for n in saved) >= 1
+
+
+def test_save_on_page_deleted_meanwhile_asks_before_bringing_it_back(page_v1, wiki, alice_client, app):
+    alice_client.post("/wiki/Plan/delete", data={})
+    resp = wiki.save("Plan", BASE + "more\n", base=page_v1)
+    assert resp.status_code == 409
+    assert b"deleted this page while you were editing" in resp.data
+    with app.app_context():
+        assert Page.get(Page.key == "plan").deleted
+    assert wiki.save("Plan", BASE + "more\n", base=2).status_code == 302
+    with app.app_context():
+        assert not Page.get(Page.key == "plan").deleted

@@ -1,0 +1,48 @@
+"""manage.py commands of the wiki: ``wiki export FILE`` and ``wiki import FILE --user NAME``."""
+import click
+from flask.cli import with_appcontext
+
+from suite.auth.models import User
+from suite.errors import SuiteError
+from suite.extensions import db
+
+
+@click.group("wiki")
+def wiki_group():
+    """Wiki maintenance: export and import the whole wiki."""
+
+
+@wiki_group.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def export_command(path):
+    """Write the whole wiki (pages and history) to a zip file."""
+    from suite.wiki.archive import export_wiki
+    with db.connection_context(), open(path, "wb") as target:
+        count = export_wiki(target)
+    click.echo(f"exported {count} pages to {path}")
+
+
+@wiki_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--user", "username", required=True, help="Author of revisions added to existing pages.")
+@with_appcontext
+def import_command(path, username):
+    """Load a wiki export zip."""
+    from suite.wiki.archive import import_wiki
+    with db.connection_context():
+        user = User.by_name(username)
+        if user is None:
+            raise click.ClickException(f"no user named {username!r}")
+        with open(path, "rb") as f:
+            data = f.read()
+        try:
+            created, updated, problems = import_wiki(data, user)
+        except SuiteError as err:
+            raise click.ClickException(err.message) from None
+    for problem in problems:
+        click.echo(f"skipped {problem}", err=True)
+    click.echo(f"created {len(created)}, updated {len(updated)}, skipped {len(problems)} pages")
+
+
+COMMANDS = [wiki_group]
