@@ -88,6 +88,8 @@ def build(manifest, base_url):
              [Req("GET", f"/bookmarks/?per_page=50&page={p}") for p in (1, 2, 3)], user),
         Cell("search", "unified search /search", [Req("GET", "/search?" + urlencode({"q": q})) for q in queries],
              user),
+        Cell("search_1", "unified search, 1 client", [Req("GET", "/search?" + urlencode({"q": q}))
+                                                       for q in queries], user, {"threads": 1, "connections": 1}),
         Cell("create_paste", "create paste (form)", [Req("POST", "/paste/", paste_body(csrf))], form,
              dict(WRITE), write=True),
         Cell("wiki_edit", "save wiki edit", [Req("POST", "/wiki/Bench_edit_{tid}/edit", _body(

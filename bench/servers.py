@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -41,6 +42,8 @@ class Server:
             try:
                 with urllib.request.urlopen(self.url + self.ready_path, timeout=5) as resp:
                     resp.read()
+                return self
+            except urllib.error.HTTPError:  # it answers, if only with an error page
                 return self
             except OSError:
                 time.sleep(0.3)
