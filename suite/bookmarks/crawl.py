@@ -115,9 +115,16 @@ def _screenshot(url):
 
 
 def process(bookmark_id):
-    """The whole background work of one bookmark: metadata, then the picture."""
+    """The whole background work of one bookmark: metadata, then the picture (never left pending)."""
     bookmark = Bookmark.get_or_none(Bookmark.id == bookmark_id)
     if bookmark is None:
         return None
-    fetch_metadata(bookmark)
-    return make_picture(bookmark)
+    try:
+        fetch_metadata(bookmark)
+        return make_picture(bookmark)
+    except Exception:  # a bug or an odd page must not leave the bookmark "pending" forever
+        log.exception("bookmarks: processing bookmark %s failed", bookmark_id)
+        message = "Something went wrong on our side while fetching; it has been logged. Try again later."
+        Bookmark.update(fetch_status=FAILED, thumb_status=FAILED, thumb_error=message).where(
+            (Bookmark.id == bookmark_id) & (Bookmark.thumb_status != DONE)).execute()
+        return None

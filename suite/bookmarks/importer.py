@@ -115,6 +115,10 @@ def run_import(run_id, path):
     except (SuiteError, OSError) as err:
         ImportRun.update(status=FAILED, message=getattr(err, "message", str(err))).where(
             ImportRun.id == run_id).execute()
+    except Exception:
+        current_app.logger.exception("bookmarks: import %s failed", run_id)
+        ImportRun.update(status=FAILED, message="The import stopped because of an error on our side; "
+                         "the batches before it were saved.").where(ImportRun.id == run_id).execute()
     finally:
         if os.path.exists(path):
             os.remove(path)
