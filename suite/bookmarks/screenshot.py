@@ -8,6 +8,7 @@ own (checked, pinned) host to a dead proxy.
 import atexit
 import os
 import queue
+import re
 import shutil
 import subprocess
 import tempfile
@@ -22,6 +23,7 @@ BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--hide-scrollbars",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--mute-audio"]
+ANY_URL = re.compile(".*")
 DEAD_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens, so proxied requests fail
 
 
@@ -167,6 +169,7 @@ def _shoot(browser, url, guard, timeout):
     context = browser.new_context(viewport=VIEWPORT, service_workers="block", accept_downloads=False)
     try:
         context.route("**/*", lambda route: _guard_route(route, guard))
+        context.route_web_socket(ANY_URL, lambda socket: _guard_socket(socket, guard))
         page = context.new_page()
         try:
             page.goto(url, wait_until="load", timeout=timeout * 1000)
@@ -192,6 +195,16 @@ def _guard_route(route, guard):
         route.abort("blockedbyclient")
         return
     route.continue_()
+
+
+def _guard_socket(socket, guard):
+    """WebSockets (which ``route`` does not see) under the same rule: connect only when allowed."""
+    try:
+        guard.check_url("http" + socket.url[2:] if socket.url.startswith("ws") else socket.url)
+    except FetchError:
+        socket.close()
+        return
+    socket.connect_to_server()
 
 
 _backends = {}

@@ -78,10 +78,16 @@ class Handler(BaseHTTPRequestHandler):
             spy = self.server.spy_url
             self._send(200, "text/html", (f'<title>Leaky</title><body style="background:#fff">'
                                           f'<h1>Leaky page</h1><img src="{spy}/pixel.png"><iframe src="{spy}/frame">'
-                                          f'</iframe></body>').encode())
+                                          f'</iframe><script src="/leaky.js"></script></body>').encode())
+        elif path == "/leaky.js":
+            ws = self.server.spy_url.replace("http://", "ws://")
+            self._send(200, "text/javascript", f'new WebSocket("{ws}/ws"); fetch("{self.server.spy_url}/xhr");'.encode())
         elif path == "/pixel.png":
             self.server.hits.append(self.path)
             self._send(200, "image/png", png_bytes((10, 10)))
+        elif path in ("/ws", "/xhr"):
+            self.server.hits.append(self.path)
+            self._send(400, "text/plain", b"no")
         elif path == "/frame":
             self.server.hits.append(self.path)
             self._send(200, "text/html", b"spy")

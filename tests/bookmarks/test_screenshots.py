@@ -51,10 +51,11 @@ def test_screenshot_thumbnail_exists_has_size_and_is_not_blank(shot_client, shot
 
 
 def test_browser_requests_to_private_addresses_are_blocked(shot_app, site):
+    site.spy.hits.clear()
     with shot_app.app_context():
         png = backend_for(shot_app.config).capture(f"{site.url}/leaky", ALLOW_LOCAL, 6.0)
     assert png.startswith(b"\x89PNG")
-    assert site.spy.hits == []  # the 127.0.0.2 image and iframe never reached their server
+    assert site.spy.hits == []  # the 127.0.0.2 image, iframe, fetch and WebSocket never reached it
 
 
 def test_browser_refuses_a_private_page_outright(shot_app):
@@ -85,6 +86,7 @@ def test_chromium_command_line_backend_checks_its_output(site):
 
 
 def test_chromium_command_line_keeps_private_subresources_out(site):
+    site.spy.hits.clear()
     ChromiumCli(CHROMIUM).capture(f"{site.url}/leaky", ALLOW_LOCAL, 10.0)
     assert site.spy.hits == []
 
