@@ -77,7 +77,7 @@ def gunicorn(name, app, port, env, *, workers=2, threads=2, python=sys.executabl
     """A gunicorn Server for WSGI ``app`` (``module:callable``) with the run's worker settings."""
     cmd = [python, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
            "--worker-class", "gthread", "--threads", str(threads), "--timeout", "60",
-           "--keep-alive", "5", "--log-level", "warning", *extra]
+           "--keep-alive", "5", "--graceful-timeout", "5", "--log-level", "warning", *extra]
     return Server(name, cmd, env, port, ready_path, log_path)
 
 
