@@ -22,6 +22,7 @@ MAX_TITLE, MAX_DESCRIPTION, MAX_NOTES = 500, 5000, 100_000
 SORTS = {"date": "newest first", "old": "oldest first", "title": "title A–Z"}
 PER_PAGE_MAX = 200
 SEARCH_CAP = 1000  # hits considered when a search is combined with other filters
+SEARCH_CHUNK = 100
 
 
 def parse_tags(text):
@@ -259,24 +260,26 @@ def list_bookmarks(user, f):
 
 
 def _search(user, f):
+    """Ranked search; other filters are applied to chunks of hits until the page is full."""
     plain = not (f.unread or f.visibility or f.domain or f.broken)
-    if plain:
+    chunk = f.per_page if plain else SEARCH_CHUNK
+    first_chunk = f.page if plain else 1
+    wanted = f.per_page + 1 if plain else f.page * f.per_page + 1
+    found, snippets, error = [], {}, ""
+    for number in range(first_chunk, first_chunk + SEARCH_CAP // chunk):
         result = search.query(f.q, user=user, kinds=("bookmark",), owner_id=user.id, tags=f.tags,
-                              page=f.page, per_page=f.per_page)
-        hits, has_next = result.hits, result.has_next
-    else:
-        result = search.query(f.q, user=user, kinds=("bookmark",), owner_id=user.id, tags=f.tags,
-                              page=1, per_page=SEARCH_CAP)
-        hits, has_next = result.hits, False
-    ids = [int(h.item_id) for h in hits]
-    rows = {b.id: b for b in _with_tags(_base_query(user, f).where(Bookmark.id.in_(ids or [0])))}
-    ordered = [rows[i] for i in ids if i in rows]
-    if not plain:
-        start = (f.page - 1) * f.per_page
-        has_next = len(ordered) > start + f.per_page
-        ordered = ordered[start:start + f.per_page]
-    snippets = {int(h.item_id): h.snippet for h in hits}
-    return Listing(ordered, f.page, has_next, snippets, result.error or "")
+                              page=number, per_page=chunk)
+        error = result.error or ""
+        ids = [int(h.item_id) for h in result.hits]
+        rows = {b.id: b for b in _with_tags(_base_query(user, f).where(Bookmark.id.in_(ids or [0])))}
+        found += [rows[i] for i in ids if i in rows]
+        snippets.update((int(h.item_id), h.snippet) for h in result.hits)
+        if plain:
+            return Listing(found, f.page, result.has_next, snippets, error)
+        if len(found) >= wanted or not result.has_next:
+            break
+    start = (f.page - 1) * f.per_page
+    return Listing(found[start:start + f.per_page], f.page, len(found) > start + f.per_page, snippets, error)
 
 
 def tag_counts(user, public_only=False):

@@ -262,3 +262,15 @@ def test_app_count_for_the_home_page(alice_client, app, users):
     add(alice_client, "https://example.com/")
     with app.app_context():
         assert APP.count(users["alice"]) == "1 bookmark"
+
+
+def test_filtered_search_pages_through_hits_in_chunks(alice_client, app, users):
+    from suite.bookmarks import bookmarks as svc
+    with app.app_context():
+        for i in range(130):
+            svc.add_bookmark(users["alice"], f"https://example.com/{i}", title=f"Axolotl {i}",
+                             unread=(i % 30 == 0), enqueue=False)
+    html = alice_client.get("/bookmarks/?q=axolotl&unread=1&per_page=2&page=2").get_data(as_text=True)
+    assert html.count('class="bm-item"') == 2 and "page=3" in html
+    last = alice_client.get("/bookmarks/?q=axolotl&unread=1&per_page=2&page=3").get_data(as_text=True)
+    assert last.count('class="bm-item"') == 1 and "page=4" not in last
