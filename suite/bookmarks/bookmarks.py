@@ -295,6 +295,13 @@ def tag_counts(user, public_only=False):
     return [(row.name, row.n) for row in query.objects()]
 
 
+def tags_in_use(user, limit=200):
+    """The user's tag names that some bookmark carries, A–Z (cheap: one index probe per tag)."""
+    used = BookmarkTag.select(BookmarkTag.id).where(BookmarkTag.tag == Tag.id)
+    query = Tag.select(Tag.name).where(Tag.owner == user.id, fn.EXISTS(used)).order_by(Tag.name).limit(limit)
+    return [t.name for t in query]
+
+
 def rename_tag(user, old, new):
     """Rename a tag; renaming onto an existing tag merges the two. Returns bookmarks touched."""
     old_names, new_names = parse_tags(old), parse_tags(new)

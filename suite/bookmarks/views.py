@@ -44,7 +44,7 @@ def index():
     listing = svc.list_bookmarks(current_user, filters)
     view = "list" if request.args.get("view") == "list" else "grid"
     return render_template("bookmarks/index.html", listing=listing, filters=filters, view=view,
-                           tags=svc.tag_counts(current_user)[:60], sorts=svc.SORTS)
+                           tags=svc.tags_in_use(current_user), sorts=svc.SORTS)
 
 
 def _form_values(form):
