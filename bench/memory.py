@@ -7,7 +7,7 @@ import time
 from bench import load
 from bench.cells import paste_body
 from bench.load import Req
-from bench.servers import ROOT, descendants, rss_mb, suite_env
+from bench.servers import ROOT, descendants, pss_mb, rss_mb, suite_env
 
 
 def mixed_requests(manifest, csrf):
@@ -58,9 +58,10 @@ def task_worker(instance, database_url, suite_url, session, csrf, page_url, time
                 break
             time.sleep(1)
         time.sleep(2)
-        browser = sum(rss_mb(p) for p in descendants(proc.pid))
+        kids = descendants(proc.pid)
         return {"rss_after_start_mb": round(started, 1), "rss_warm_mb": round(rss_mb(proc.pid), 1),
-                "browser_processes_rss_mb": round(browser, 1), "browser_processes": len(descendants(proc.pid)),
+                "browser_processes": len(kids), "browser_pss_mb": round(sum(pss_mb(p) for p in kids), 1),
+                "browser_rss_sum_mb": round(sum(rss_mb(p) for p in kids), 1),
                 "bookmark_status": state.get("status"), "thumb_source": state.get("source"),
                 "error": state.get("error", "")}
     finally:

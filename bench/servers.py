@@ -115,6 +115,18 @@ def rss_mb(pid):
     return 0.0
 
 
+def pss_mb(pid):
+    """Proportional set size in MB: shared pages split between the processes sharing them."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except (FileNotFoundError, PermissionError):
+        pass
+    return 0.0
+
+
 def suite_env(instance, database_url="", **more):
     """Environment of a suite process for the bench instance."""
     env = dict(os.environ, SUITE_INSTANCE_PATH=instance, SUITE_SCREENSHOT_BACKEND="none",

@@ -1,0 +1,46 @@
+"""`make bench` works: the whole harness at a tiny size, and the growth rule of its table."""
+import json
+import os
+import subprocess
+import sys
+
+from bench import report
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+WRITES = ("create_paste", "wiki_edit", "add_bookmark", "login")
+
+
+def test_bench_run_at_a_tiny_size_fills_the_table_json_and_chart(tmp_path):
+    """Seeds 50 items, loads every request type for a second, checks writes under concurrency."""
+    cmd = [sys.executable, "-m", "bench.run", "--quick", "--sizes", "50", "--seconds", "1", "--no-peer",
+           "--memory-requests", "200", "--concurrency-seconds", "2", "--out", str(tmp_path)]
+    base = os.environ.get("SUITE_TEST_DATABASE_URL")
+    if base:
+        cmd += ["--database-url", base]
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240,
+                         env=dict(os.environ, PYTHONPATH=ROOT))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "wiki page view" in out.stdout and "bare Flask" in out.stdout
+    results = json.loads((tmp_path / "latest.json").read_text())
+    rows = results["rows"]
+    for key in ("wiki_view", "paste_view", "bookmark_list", "search", "api_search", *WRITES):
+        cell = rows[key]["50"]
+        assert cell["requests"] > 0 and cell["errors"] == 0, (key, cell)
+    for key in WRITES:
+        assert rows[key]["50"]["acked"] > 0, key
+    assert results["bare"]["50"]["rps"] > 0
+    web = results["memory"]["web_worker"]
+    assert web["requests"] >= 200 and web["errors"] == 0 and web["rss_after_mb"] > 0
+    for check in results["concurrency"].values():
+        assert check["errors"] == 0 and check["database_is_locked_in_log"] == 0
+        assert sum(check["acked"].values()) > 0
+        assert check["missing_after"] == {"pastes": 0, "bookmarks": 0, "wiki_edits": 0}
+    assert (tmp_path / "latest.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_growth_flags_a_cost_that_grows_faster_than_log_n():
+    """1k→100k may cost log(100k)/log(1k) ≈ 1.67 times more; twice as much is flagged."""
+    def row(p50_small, p50_large):
+        return {"1000": {"p50_ms": p50_small}, "100000": {"p50_ms": p50_large}}
+    assert report.growth(row(10, 15), [1000, 100000]) == (1.5, 1.67, False)
+    assert report.growth(row(10, 20), [1000, 100000]) == (2.0, 1.67, True)
