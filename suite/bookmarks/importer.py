@@ -42,30 +42,37 @@ def import_entries(user, entries, *, private_default=True, on_batch=None):
         with db.atomic():
             existing = {b.url_hash for b in Bookmark.select(Bookmark.url_hash).where(
                 Bookmark.owner == user.id, Bookmark.url_hash.in_([k for _e, _u, k in rows] or [""]))}
-            for entry, url, key in rows:
-                if key in existing:
-                    duplicates += 1
-                    continue
-                _save_entry(user, entry, url, key, private_default, tag_cache)
-                created += 1
+            fresh = [(e, u, k) for e, u, k in rows if k not in existing]
+            duplicates += len(rows) - len(fresh)
+            _save_batch(user, fresh, private_default, tag_cache)
+            created += len(fresh)
         if on_batch:
             on_batch(min(start + BATCH, len(entries)))
     return created, duplicates, invalid
 
 
-def _save_entry(user, entry, url, key, private_default, tag_cache):
+def _save_batch(user, rows, private_default, tag_cache):
+    """Insert one batch with a few statements: bookmarks, their ids, tag links; then index each."""
+    if not rows:
+        return
     now = utcnow()
-    added = entry.added or now
-    bookmark = Bookmark(owner=user.id, url=url, url_hash=key, domain=domain_of(url)[:255],
-                        title=(entry.title or "")[:500], description=(entry.description or "")[:5000],
-                        is_private=private_default if entry.private is None else entry.private,
-                        unread=entry.unread, created_at=added, updated_at=now)
-    bookmark.save(force_insert=True)
-    tags = netscape_tags(entry.tags)
-    ids = tag_ids(user.id, tags, tag_cache)
-    if ids:
-        BookmarkTag.insert_many([(bookmark.id, t) for t in ids], fields=[BookmarkTag.bookmark, BookmarkTag.tag]).execute()
-    index_bookmark(bookmark, tags)
+    bookmarks = [Bookmark(owner=user.id, url=url, url_hash=key, domain=domain_of(url)[:255],
+                          title=(entry.title or "")[:500], description=(entry.description or "")[:5000],
+                          is_private=private_default if entry.private is None else entry.private,
+                          unread=entry.unread, created_at=entry.added or now, updated_at=now)
+                 for entry, url, key in rows]
+    Bookmark.insert_many([b.__data__ for b in bookmarks]).execute()
+    ids = dict(Bookmark.select(Bookmark.url_hash, Bookmark.id).where(
+        Bookmark.owner == user.id, Bookmark.url_hash.in_([b.url_hash for b in bookmarks])).tuples())
+    tags = [netscape_tags(entry.tags) for entry, _url, _key in rows]
+    links = []
+    for bookmark, names in zip(bookmarks, tags, strict=True):
+        bookmark.id = ids[bookmark.url_hash]
+        links += [(bookmark.id, t) for t in tag_ids(user.id, names, tag_cache)]
+    if links:
+        BookmarkTag.insert_many(links, fields=[BookmarkTag.bookmark, BookmarkTag.tag]).execute()
+    for bookmark, names in zip(bookmarks, tags, strict=True):
+        index_bookmark(bookmark, names)
 
 
 def netscape_tags(raw):
