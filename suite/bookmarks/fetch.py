@@ -205,12 +205,15 @@ def fetch(url, guard, *, max_bytes, timeout, body_types=None):
 
 
 def _connection_message(url, err):
+    """Our own refusal when it is buried in requests' wrappers, else a short reason."""
     cause = err
-    while cause is not None:
+    for _ in range(10):
+        if cause is None:
+            break
         if isinstance(cause, FetchError):
             return str(cause)
-        cause = cause.__cause__ or cause.__context__ or (cause.args[0] if cause.args and
-                                                          isinstance(cause.args[0], Exception) else None)
+        nested = cause.args[0] if cause.args and isinstance(cause.args[0], Exception) else None
+        cause = cause.__cause__ or cause.__context__ or nested
     return f"Could not reach {urlsplit(url).hostname}: {type(err).__name__}."
 
 

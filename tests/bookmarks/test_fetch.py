@@ -93,3 +93,8 @@ def test_meta_charset_is_used(site):
 def test_charset_is_detected_without_a_header(site):
     page = fetch(f"{site.url}/latin1", Guard.from_setting("127.0.0.1"), max_bytes=10_000, timeout=2)
     assert "Café crème" in page.text()
+
+
+def test_closed_port_is_a_clear_error():
+    with pytest.raises(FetchError, match="Could not connect to 127.0.0.1"):
+        fetch("http://127.0.0.1:9/", Guard.from_setting("127.0.0.1"), max_bytes=1000, timeout=2)
