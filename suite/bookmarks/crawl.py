@@ -45,6 +45,8 @@ def fetch_metadata(bookmark):
         bookmark.canonical_url = meta.canonical[:2000]
         bookmark.page_text = meta.text
         bookmark.favicon = fetch_favicon(meta.icons or [meta.favicon]) or ""
+    elif page.content_type.startswith("image/"):
+        bookmark.image_url = page.url[:2000]  # a picture bookmark is its own preview
     elif not page.is_html:
         bookmark.fetch_error = f"Not a web page ({page.content_type or 'unknown type'}); nothing to read."
     bookmark.checked_at = utcnow()

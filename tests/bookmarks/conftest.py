@@ -110,6 +110,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, "text/html", b"<title>Slow</title>")
         elif path == "/redirect-local":
             self._send(302, "text/html", b"", [("Location", f"http://127.0.0.2:{port}/article")])
+        elif path == "/redirect-loopback":
+            self._send(301, "text/html", b"", [("Location", f"http://127.0.0.1:{port}/article")])
         elif path.startswith("/hop/"):
             n = int(path.rsplit("/", 1)[1])
             target = f"/hop/{n - 1}" if n > 0 else "/article"

@@ -45,6 +45,12 @@ def test_redirect_to_a_private_host_is_refused(site):
         fetch(f"{site.url}/redirect-local", guard, max_bytes=1000, timeout=2)
 
 
+def test_redirect_to_127_0_0_1_is_refused(site):
+    guard = Guard.from_setting("localhost")  # the name is allowed, the loopback address it redirects to is not
+    with pytest.raises(FetchRefused, match="127.0.0.1"):
+        fetch(f"http://localhost:{site.port}/redirect-loopback", guard, max_bytes=1000, timeout=2)
+
+
 def test_five_redirects_are_followed_six_are_not(site):
     guard = Guard.from_setting("127.0.0.1")
     page = fetch(f"{site.url}/hop/4", guard, max_bytes=100_000, timeout=2)

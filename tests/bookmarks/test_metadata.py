@@ -40,6 +40,12 @@ def test_pdf_is_saved_without_reading_it(open_client, open_app, site):
     assert b.thumb_source == "card"
 
 
+def test_image_target_becomes_its_own_picture(open_client, open_app, site):
+    add(open_client, f"{site.url}/og.png")
+    b = only_bookmark(open_app)
+    assert (b.fetch_status, b.fetch_error, b.thumb_source) == ("done", "", "og:image")
+
+
 def test_huge_page_is_read_up_to_the_cap(make_app, site):
     from suite.bookmarks import crawl
     app = make_app(FETCH_ALLOW_HOSTS="127.0.0.1", FETCH_MAX_BYTES=200_000)
