@@ -14,7 +14,7 @@ import time
 
 from bench import cells as cellmod
 from bench import load, memory, report
-from bench.servers import ROOT, free_port, gunicorn, suite_env
+from bench.servers import ROOT, free_port, gunicorn, rss_mb, suite_env
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, "results")
@@ -165,6 +165,7 @@ def main(argv=None):
             report.write_json(results, args.out)
         if not args.no_memory and last:
             memory_run(*last, args, results)
+            results["memory"]["bare_worker_rss_mb"] = [round(rss_mb(p), 1) for p in bare.worker_pids()]
         if not args.no_peer:
             from bench import peer
             peer.compare(args, bare, results, say)

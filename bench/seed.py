@@ -58,7 +58,8 @@ def seed_bookmarks(user, n, thumb_name):
     from suite.bookmarks.models import DONE, Bookmark, BookmarkTag, Tag
     from suite.bookmarks.urls import domain_of, normalize_url, url_hash
     from suite.extensions import db
-    tag_ids, now = {}, utcnow()
+    # The add-bookmark cell tags with these; they exist already, as a user's usual tags would.
+    tag_ids, now = {name: Tag.insert(owner=user.id, name=name).execute() for name in ("bench", "load")}, utcnow()
     for batch in _chunks(list(range(1, n + 1))):
         with db.atomic():
             rows, links, fields = [], [], {}
