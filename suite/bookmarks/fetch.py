@@ -150,6 +150,7 @@ class Fetched:
     encoding: str = ""
     truncated: bool = False
     redirects: list = field(default_factory=list)
+    headers: dict = field(default_factory=dict)
 
     @property
     def is_html(self):
@@ -173,16 +174,18 @@ def make_session(guard):
     return session
 
 
-def fetch(url, guard, *, max_bytes, timeout, body_types=None):
+def fetch(url, guard, *, max_bytes, timeout, body_types=None, max_redirects=MAX_REDIRECTS, headers=None):
     """GET ``url`` under the guard: ≤5 redirects, each checked; body streamed up to ``max_bytes``.
 
     ``body_types``: content-type prefixes whose body is read (others stop after
-    the headers, so a 1 GB download costs nothing). FetchError on any failure.
+    the headers, so a 1 GB download costs nothing). ``max_redirects=0`` returns a
+    redirect as it came (the browser follows it itself). FetchError on any failure.
     """
     session = make_session(guard)
+    session.headers.update(headers or {})
     hops = []
     try:
-        for _ in range(MAX_REDIRECTS + 1):
+        for _ in range(max_redirects + 1):
             guard.check_url(url)
             try:
                 resp = session.get(url, stream=True, allow_redirects=False, timeout=(timeout, timeout))
@@ -192,14 +195,14 @@ def fetch(url, guard, *, max_bytes, timeout, body_types=None):
                 raise FetchError(f"{urlsplit(url).hostname} did not answer within {timeout:g} s.") from None
             except requests.exceptions.RequestException as err:
                 raise FetchError(_connection_message(url, err)) from None
-            if resp.is_redirect:
+            if resp.is_redirect and max_redirects:
                 location = resp.headers.get("Location", "")
                 resp.close()
                 hops.append(url)
                 url = urljoin(url, location)
                 continue
             return _read(resp, url, hops, max_bytes, timeout, body_types)
-        raise FetchError(f"Too many redirects (more than {MAX_REDIRECTS}).")
+        raise FetchError(f"Too many redirects (more than {max_redirects}).")
     finally:
         session.close()
 
@@ -219,7 +222,8 @@ def _connection_message(url, err):
 
 def _read(resp, url, hops, max_bytes, timeout, body_types):
     ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    fetched = Fetched(url=url, status=resp.status_code, content_type=ctype, body=b"", redirects=hops)
+    fetched = Fetched(url=url, status=resp.status_code, content_type=ctype, body=b"", redirects=hops,
+                      headers=dict(resp.headers))
     if body_types is not None and not ctype.startswith(tuple(body_types)):
         resp.close()
         return fetched

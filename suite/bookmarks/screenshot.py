@@ -16,7 +16,7 @@ import threading
 from concurrent.futures import Future
 from urllib.parse import urlsplit
 
-from suite.bookmarks.fetch import FetchError
+from suite.bookmarks.fetch import FetchError, fetch
 
 VIEWPORT = {"width": 1280, "height": 800}
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -24,6 +24,9 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-r
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--mute-audio"]
 ANY_URL = re.compile(".*")
+DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+PASSED_HEADERS = {"content-type", "location", "content-language", "content-security-policy", "refresh",
+                  "x-frame-options"}
 DEAD_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens, so proxied requests fail
 
 
@@ -168,7 +171,7 @@ def _shoot(browser, url, guard, timeout):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     context = browser.new_context(viewport=VIEWPORT, service_workers="block", accept_downloads=False)
     try:
-        context.route("**/*", lambda route: _guard_route(route, guard))
+        context.route("**/*", lambda route: _guard_route(route, guard, timeout))
         context.route_web_socket(ANY_URL, lambda socket: _guard_socket(socket, guard))
         page = context.new_page()
         try:
@@ -183,13 +186,25 @@ def _shoot(browser, url, guard, timeout):
         context.close()
 
 
-def _guard_route(route, guard):
-    """Let a browser request through only when the SSRF rule allows its host."""
-    url = route.request.url
+def _guard_route(route, guard, timeout):
+    """Let a browser request through only when the SSRF rule allows its host.
+
+    Documents (the page and its frames) are fetched by our pinned fetcher and
+    handed to the browser, so DNS cannot answer the browser differently from the
+    check; other requests are checked, then left to the browser.
+    """
+    request, url = route.request, route.request.url
     if url.startswith(("data:", "blob:")):
         route.continue_()
         return
     try:
+        if request.is_navigation_request() and request.method == "GET":
+            got = fetch(url, guard, max_bytes=DOCUMENT_MAX_BYTES, timeout=timeout, max_redirects=0,
+                        headers={"User-Agent": request.headers.get("user-agent", ""),
+                                 "Accept-Language": request.headers.get("accept-language", "en")})
+            kept = {k: v for k, v in got.headers.items() if k.lower() in PASSED_HEADERS}
+            route.fulfill(status=got.status, headers=kept, body=got.body)
+            return
         guard.check_url(url)
     except FetchError:
         route.abort("blockedbyclient")

@@ -96,3 +96,25 @@ def test_backend_choice():
     assert isinstance(backend_for({"SCREENSHOT_BACKEND": "chromium", "CHROMIUM_PATH": CHROMIUM}), ChromiumCli)
     assert isinstance(backend_for({"SCREENSHOT_BACKEND": "auto", "CHROMIUM_PATH": "/nonexistent"}), NoScreenshots)
     assert find_browser("") is not None and find_browser("/nonexistent") is None
+
+
+def test_page_document_comes_through_the_pinned_fetcher(shot_app, site, monkeypatch):
+    """Chromium cannot resolve rebind.test; only our checked, pinned fetch can serve the page."""
+    import socket
+    real = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: real(
+        "127.0.0.1" if host == "rebind.test" else host, *a, **k))
+    with shot_app.app_context():
+        png = backend_for(shot_app.config).capture(f"http://rebind.test:{site.port}/article",
+                                                   Guard.from_setting("127.0.0.1"), 6.0)
+    image = thumbnails.load_image(png, max_bytes=64 << 20)
+    assert image.getpixel((1200, 700)) == (0xFD, 0xF6, 0xE3)  # the page's own background
+
+
+def test_browser_follows_checked_redirects_only(shot_app, site):
+    with shot_app.app_context():
+        backend = backend_for(shot_app.config)
+        image = thumbnails.load_image(backend.capture(f"{site.url}/hop/2", ALLOW_LOCAL, 6.0), max_bytes=64 << 20)
+        assert image.getpixel((1200, 700)) == (0xFD, 0xF6, 0xE3)
+        with pytest.raises(ScreenshotFailed):
+            backend.capture(f"{site.url}/redirect-local", ALLOW_LOCAL, 6.0)  # to 127.0.0.2: blocked
