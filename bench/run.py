@@ -154,7 +154,8 @@ def main(argv=None):
                "load_tool": tool, "workers": args.workers, "threads": args.threads,
                "seconds_per_cell": args.seconds,
                "database": "postgresql" if args.database_url else "sqlite",
-               "rows": {}, "bare": {}, "seed": {}, "memory": {}, "peer": {}, "concurrency": {}, "notices": []}
+               "rows": {}, "bare": {}, "seed": {}, "memory": {}, "peer": {}, "concurrency": {}, "notices": [],
+               "loadavg_at_start": os.getloadavg(), "cpus": os.cpu_count()}
     say(f"load generator: {tool}" + ("" if tool == "wrk" else " (wrk not found: the Python client)"))
     bare_env = dict(os.environ, PYTHONPATH=ROOT)
     with gunicorn("bare", "bench.bare:app", free_port(), bare_env, workers=args.workers, threads=args.threads,
@@ -178,9 +179,12 @@ def main(argv=None):
 def finish(results, args):
     """Print the table and the side figures; write JSON and the chart."""
     results["finished"] = datetime.datetime.now().isoformat(timespec="seconds")
+    results["loadavg_at_end"] = os.getloadavg()
     text = report.table(results)
     print(f"\nsuite benchmark — load: {results['load_tool']}, gunicorn {results['workers']}×{results['threads']} "
           f"gthread, {results['database']}, {results['seconds_per_cell']:g}s per cell")
+    print(f"{results['cpus']} CPUs, load average {results['loadavg_at_start'][0]:.1f} at start, "
+          f"{results['loadavg_at_end'][0]:.1f} at end (other work on the machine skews every figure)")
     print("cells: req/s  p50/p99 latency  (share of bare Flask's req/s in the same run)\n")
     print(text)
     print("\nbare Flask: " + ", ".join(f"{int(s):,}: {v['rps']:.0f}/s" for s, v in results["bare"].items()))
