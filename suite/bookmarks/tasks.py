@@ -1,19 +1,20 @@
 """Background tasks of the bookmarks app: fetch and picture, backlog, dead-link check, imports."""
-import logging
+import datetime
 import time
 from collections import defaultdict
 
 from huey import crontab
 
+from suite.auth.models import utcnow
 from suite.bookmarks import crawl
 from suite.bookmarks.models import PENDING, Bookmark
 from suite.jobs import job, periodic_job
 
 BACKLOG_PER_RUN = 50
+BACKLOG_MIN_AGE = 90
 CHECKS_PER_RUN = 60
 CHECKS_PER_HOST = 3
 HOST_SPACING_SECONDS = 1.0
-log = logging.getLogger("suite.bookmarks")
 
 
 @job(retries=1, retry_delay=60)
@@ -22,9 +23,14 @@ def fetch_bookmark_task(bookmark_id):
     return crawl.process(bookmark_id)
 
 
-def process_backlog(limit=BACKLOG_PER_RUN):
-    """Work through bookmarks still pending (imports queue none one by one); returns how many."""
-    ids = [b.id for b in Bookmark.select(Bookmark.id).where(Bookmark.fetch_status == PENDING)
+def process_backlog(limit=BACKLOG_PER_RUN, min_age=BACKLOG_MIN_AGE):
+    """Work through bookmarks still pending (imports queue none one by one); returns how many.
+
+    Bookmarks changed in the last ``min_age`` seconds are left to their own queued task.
+    """
+    settled = utcnow() - datetime.timedelta(seconds=min_age)
+    ids = [b.id for b in Bookmark.select(Bookmark.id).where(Bookmark.fetch_status == PENDING,
+                                                           Bookmark.updated_at <= settled)
            .order_by(Bookmark.id).limit(limit)]
     for bookmark_id in ids:
         crawl.process(bookmark_id)
