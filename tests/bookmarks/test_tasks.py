@@ -59,3 +59,23 @@ def test_backlog_fetches_pending_bookmarks_in_bounded_batches(open_app, site):
         assert Bookmark.select().where(Bookmark.fetch_status == "pending").count() == 1
         assert process_backlog(limit=2, min_age=0) == 1
         assert all(b.thumb_small for b in Bookmark.select())
+
+
+def test_saving_answers_at_once_and_queues_the_fetch(make_app, site):
+    from suite.auth.accounts import create_user
+    from suite.jobs import huey
+    from tests.bookmarks.conftest import add
+    app = make_app(TASKS_IMMEDIATE=False, FETCH_ALLOW_HOSTS="127.0.0.1")
+    with app.app_context():
+        user = create_user("alice", "correct horse battery")
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()
+    assert add(client, f"{site.url}/article").status_code == 302
+    with app.app_context():
+        assert Bookmark.get().status == "pending"
+    assert huey.pending_count() == 1
+    huey.execute(huey.dequeue())
+    with app.app_context():
+        b = Bookmark.get()
+        assert (b.status, b.title, b.thumb_source) == ("done", "A Tale of Two Pages", "og:image")
