@@ -6,7 +6,7 @@ from flask import current_app
 
 from suite.auth.models import utcnow
 from suite.bookmarks import thumbnails
-from suite.bookmarks.fetch import FetchError, fetch, guard_for
+from suite.bookmarks.fetch import FetchError, FetchRefused, fetch, guard_for
 from suite.bookmarks.metadata import parse_html
 from suite.bookmarks.models import DONE, FAILED, Bookmark
 from suite.bookmarks.screenshot import ScreenshotFailed, backend_for
@@ -31,7 +31,9 @@ def fetch_metadata(bookmark):
                      body_types=("text/html", "application/xhtml+xml"))
     except FetchError as err:
         bookmark.fetch_status, bookmark.fetch_error = FAILED, str(err)[:1000]
-        bookmark.save(only=[Bookmark.fetch_status, Bookmark.fetch_error])
+        bookmark.is_broken = not isinstance(err, FetchRefused)  # refused is a rule, not a dead link
+        bookmark.checked_at = utcnow()
+        bookmark.save(only=[Bookmark.fetch_status, Bookmark.fetch_error, Bookmark.is_broken, Bookmark.checked_at])
         return False
     bookmark.http_status = page.status
     bookmark.fetch_status, bookmark.fetch_error = DONE, ""

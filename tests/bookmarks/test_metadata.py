@@ -62,7 +62,7 @@ def test_huge_page_is_read_up_to_the_cap(make_app, site):
 def test_unreachable_host_marks_failed_with_reason(open_client, open_app):
     add(open_client, "http://no-such-host.invalid/")
     b = only_bookmark(open_app)
-    assert b.fetch_status == "failed" and "could not be found" in b.fetch_error
+    assert b.fetch_status == "failed" and "could not be found" in b.fetch_error and b.is_broken
 
 
 def test_retry_fetches_again(open_client, open_app, site):
