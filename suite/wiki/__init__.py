@@ -2,7 +2,8 @@
 from suite.registry import AppInfo
 from suite.wiki.api import api_bp
 from suite.wiki.cli import COMMANDS
-from suite.wiki.views import bp, page_count
+from suite.wiki.pages import page_count
+from suite.wiki.views import bp
 
 APP = AppInfo(key="wiki", title="Wiki", endpoint="wiki.index", icon="📖",
               blurb="Markdown pages with history, backlinks and conflict-safe edits.",

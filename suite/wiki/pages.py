@@ -229,6 +229,19 @@ def revert_page(title, number, user):
                      kind="revert")
 
 
+def page_count(user=None):
+    """Home page figure: how many live pages the wiki has."""
+    n = (Page.select().where((Page.deleted == False) & Page.redirect_to.is_null()  # noqa: E712
+                             & (Page.version > 0)).count())
+    return f"{n} page{'s' if n != 1 else ''}"
+
+
+def all_pages(page_number=1, per_page=100):
+    """Live pages ordered by title (redirects included, marked by ``redirect_to``)."""
+    return (Page.select().where((Page.deleted == False) & (Page.version > 0))  # noqa: E712
+            .order_by(Page.key).paginate(page_number, per_page))
+
+
 def history(page, page_number=1, per_page=50):
     """Revisions of ``page``, newest first, with their authors."""
     return (Revision.select(Revision.id, Revision.number, Revision.kind, Revision.author,

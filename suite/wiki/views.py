@@ -21,7 +21,6 @@ from suite.wiki import archive, links, pages
 from suite.wiki import attachments as files
 from suite.wiki.forms import EditForm, ImportForm, RenameForm, UploadForm
 from suite.wiki.merge import diff_rows
-from suite.wiki.models import Page
 from suite.wiki.permissions import can_delete, can_edit, can_read, require_admin, require_edit
 from suite.wiki.titles import HOME, clean_title, parent_titles, url_title
 
@@ -54,12 +53,6 @@ def _page_or_missing(title):
     except NotFound:
         return None, (render_template("wiki/missing.html", title=title,
                                       can_create=can_edit(current_user)), 404)
-
-
-def page_count(user):
-    """Home page figure: how many pages the wiki has."""
-    n = Page.select().where((Page.deleted == False) & Page.redirect_to.is_null() & (Page.version > 0)).count()  # noqa: E712
-    return f"{n} page{'s' if n != 1 else ''}"
 
 
 @bp.route("/")
@@ -96,7 +89,7 @@ def view(title):
     return render_template("wiki/page.html", page=page, revision=revision, old=revision.number != page.version,
                            body=fill_embeds(revision.html, current_user),
                            redirected_from=request.args.get("from"), can_edit=can_edit(current_user, page),
-                           can_delete=can_delete(current_user, page) if current_user.is_authenticated else False)
+                           can_delete=can_delete(current_user, page))
 
 
 @bp.route("/<path:title>/edit", methods=["GET", "POST"])
@@ -257,6 +250,14 @@ def recent():
     number = max(request.args.get("page", 1, type=int), 1)
     changes = list(pages.recent_changes(number, 51))
     return render_template("wiki/recent.html", changes=changes[:50], has_next=len(changes) > 50, number=number)
+
+
+@bp.route("/pages")
+def all_pages():
+    """Every live page by title, a hundred at a time."""
+    number = max(request.args.get("page", 1, type=int), 1)
+    rows = list(pages.all_pages(number, 101))
+    return render_template("wiki/pages.html", pages=rows[:100], has_next=len(rows) > 100, number=number)
 
 
 @bp.route("/recent.atom")

@@ -117,3 +117,13 @@ def test_recent_changes_lists_latest_edits(wiki, client):
     wiki.save("Beta", "b", message="made beta")
     html = client.get("/wiki/recent").data.decode()
     assert html.index("made beta") < html.index("made alpha")
+
+
+def test_all_pages_lists_live_pages_by_title(wiki, alice_client, client):
+    wiki.save("Zebra", "z")
+    wiki.save("Apple", "a")
+    wiki.save("Gone", "g")
+    alice_client.post("/wiki/Gone/delete", data={})
+    html = client.get("/wiki/pages").data.decode()
+    assert html.index("Apple") < html.index("Zebra")
+    assert ">Gone<" not in html
