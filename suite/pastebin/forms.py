@@ -2,13 +2,15 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from suite.pastebin.pastes import EXPIRY_LABELS, MAX_FILES
 
-VISIBILITY_CHOICES = [("public", "Public: listed in recent pastes"),
-                      ("unlisted", "Unlisted: only people with the link"),
-                      ("private", "Private: only me")]
+VISIBILITY_CHOICES = [SelectChoice("public", "Public: listed in recent pastes"),
+                      SelectChoice("unlisted", "Unlisted: only people with the link"),
+                      SelectChoice("private", "Private: only me")]
+EXPIRY_CHOICES = [SelectChoice(key, label) for key, label in EXPIRY_LABELS.items()]
 
 
 class FileEntryForm(Form):
@@ -27,7 +29,7 @@ class PasteForm(FlaskForm):
 
     title = StringField("Title", validators=[Optional(), Length(max=200)])
     visibility = SelectField("Visibility", choices=VISIBILITY_CHOICES, default="public")
-    expires = SelectField("Expires", choices=list(EXPIRY_LABELS.items()), default="never")
+    expires = SelectField("Expires", choices=EXPIRY_CHOICES, default="never")
     files = FieldList(FormField(FileEntryForm), min_entries=1, max_entries=MAX_FILES)
     parent = HiddenField()
 
@@ -37,5 +39,5 @@ class EditPasteForm(FlaskForm):
 
     title = StringField("Title", validators=[Optional(), Length(max=200)])
     visibility = SelectField("Visibility", choices=VISIBILITY_CHOICES)
-    expires = SelectField("Expires", choices=[("keep", "Keep as it is")] + list(EXPIRY_LABELS.items()),
+    expires = SelectField("Expires", choices=[SelectChoice("keep", "Keep as it is")] + EXPIRY_CHOICES,
                           default="keep")

@@ -21,8 +21,20 @@ class WorkFailed(Exception):
     """The work raised an exception in the worker."""
 
 
+def _close_inherited_fds(keep):
+    """Close every descriptor the fork copied (sockets, pipes of other children) but ``keep``.
+
+    Otherwise the worker would hold the server's listening socket, database
+    connections and other children's pipes open for as long as it lives.
+    """
+    limit = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 1024
+    os.closerange(3, keep)
+    os.closerange(keep + 1, limit)
+
+
 def _serve(conn, functions):
     """Child loop: run ``functions[name](*args)`` for each request until the pipe closes."""
+    _close_inherited_fds(conn.fileno())
     while True:
         try:
             name, args = conn.recv()
