@@ -105,7 +105,11 @@ def edit(title):
     status, preview, conflict = 200, None, None
     if form.validate_on_submit():
         if form.preview.data:
-            preview = links.render_source(title, form.content.data or "")
+            try:
+                preview = links.render_source(title, pages.clean_content(form.content.data))
+            except (InvalidInput, TooLarge) as err:
+                form.content.errors = [err.message]
+                status = err.status
         else:
             try:
                 result = pages.save_page(title, form.content.data, form.base_revision.data, current_user,

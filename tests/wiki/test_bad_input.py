@@ -170,3 +170,12 @@ def test_external_links_get_nofollow_noopener(wiki, client):
     html = client.get("/wiki/Links").data.decode()
     assert '<a href="https://example.com/" rel="nofollow noopener">' in html
     assert '<a href="/wiki/Home">in</a>' in html
+
+
+def test_preview_over_size_limit_is_refused_not_rendered(make_app):
+    from tests.wiki.test_permissions import signed_in
+    app = make_app(WIKI_MAX_PAGE_BYTES=1000)
+    client = signed_in(app, "writer")
+    resp = client.post("/wiki/Big/edit", data={"content": "*x* " * 500, "base_revision": 0, "preview": "Preview"})
+    assert resp.status_code == 413
+    assert b"<em>x</em>" not in resp.data
