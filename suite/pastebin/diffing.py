@@ -37,6 +37,13 @@ def diff_lines(old, new, context=3):
     return rows
 
 
+def _lines(paste_file):
+    if paste_file is None:
+        return []
+    lines = paste_file.content.split("\n")
+    return lines[:-1] if lines[-1] == "" else lines
+
+
 def diff_pastes(old, new):
     """FileDiffs pairing the files of two pastes by position."""
     olds, news = old.files, new.files
@@ -44,7 +51,7 @@ def diff_pastes(old, new):
     for i in range(max(len(olds), len(news))):
         a = olds[i] if i < len(olds) else None
         b = news[i] if i < len(news) else None
-        rows = diff_lines(a.content.split("\n") if a else [], b.content.split("\n") if b else [])
+        rows = diff_lines(_lines(a), _lines(b))
         diffs.append(FileDiff(a.name if a else "", b.name if b else "", rows[:MAX_DIFF_LINES],
                               len(rows) > MAX_DIFF_LINES))
     return diffs

@@ -54,6 +54,11 @@ def decode_text(raw):
     return raw.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
+def count_lines(text):
+    """Lines as an editor counts them (a final newline ends the last line, it starts none)."""
+    return text.count("\n") + (0 if text.endswith("\n") else 1)
+
+
 def clean_filename(name):
     """A bare file name: no directories, no control characters, at most 255 characters."""
     name = _CONTROL.sub("", (name or "").replace("\\", "/"))
@@ -120,7 +125,7 @@ def create_paste(files, *, user, title="", visibility="public", expires="never",
         _save_with_slug(paste)
         rows = [PasteFile.create(paste=paste, position=i, name=f.name, lang=lang, content=f.content,
                                  content_hash=highlight.content_hash(f.content),
-                                 size=len(f.content.encode("utf-8")), line_count=f.content.count("\n") + 1)
+                                 size=len(f.content.encode("utf-8")), line_count=count_lines(f.content))
                 for i, (f, lang) in enumerate(zip(files, langs, strict=True))]
         paste.__dict__["_files"] = rows
         index_paste(paste)

@@ -119,3 +119,10 @@ def test_too_large_paste_is_413_with_the_limit(make_app):
     resp = client.post("/paste/", data=form(content="x" * 1001))
     assert resp.status_code == 413
     assert b"limit is 1,000 bytes" in resp.data
+
+
+@pytest.mark.parametrize(("content", "lines"), [("a", 1), ("a\n", 1), ("a\nb", 2), ("a\n\n", 2)])
+def test_line_count_matches_the_numbered_lines(client, app, content, lines):
+    client.post("/paste/", data=form(content=content, **{"files-0-lang": "text"}))
+    with app.app_context():
+        assert PasteFile.get().line_count == lines
