@@ -1,4 +1,5 @@
 """Pastebin: syntax-highlighted pastes from the browser and from curl."""
+from suite.pastebin.api import api_bp
 from suite.pastebin.views import bp
 from suite.registry import AppInfo
 
@@ -14,4 +15,6 @@ APP = AppInfo(key="pastebin", title="Pastes", endpoint="pastebin.index", icon="ð
               blurb="Share code with syntax highlighting, from the browser or curl.",
               search_endpoint="pastebin.mine", count=count)
 
-__all__ = ["APP", "bp"]
+EXTRA_BLUEPRINTS = [api_bp]
+
+__all__ = ["APP", "EXTRA_BLUEPRINTS", "bp"]

@@ -1,0 +1,136 @@
+"""The pastes JSON API under /api/v1/pastes: create, list mine, read, raw, delete.
+
+Token-only for writes and the list; reading follows the pages' rules (public and
+unlisted pastes for anyone with the slug, private ones for their owner, burn
+pastes deleted by their first reader). Same services as the pages and curl.
+"""
+from flask import Blueprint, jsonify, url_for
+from flask_login import current_user
+
+from suite.api import openapi
+from suite.api.kit import created, json_body, page_args, paginated, token_required
+from suite.errors import InvalidInput
+from suite.pastebin import pastes
+from suite.pastebin.delivery import raw_response
+
+api_bp = Blueprint("api_pastes", __name__, url_prefix="/api/v1/pastes")
+FIELDS = {"content": str, "name": str, "lang": str, "title": str, "visibility": str, "expires": str,
+          "files": list}
+
+
+def paste_json(paste, with_content=True):
+    """A paste as the API shows it."""
+    files = []
+    for i, f in enumerate(paste.files, 1):
+        item = {"name": f.name, "lang": f.lang, "size": f.size, "lines": f.line_count,
+                "raw_url": url_for("api_pastes.raw", slug=paste.slug, number=i, _external=True)}
+        if with_content:
+            item["content"] = f.content
+        files.append(item)
+    return {"slug": paste.slug, "url": url_for("pastebin.view", slug=paste.slug, _external=True),
+            "title": paste.title, "visibility": paste.visibility,
+            "expires_at": paste.expires_at.isoformat() + "Z" if paste.expires_at else None,
+            "burn_after_reading": paste.burn_after_reading, "owner": paste.user.username if paste.user else None,
+            "parent": paste.parent.slug if paste.parent_id else None,
+            "created_at": paste.created_at.isoformat() + "Z", "files": files}
+
+
+def _files(body):
+    if body.get("files") is None:
+        if body.get("content") is None:
+            raise InvalidInput("Send content (a string) or files (a list of {name, content, lang}).",
+                               code="missing_field")
+        return [pastes.FileInput(body.get("name") or "", body["content"], body.get("lang") or "auto")]
+    files = []
+    for item in body["files"]:
+        if not isinstance(item, dict) or not isinstance(item.get("content"), str) \
+                or not all(isinstance(item.get(k, ""), str) for k in ("name", "lang")):
+            raise InvalidInput("Each file must be an object with a string content (and optional name, lang).",
+                               code="wrong_type")
+        files.append(pastes.FileInput(item.get("name") or "", item["content"], item.get("lang") or "auto"))
+    return files
+
+
+@api_bp.route("", methods=["POST"])
+@token_required
+def create_paste():
+    """Create a paste: 201 with it and its ``url``."""
+    body = json_body(FIELDS)
+    paste = pastes.create_paste(_files(body), user=current_user, title=body.get("title") or "",
+                                visibility=body.get("visibility") or "public",
+                                expires=body.get("expires") or "never")
+    return created(paste_json(paste))
+
+
+@api_bp.route("")
+@token_required
+def list_pastes():
+    """The token user's live pastes, newest first (without contents)."""
+    page, per_page = page_args()
+    rows = pastes.user_pastes(current_user, page=page, per_page=per_page)
+    return paginated([paste_json(p, with_content=False) for p in rows[:per_page]], page, per_page,
+                     len(rows) > per_page)
+
+
+@api_bp.route("/<slug>")
+def get_paste(slug):
+    """One paste with its files' contents."""
+    return jsonify(paste_json(pastes.read_paste(slug, current_user)))
+
+
+@api_bp.route("/<slug>/raw")
+@api_bp.route("/<slug>/raw/<int:number>")
+def raw(slug, number=1):
+    """One file's text (``text/plain; charset=utf-8``)."""
+    return raw_response(pastes.read_paste(slug, current_user), number)
+
+
+@api_bp.route("/<slug>", methods=["DELETE"])
+@token_required
+def delete_paste(slug):
+    """Delete one of the token user's pastes: 204."""
+    pastes.delete_paste(pastes.owned_paste(slug, current_user))
+    return "", 204
+
+
+FILE = {"type": "object", "required": ["name", "lang", "size", "lines", "raw_url"], "properties": {
+    "name": {"type": "string"}, "lang": {"type": "string"}, "size": {"type": "integer"},
+    "lines": {"type": "integer"}, "raw_url": {"type": "string"}, "content": {"type": "string"}}}
+PASTE = {"type": "object", "required": ["slug", "url", "title", "visibility", "files", "created_at"],
+         "properties": {"slug": {"type": "string"}, "url": {"type": "string"}, "title": {"type": "string"},
+                        "visibility": {"enum": ["public", "unlisted", "private"]},
+                        "expires_at": {"type": ["string", "null"]}, "burn_after_reading": {"type": "boolean"},
+                        "owner": {"type": ["string", "null"]}, "parent": {"type": ["string", "null"]},
+                        "created_at": {"type": "string"}, "files": {"type": "array", "items": FILE}}}
+INPUT = {"type": "object", "properties": {
+    "content": {"type": "string"}, "name": {"type": "string"}, "lang": {"type": "string"},
+    "title": {"type": "string"}, "visibility": {"enum": ["public", "unlisted", "private"]},
+    "expires": {"enum": list(pastes.EXPIRIES)},
+    "files": {"type": "array", "items": {"type": "object", "required": ["content"], "properties": {
+        "name": {"type": "string"}, "content": {"type": "string"}, "lang": {"type": "string"}}}}}}
+SLUG = [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}]
+ONE = {"$ref": "#/components/schemas/Paste"}
+SECURE = [{"bearer": []}]
+TEXT = {"description": "The file's text", "content": {"text/plain": {"schema": {"type": "string"}}}}
+PATHS = {
+    "/api/v1/pastes": {
+        "get": {"summary": "List my pastes", "operationId": "listPastes", "security": SECURE,
+                "parameters": openapi.PAGE_PARAMS,
+                "responses": {"200": openapi.json_response(openapi.page_of("#/components/schemas/Paste")),
+                              **openapi.error_responses(401)}},
+        "post": {"summary": "Create a paste", "operationId": "createPaste", "security": SECURE,
+                 "requestBody": openapi.json_request(INPUT),
+                 "responses": {"201": openapi.json_response(ONE, "Created"),
+                               **openapi.error_responses(400, 401, 413)}}},
+    "/api/v1/pastes/{slug}": {
+        "get": {"summary": "Read a paste (burns a burn-after-reading paste)", "operationId": "getPaste",
+                "parameters": SLUG, "responses": {"200": openapi.json_response(ONE), **openapi.error_responses(404)}},
+        "delete": {"summary": "Delete a paste", "operationId": "deletePaste", "security": SECURE,
+                   "parameters": SLUG, "responses": {"204": {"description": "Deleted"},
+                                                     **openapi.error_responses(401, 404)}}},
+    "/api/v1/pastes/{slug}/raw": {"get": {
+        "summary": "The first file's text", "operationId": "getPasteRaw", "parameters": SLUG,
+        "responses": {"200": TEXT, **openapi.error_responses(404)}}},
+}
+
+api_bp.record_once(lambda state: openapi.register(state.app, PATHS, {"Paste": PASTE}))
