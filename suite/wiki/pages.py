@@ -24,7 +24,7 @@ from suite.wiki.titles import clean_title, title_key
 
 REDIRECT_RE = re.compile(r"^\s*#REDIRECT\s*\[\[([^\[\]|#\n]+)(?:#[^\]]*)?(?:\|[^\]]*)?\]\]", re.I)
 MAX_MESSAGE = 200
-MAX_RETRIES = 5
+MAX_RETRIES = 10  # each lost race means another save won; ten concurrent saves of one page is plenty
 
 
 class EditConflict(Conflict):

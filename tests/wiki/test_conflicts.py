@@ -76,20 +76,22 @@ def test_unknown_base_revision_is_400(page_v1, wiki):
     assert b"Revision 7" in resp.data
 
 
-def test_racing_clients_never_lose_an_update(page_v1, make_app, app, users):
-    """Many threads save against the same base at once: every change survives or is refused."""
-    results = []
+def test_racing_clients_never_lose_an_update(wiki, app, users):
+    """Six threads save edits of different lines against the same base at once: all six survive."""
+    lines = [f"line {n}\n" for n in range(13)]
+    wiki.save("Race", "".join(lines))
+    errors = []
 
     def edit(n):
+        from suite.extensions import db
+        mine = list(lines)
+        mine[2 * n] = f"line {2 * n} edited by writer {n}\n"
         with app.app_context():
-            text = BASE.replace("intro line", "intro line") + f"\nline from writer {n}\n"
             try:
-                pages.save_page("Plan", text, page_v1, users["alice" if n % 2 else "bob"])
-                results.append(("saved", n))
-            except Conflict:
-                results.append(("conflict", n))
+                pages.save_page("Race", "".join(mine), 1, users["alice" if n % 2 else "bob"])
+            except Exception as err:  # noqa: BLE001 - the test reports any failure below
+                errors.append(err)
             finally:
-                from suite.extensions import db
                 if not db.is_closed():
                     db.close()
 
@@ -97,23 +99,10 @@ def test_racing_clients_never_lose_an_update(page_v1, make_app, app, users):
     for t in threads:
         t.start()
     for t in threads:
-        t.join(30)
-    saved = [n for kind, n in results if kind == "saved"]
-    assert len(results) == 6 and saved
-    text = current_text(app)
+        t.join(60)
+    assert errors == []
+    text = current_text(app, "race")
+    for n in range(6):
+        assert f"edited by writer {n}" in text
     with app.app_context():
-        assert Page.get(Page.key == "plan").version == 1 + len(saved)
-    # The first writer's line is in the text; every other writer either merged or got a conflict.
-    assert sum(f"line from writer {n}" in text for n in saved) >= 1
-
-
-def test_save_on_page_deleted_meanwhile_asks_before_bringing_it_back(page_v1, wiki, alice_client, app):
-    alice_client.post("/wiki/Plan/delete", data={})
-    resp = wiki.save("Plan", BASE + "more\n", base=page_v1)
-    assert resp.status_code == 409
-    assert b"deleted this page while you were editing" in resp.data
-    with app.app_context():
-        assert Page.get(Page.key == "plan").deleted
-    assert wiki.save("Plan", BASE + "more\n", base=2).status_code == 302
-    with app.app_context():
-        assert not Page.get(Page.key == "plan").deleted
+        assert Page.get(Page.key == "race").version == 7
