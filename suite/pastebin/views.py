@@ -15,6 +15,7 @@ from suite import search
 from suite.auth import current_user, login_required
 from suite.errors import InvalidInput, NotFound, TooLarge
 from suite.extensions import login_manager
+from suite.pastebin import embed as embed_registry
 from suite.pastebin import pastes
 from suite.pastebin.delivery import (
     check_anonymous_rate,
@@ -30,6 +31,7 @@ from suite.pastebin.tasks import highlight_paste_task
 from suite.security import allow_framing, csrf_or_anonymous
 
 bp = Blueprint("pastebin", __name__, template_folder="templates", static_folder="static")
+bp.record_once(lambda state: embed_registry.init_app(state.app))
 PER_PAGE = 30
 
 

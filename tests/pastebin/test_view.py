@@ -133,17 +133,34 @@ def test_pygments_stylesheets_are_current(app):
             assert highlight.stylesheet(style) in f.read()
 
 
-def test_a_1mib_line_without_newline_is_served_quickly(make_app):
+def test_a_1mib_line_without_newline_is_accepted_and_shown_plain(client):
     import time
-    client = make_app(PASTE_MAX_BYTES=2 * 1024 * 1024).test_client()
     started = time.monotonic()
-    url = client.post("/paste/", data={"content": "a" * (1024 * 1024)}, csrf=False).get_data(as_text=True).strip()
+    url = client.post("/paste/", data={"content": "a" * (1024 * 1024), "lang": "python"}, csrf=False).get_data(as_text=True).strip()
     resp = client.get(url)
     assert resp.status_code == 200 and 'id="L1"' in resp.get_data(as_text=True)
+    assert "over 512 KB" in resp.get_data(as_text=True)
     assert time.monotonic() - started < 10  # generous: the bound that matters is "no hang"
 
 
-def test_100000_short_lines_are_anchored(client):
-    url = client.post("/paste/", data={"content": "x\n" * 100_000}, csrf=False).get_data(as_text=True).strip()
+@pytest.mark.parametrize("lang", ["auto", "python"])
+def test_100000_short_lines_are_anchored(client, lang):
+    url = client.post("/paste/", data={"content": "x = 1\n" * 100_000, "lang": lang},
+                      csrf=False).get_data(as_text=True).strip()
     html = client.get(url).get_data(as_text=True)
     assert 'id="L100000"' in html and 'id="L100001"' not in html
+
+
+def test_paste_embed_for_other_apps_respects_visibility(app, client, paste_as, token):
+    from suite.auth.access import Anonymous
+    from suite.embeds import render_embed
+    public = paste_as(client, PY, lang="python", title="Shown")
+    private = client.post("/paste/", data={"content": "x", "visibility": "private"},
+                          headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True).strip()
+    burn = paste_as(client, "y", expires="burn")
+    with app.test_request_context():
+        html = str(render_embed("paste", public, Anonymous()))
+        assert "Shown" in html and '<span class="k">def</span>' in html and f'id="p-{public}-1-L1"' in html
+        for hidden in (private.rsplit("/", 1)[1], burn, "nope"):
+            assert "not available" in str(render_embed("paste", hidden, Anonymous()))
+    assert client.get(f"/paste/{burn}/raw").status_code == 200  # the embed did not burn it
