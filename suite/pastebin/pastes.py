@@ -19,7 +19,7 @@ from suite.errors import InvalidInput, NotFound, TooLarge
 from suite.extensions import db
 from suite.jobs import enqueue_after_commit
 from suite.pastebin import highlight
-from suite.pastebin.models import VISIBILITIES, Paste, PasteFile
+from suite.pastebin.models import VISIBILITIES, Highlight, Paste, PasteFile
 
 MAX_FILES = 20
 BURN = "burn"
@@ -196,13 +196,15 @@ def read_paste(slug, user):
     paste = visible_paste(slug, user)
     if not paste.burn_after_reading or paste.owned_by(user):
         return paste
-    files = paste.files  # loaded before the rows go
+    files = paste.files  # loaded before the rows go, with their highlighting
+    views = stored_views(paste)
     with db.atomic():
         if Paste.delete().where(Paste.id == paste.id).execute() != 1:
             raise NotFound("This paste does not exist, has expired or was deleted.")
         search.remove_item("paste", paste.id)
+        drop_unused_highlights([f.content_hash for f in files])
     paste.burned = True
-    paste.__dict__["_files"] = files
+    paste.__dict__["_files"], paste.__dict__["_views"] = files, views
     return paste
 
 
@@ -229,10 +231,26 @@ def update_paste(paste, *, title, visibility, expires, user):
 
 
 def delete_paste(paste):
-    """Delete a paste, its files and its index entry."""
+    """Delete a paste, its files, its index entry and highlights no other paste uses."""
+    hashes = [f.content_hash for f in paste.files]
     with db.atomic():
         search.remove_item("paste", paste.id)
         paste.delete_instance()
+        drop_unused_highlights(hashes)
+
+
+def drop_unused_highlights(hashes=None):
+    """Delete stored highlights of text no paste holds any more (all such, or among ``hashes``).
+
+    A burned or deleted paste's text must not outlive it in the highlight cache.
+    """
+    used = PasteFile.select(PasteFile.content_hash)
+    query = Highlight.delete().where(Highlight.content_hash.not_in(used))
+    if hashes is not None:
+        if not hashes:
+            return 0
+        query = query.where(Highlight.content_hash.in_(list(hashes)))
+    return query.execute()
 
 
 def purge_expired(now=None):
@@ -244,6 +262,8 @@ def purge_expired(now=None):
             search.remove_item("paste", paste_id)
         if ids:
             Paste.delete().where(Paste.id.in_(ids)).execute()
+        drop_unused_highlights()
+        Highlight.delete().where(Highlight.version != highlight.VERSION).execute()
     return len(ids)
 
 
@@ -294,6 +314,8 @@ class FileView:
 
 def stored_views(paste):
     """FileViews of a paste from stored highlights (plain text while one is missing). Never highlights."""
+    if "_views" in paste.__dict__:  # a burned paste: read before its highlights were dropped
+        return paste.__dict__["_views"]
     out = []
     for i, f in enumerate(paste.files):
         stored = highlight.stored_highlight(f.content, f.lang)

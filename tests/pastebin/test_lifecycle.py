@@ -124,3 +124,22 @@ def test_diff_with_someone_elses_private_paste_is_404(client, paste_as, token):
     private = client.post("/paste/", data={"content": "y", "visibility": "private"},
                           headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True).strip()
     assert client.get(f"/paste/{public}/diff/{private.rsplit('/', 1)[1]}").status_code == 404
+
+
+def test_burned_paste_is_shown_highlighted_once_and_its_highlight_is_dropped(client, paste_as, app):
+    from suite.pastebin.models import Highlight
+    slug = paste_as(client, PY, lang="python", expires="burn")
+    html = client.get(f"/paste/{slug}").get_data(as_text=True)
+    assert '<span class="k">def</span>' in html
+    with app.app_context():
+        assert Highlight.select().count() == 0
+
+
+def test_deleting_a_paste_keeps_highlights_other_pastes_share(alice_client, client, token, app):
+    from suite.pastebin.models import Highlight
+    headers = {"Authorization": f"Bearer {token}"}
+    first = client.post("/paste/", data={"content": PY, "lang": "python"}, headers=headers).get_data(as_text=True)
+    client.post("/paste/", data={"content": PY, "lang": "python"}, headers=headers)
+    alice_client.post(first.strip() + "/delete", data={})
+    with app.app_context():
+        assert Highlight.select().count() == 1
