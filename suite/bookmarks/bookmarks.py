@@ -165,11 +165,10 @@ def tag_ids(owner_id, names, cache=None):
     cache = {} if cache is None else cache
     missing = [n for n in names if n not in cache]
     if missing:
-        for tag in Tag.select().where(Tag.owner == owner_id, Tag.name.in_(missing)):
+        # INSERT … ON CONFLICT DO NOTHING, then read: safe when another save creates the same tag now
+        Tag.insert_many([(owner_id, n) for n in missing], fields=[Tag.owner, Tag.name]).on_conflict_ignore().execute()
+        for tag in Tag.select(Tag.id, Tag.name).where(Tag.owner == owner_id, Tag.name.in_(missing)):
             cache[tag.name] = tag.id
-        for name in missing:
-            if name not in cache:
-                cache[name] = Tag.insert(owner=owner_id, name=name).execute()
     return [cache[n] for n in names]
 
 
@@ -361,7 +360,7 @@ def bulk_edit(user, ids, action, tags=""):
                         .where(BookmarkTag.tag == tag_id, BookmarkTag.bookmark.in_(own or [0]))}
                 rows = [(b, tag_id) for b in own if b not in have]
                 if rows:
-                    BookmarkTag.insert_many(rows, fields=[BookmarkTag.bookmark, BookmarkTag.tag]).execute()
+                    BookmarkTag.insert_many(rows, fields=[BookmarkTag.bookmark, BookmarkTag.tag]).on_conflict_ignore().execute()
         elif action == "remove_tags":
             tags_q = Tag.select(Tag.id).where(Tag.owner == user.id, Tag.name.in_(names))
             BookmarkTag.delete().where(BookmarkTag.bookmark.in_(own or [0]), BookmarkTag.tag.in_(tags_q)).execute()
