@@ -30,7 +30,7 @@ def bookmark_json(b, tags=None):
             "broken": b.is_broken, "status": b.status, "http_status": b.http_status,
             "thumbnail": thumb, "thumbnail_small": small, "thumbnail_source": b.thumb_source or None,
             "created_at": b.created_at.isoformat() + "Z", "updated_at": b.updated_at.isoformat() + "Z",
-            "self": url_for(".get_bookmark", bookmark_id=b.id, _external=True)}
+            "self": url_for("api_bookmarks.get_bookmark", bookmark_id=b.id, _external=True)}
 
 
 def _tags(value):

@@ -253,17 +253,8 @@ def export_html():
 @login_required
 def export_json():
     """All bookmarks as JSON."""
-    items = [serialize(b) for b in _all_bookmarks()]
+    from suite.bookmarks.api import bookmark_json
+    items = [bookmark_json(b, b.tag_names) for b in _all_bookmarks()]
     resp = Response(json.dumps({"bookmarks": items}, ensure_ascii=False, indent=1), mimetype="application/json")
     resp.headers["Content-Disposition"] = 'attachment; filename="bookmarks.json"'
     return resp
-
-
-def serialize(b):
-    """A bookmark as a JSON-ready dict (export and API)."""
-    return {"id": b.id, "url": b.url, "title": b.title, "description": b.description, "notes": b.notes,
-            "tags": b.tag_names, "private": b.is_private, "unread": b.unread, "broken": b.is_broken,
-            "created_at": b.created_at.isoformat() + "Z", "updated_at": b.updated_at.isoformat() + "Z",
-            "status": b.status, "http_status": b.http_status,
-            "thumbnail": url_for("bookmarks.thumb", name=b.thumb_large, _external=True) if b.thumb_large else None}
-
