@@ -3,6 +3,8 @@ import json
 import math
 import os
 
+NOISE = 1.25  # run-to-run spread on a shared 2-core machine: growth within 25% of log(n) is not flagged
+
 
 def growth(row, sizes):
     """(cost ratio largest/smallest size by p50 latency, allowed log ratio, too fast?) or None."""
@@ -14,7 +16,7 @@ def growth(row, sizes):
         return None
     ratio = large["p50_ms"] / small["p50_ms"]
     allowed = math.log(known[-1]) / math.log(known[0])
-    return round(ratio, 2), round(allowed, 2), ratio > allowed
+    return round(ratio, 2), round(allowed, 2), ratio > allowed * NOISE
 
 
 def cell_text(cell):
@@ -31,7 +33,7 @@ def cell_text(cell):
 def table(results):
     """The table as text: rows = request types, columns = sizes, plus the growth column."""
     sizes = results["sizes"]
-    head = ["request"] + [f"{s:,} items" for s in sizes] + ["growth p50 (allowed)"]
+    head = ["request"] + [f"{s:,} items" for s in sizes] + ["p50 growth (log n allows)"]
     lines = []
     for row in results["rows"].values():
         g = growth(row, sizes)
