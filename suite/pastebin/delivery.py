@@ -55,7 +55,7 @@ def curl_files(req):
 
 def check_anonymous_rate():
     """Count an anonymous write against the client IP's limit; RateLimited (with Retry-After) when over."""
-    if current_user.is_authenticated:
+    if current_user.is_authenticated or not limiter.enabled:
         return
     item = parse_limit(current_app.config["RATELIMIT_ANONYMOUS"])
     key = request.remote_addr or "unknown"

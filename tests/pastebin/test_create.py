@@ -126,3 +126,11 @@ def test_line_count_matches_the_numbered_lines(client, app, content, lines):
     client.post("/paste/", data=form(content=content, **{"files-0-lang": "text"}))
     with app.app_context():
         assert PasteFile.get().line_count == lines
+
+
+def test_language_guess_is_bounded_by_the_timeout(make_app):
+    app = make_app(HIGHLIGHT_TIMEOUT=0.0001)
+    client = app.test_client()
+    client.post("/paste/", data=form(content="import os\nprint(os.getcwd())\n"))
+    with app.app_context():
+        assert PasteFile.get().lang == "text"

@@ -121,3 +121,9 @@ def test_signed_in_users_are_not_rate_limited(make_app):
     for _ in range(3):
         resp = client.post("/paste/", data={"content": PY}, headers={"Authorization": f"Bearer {token}"})
         assert resp.status_code == 201
+
+
+def test_rate_limit_off_when_limiter_disabled(make_app):
+    client = make_app(RATELIMIT_ANONYMOUS="1/minute", RATELIMIT_ENABLED=False).test_client()
+    for _ in range(3):
+        assert client.post("/paste/", data={"content": PY}, csrf=False).status_code == 201
