@@ -59,14 +59,17 @@ def write_chart(results, out_dir):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    os.makedirs(out_dir, exist_ok=True)
     sizes, rows = results["sizes"], results["rows"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(14, 6))
-    for row in rows.values():
+    colors, markers = plt.get_cmap("tab20").colors, "osD^v<>p*hX"
+    for k, row in enumerate(rows.values()):
         xs = [s for s in sizes if row.get(str(s)) and not row[str(s)].get("skipped")]
         if not xs:
             continue
-        left.plot(xs, [row[str(s)]["rps"] for s in xs], marker="o", label=row["label"])
-        right.plot(xs, [row[str(s)]["p50_ms"] for s in xs], marker="o", label=row["label"])
+        style = {"marker": markers[k % len(markers)], "color": colors[k % len(colors)], "label": row["label"]}
+        left.plot(xs, [row[str(s)]["rps"] for s in xs], **style)
+        right.plot(xs, [row[str(s)]["p50_ms"] for s in xs], **style)
     bare = [results["bare"].get(str(s), {}).get("rps") for s in sizes]
     left.plot(sizes, bare, "k--", label="bare Flask")
     for ax, title in ((left, "requests per second"), (right, "p50 latency (ms)")):
