@@ -8,6 +8,7 @@ import os
 import secrets
 import subprocess
 import sys
+import urllib.request
 from urllib.parse import quote
 
 from bench import content, load
@@ -62,6 +63,16 @@ def server(workdir, args):
     return Server("otterwiki", cmd, env, port, "/", os.path.join(workdir, "otterwiki.log"), cwd=workdir)
 
 
+def warm_up(base_url, paths):
+    """One request per path in each worker before measuring (its first request sets up lazily)."""
+    for path in paths * 4:
+        try:
+            with urllib.request.urlopen(base_url + path, timeout=60) as resp:
+                resp.read()
+        except OSError:
+            pass
+
+
 def compare(args, bare, results, say):
     """Measure An Otter Wiki's page view and search at the page count of the closest size, in this run."""
     if not results["seed"]:
@@ -84,6 +95,7 @@ def compare(args, bare, results, say):
     figures = {}
     try:
         with server(workdir, args) as otter:
+            warm_up(otter.url, [views[0].path, searches[0].path])
             for key, reqs in (("wiki_view", views), ("search", searches)):
                 figures[key] = load.run(otter.url, reqs, seconds=seconds, tool=args.tool, **READ).as_dict()
                 say(f"An Otter Wiki {key}: {figures[key]['rps']:.1f} req/s, p50 {figures[key]['p50_ms']:.0f} ms")
