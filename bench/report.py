@@ -86,3 +86,30 @@ def write_chart(results, out_dir):
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def targets(results):
+    """Issue 7's targets against this run: (what, measured, met) lines."""
+    out, largest = [], str(results["sizes"][-1]) if results["sizes"] else None
+    for key in ("wiki_view", "paste_view", "bookmark_list"):
+        cell = results["rows"].get(key, {}).get(largest)
+        if cell and cell.get("ratio") is not None:
+            out.append((f"{results['rows'][key]['label']} at {int(largest):,} items ≥ 40% of bare Flask req/s",
+                        f"{cell['ratio']:.1%}", cell["ratio"] >= 0.40))
+    cell = results["rows"].get("search_1", {}).get(largest)
+    if cell:
+        out.append((f"unified search at {int(largest):,} items (1 client): p50 < 10 ms, p99 < 50 ms",
+                    f"p50 {cell['p50_ms']:.1f} ms, p99 {cell['p99_ms']:.1f} ms",
+                    cell["p50_ms"] < 10 and cell["p99_ms"] < 50))
+    web = results["memory"].get("web_worker")
+    if web:
+        out.append((f"web worker < 60 MB RSS after {web['requests']:,} requests",
+                    f"{web['rss_after_start_mb']} MB after start, {web['rss_after_mb']} MB after",
+                    web["rss_after_mb"] < 60))
+    for key, what in (("wiki_view", "wiki page view"), ("search", "search")):
+        peer = results["peer"].get(key)
+        if peer and peer.get("times_faster"):
+            out.append((f"{what} ≥ {peer['target']}× An Otter Wiki's req/s ({results['peer']['pages']:,} pages)",
+                        f"{peer['times_faster']}× ({peer['suite_rps']:.0f} vs {peer['otterwiki_rps']:.1f}/s)",
+                        peer["met"]))
+    return out

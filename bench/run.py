@@ -193,6 +193,11 @@ def finish(results, args):
     for name in ("memory", "peer", "concurrency"):
         if results[name]:
             print(f"{name}: {json.dumps(results[name], default=str)}")
+    results["targets"] = [{"target": t, "measured": m, "met": ok} for t, m, ok in report.targets(results)]
+    if results["targets"]:
+        print("\ntargets of issue 7:")
+    for t in results["targets"]:
+        print(f"  {'MET   ' if t['met'] else 'MISSED'} {t['target']}: {t['measured']}")
     for notice in results["notices"]:
         print("notice:", notice)
     path = report.write_json(results, args.out)
