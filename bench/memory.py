@@ -32,6 +32,18 @@ def web_worker(server, manifest, cookie, csrf, count=10_000, clients=4):
             "seconds": round(result.seconds, 1), "samples": result.detail["samples"][:3]}
 
 
+def settled_rss(pid, timeout=10):
+    """RSS once a starting process stops growing (two readings 0.5 s apart within 1 MB)."""
+    deadline, last = time.monotonic() + timeout, -10.0
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = rss_mb(pid)
+        if now > 30 and abs(now - last) < 1:
+            return now
+        last = now
+    return rss_mb(pid)
+
+
 def task_worker(instance, database_url, suite_url, session, csrf, page_url, timeout=120, log_path=None):
     """RSS of ``manage.py worker`` after start, and after one bookmark fetched and screenshotted.
 
@@ -44,8 +56,7 @@ def task_worker(instance, database_url, suite_url, session, csrf, page_url, time
     proc = subprocess.Popen([sys.executable, "manage.py", "worker"], cwd=ROOT, env=env, stdout=log,
                             stderr=log, start_new_session=True)
     try:
-        time.sleep(6)
-        started = rss_mb(proc.pid)
+        started = settled_rss(proc.pid)
         resp = session.post(suite_url + "/bookmarks/add", data={"csrf_token": csrf, "url": page_url,
                                                                "title": "Warm-up"}, allow_redirects=False)
         if resp.status_code != 302:
