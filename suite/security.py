@@ -64,7 +64,8 @@ def set_security_headers(resp):
     """After each response: CSP, nosniff, framing and referrer policy (views may override)."""
     resp.headers.setdefault("Content-Security-Policy", CSP)
     resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-    resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    if not g.get("framing_allowed"):
+        resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     resp.headers.setdefault("Referrer-Policy", "same-origin")
     resp.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if g.get("token_auth") or request.path.startswith("/api/"):
@@ -75,8 +76,8 @@ def set_security_headers(resp):
 def allow_framing(resp):
     """Let any site frame this response (embeds): drop the same-origin framing rules."""
     resp.headers["Content-Security-Policy"] = CSP.replace("frame-ancestors 'self'", "frame-ancestors *")
-    resp.headers["X-Frame-Options"] = ""
-    del resp.headers["X-Frame-Options"]
+    resp.headers.pop("X-Frame-Options", None)
+    g.framing_allowed = True  # so set_security_headers does not add it back
     return resp
 
 

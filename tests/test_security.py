@@ -76,3 +76,8 @@ def test_unexpected_errors_are_a_500_page_without_traceback(app, client):
     resp = client.get("/boom")
     assert resp.status_code == 500
     assert b"secret internals" not in resp.data and b"Traceback" not in resp.data
+
+
+def test_ordinary_pages_refuse_framing_by_other_sites(client):
+    resp = client.get("/")
+    assert resp.headers["X-Frame-Options"] == "SAMEORIGIN"

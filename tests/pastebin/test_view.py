@@ -122,6 +122,7 @@ def test_embed_is_frameable_and_minimal(client, paste_as):
     resp = client.get(f"/paste/{slug}/embed")
     assert resp.status_code == 200
     assert "frame-ancestors *" in resp.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in resp.headers
     assert 'class="topbar"' not in resp.get_data(as_text=True)
 
 
