@@ -21,14 +21,17 @@ def mixed_requests(manifest, csrf):
     return reqs
 
 
-def web_worker(server, manifest, cookie, csrf, count=10_000, clients=4):
-    """RSS (MB) of a one-worker gunicorn after start and after ``count`` mixed requests."""
+def web_worker(server, manifest, count=10_000, clients=4):
+    """RSS (MB) of a one-worker gunicorn after start, after signing in, and after ``count`` mixed requests."""
+    from bench.cells import signed_in
     pid = server.worker_pids()[0]
-    before = rss_mb(pid)
+    before = rss_mb(pid)  # one /healthz answered: the app is built, no page rendered yet
+    _s, cookie, csrf = signed_in(server.url, manifest["username"], manifest["password"])
+    signed = rss_mb(pid)
     result = load.run_python(server.url, mixed_requests(manifest, csrf), headers={"Cookie": cookie},
                              clients=clients, seconds=600, limit=count)
-    return {"worker_pid": pid, "rss_after_start_mb": round(before, 1), "requests": result.requests,
-            "errors": result.errors, "rss_after_mb": round(rss_mb(pid), 1),
+    return {"worker_pid": pid, "rss_after_start_mb": round(before, 1), "rss_after_sign_in_mb": round(signed, 1),
+            "requests": result.requests, "errors": result.errors, "rss_after_mb": round(rss_mb(pid), 1),
             "seconds": round(result.seconds, 1), "samples": result.detail["samples"][:3]}
 
 

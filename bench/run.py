@@ -137,9 +137,8 @@ def run_size(items, args, bare, results):
 def memory_run(instance, manifest, args, results):
     """One web worker's RSS after start and after the mixed requests."""
     with suite_server(instance, manifest, args, workers=1, log_name="memory") as server:
-        _s, cookie, csrf = cellmod.signed_in(server.url, manifest["username"], manifest["password"])
         say(f"web worker memory: {args.memory_requests:,} mixed requests")
-        fig = memory.web_worker(server, manifest, cookie, csrf, count=args.memory_requests)
+        fig = memory.web_worker(server, manifest, count=args.memory_requests)
         fig["items"] = manifest["items"]
         results["memory"]["web_worker"] = fig
         say(f"web worker RSS {fig['rss_after_start_mb']} MB → {fig['rss_after_mb']} MB")
