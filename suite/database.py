@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 from peewee import Model
 from playhouse import db_url
 from playhouse.migrations import Runner
+from werkzeug.routing import IntegerConverter
 
 from suite.extensions import db
 
@@ -54,8 +55,19 @@ def is_postgres():
     return "postgres" in type(db.obj).__name__.lower()
 
 
+class RowIdConverter(IntegerConverter):
+    """``<int:id>`` in URLs, limited to numbers a database integer column can hold.
+
+    The pattern stops below 2**31 (at 2,099,999,999), so a larger number matches no
+    route and is a plain 404, never an overflow error from the database driver.
+    """
+
+    regex = r"\d{1,9}|1\d{9}|20\d{8}"
+
+
 def init_app(app):
     """Point the shared database at the configured engine and wire the request hooks."""
+    app.url_map.converters["int"] = RowIdConverter
     cfg = app.config
     db.initialize(make_database(cfg["DATABASE_URL"], cfg["DB_MAX_CONNECTIONS"], cfg["DB_STALE_TIMEOUT"]))
     app.before_request(open_connection)

@@ -81,3 +81,8 @@ def test_unexpected_errors_are_a_500_page_without_traceback(app, client):
 def test_ordinary_pages_refuse_framing_by_other_sites(client):
     resp = client.get("/")
     assert resp.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+@pytest.mark.parametrize("number", [2**31, 2**63, 10**30])
+def test_ids_too_large_for_the_database_are_404(alice_client, number):
+    assert alice_client.get(f"/bookmarks/{number}").status_code == 404

@@ -20,7 +20,8 @@ def json_response(schema, description="OK"):
 
 
 def json_request(schema, required=True):
-    """A JSON request body object."""
+    """A JSON request body object; unknown top-level fields are refused, as ``json_body`` does."""
+    schema = dict(schema, additionalProperties=False)
     return {"required": required, "content": {"application/json": {"schema": schema}}}
 
 
@@ -45,6 +46,22 @@ def register(app, paths, schemas=None):
     spec["schemas"].update(schemas or {})
 
 
+def _with_common_errors(paths):
+    """Every operation can meet a bad parameter (400), a bad token (401) and the rate limit
+    (429); every one with path parameters can meet a missing item (404)."""
+    common = error_responses(400, 401, 429)
+    out = {}
+    for path, ops in paths.items():
+        out[path] = {}
+        for method, op in ops.items():
+            responses = dict(common)
+            if "{" in path:
+                responses.update(error_responses(404))
+            responses.update(op.get("responses", {}))
+            out[path][method] = dict(op, responses=responses)
+    return out
+
+
 def document():
     """The whole OpenAPI document."""
     spec = current_app.extensions.get("suite.openapi", {"paths": {}, "schemas": {"Error": ERROR}})
@@ -57,5 +74,5 @@ def document():
         "components": {"schemas": spec["schemas"],
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}, {}],
-        "paths": dict(sorted(spec["paths"].items())),
+        "paths": _with_common_errors(dict(sorted(spec["paths"].items()))),
     }

@@ -131,6 +131,11 @@ PATHS = {
     "/api/v1/pastes/{slug}/raw": {"get": {
         "summary": "The first file's text", "operationId": "getPasteRaw", "parameters": SLUG,
         "responses": {"200": TEXT, **openapi.error_responses(404)}}},
+    "/api/v1/pastes/{slug}/raw/{number}": {"get": {
+        "summary": "The text of one file of a paste (1 is the first)", "operationId": "getPasteFileRaw",
+        "parameters": SLUG + [{"name": "number", "in": "path", "required": True,
+                               "schema": {"type": "integer", "minimum": 0, "maximum": 2099999999}}],
+        "responses": {"200": TEXT, **openapi.error_responses(404)}}},
 }
 
 api_bp.record_once(lambda state: openapi.register(state.app, PATHS, {"Paste": PASTE}))
