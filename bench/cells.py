@@ -89,6 +89,7 @@ def build(manifest, base_url):
              [Req("GET", f"/bookmarks/?per_page=50&page={p}") for p in (1, 2, 3)], user),
         Cell("search", "unified search /search", [Req("GET", "/search?" + urlencode({"q": q})) for q in queries],
              user),
+        Cell("home", "home dashboard (signed in)", [Req("GET", "/")], user),
     ]
     # The same reads from one client: latency without queueing behind the other connections.
     cells += [Cell(c.key + "_1", c.label.split(" (")[0] + ", 1 client", c.reqs, c.headers, dict(ONE))
