@@ -104,6 +104,27 @@ def backup_command(path):
     click.echo(f"backed up {db.obj.database} to {path} ({os.path.getsize(path)} bytes)")
 
 
+@click.command("reindex")
+@with_appcontext
+@click.option("--kind", type=click.Choice(["bookmark", "paste", "wiki"]), default=None,
+              help="Rebuild only this kind (default: all).")
+def reindex_command(kind):
+    """Rebuild the unified search index from the apps' data, with a progress bar."""
+    from suite.registry import suite_apps
+    from suite.search.models import SearchDoc
+    with db.connection_context(), current_app.test_request_context():
+        for entry in suite_apps():
+            if entry.reindex is None or kind not in (None, entry.search_kind):
+                continue
+            total, steps = entry.reindex()
+            with db.atomic():
+                SearchDoc.delete().where(SearchDoc.kind == entry.search_kind).execute()
+                with click.progressbar(steps, length=total, label=f"{entry.title:<10}") as bar:
+                    for _ in bar:
+                        pass
+            click.echo(f"indexed {total} {entry.search_kind}{'s' if total != 1 else ''}")
+
+
 @click.command("routes")
 @with_appcontext
 def routes_command():
@@ -114,7 +135,7 @@ def routes_command():
 
 
 COMMANDS = [run_command, worker_command, migrate_command, create_user_command,
-            create_token_command, backup_command, routes_command]
+            create_token_command, backup_command, reindex_command, routes_command]
 
 
 def init_app(app):

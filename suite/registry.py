@@ -20,6 +20,8 @@ class AppInfo:
     blurb: str
     search_endpoint: Optional[str] = None   # where the header search box goes inside this app
     count: Optional[Callable] = None        # count(user) -> short text for the home page
+    search_kind: Optional[str] = None       # its kind in the unified search index
+    reindex: Optional[Callable] = None      # reindex() -> (how many, iterator indexing one item per step)
 
 
 def register_app(app, blueprint, info, url_prefix):

@@ -61,3 +61,23 @@ def test_manage_py_migrate_runs_as_a_program(tmp_path):
     assert "applied 0001_accounts" in out.stdout
     again = subprocess.run([sys.executable, "manage.py", "migrate"], env=env, capture_output=True, text=True)
     assert "database is up to date" in again.stdout
+
+
+def test_reindex_rebuilds_the_search_index_from_every_app(app, runner, alice_client):
+    from suite import search
+    from suite.cli import reindex_command
+    from suite.search.models import SearchDoc
+    alice_client.post("/paste/", data={"content": "zebra stripes in python", "visibility": "public"},
+                      headers={"Accept": "text/html"})
+    alice_client.post("/wiki/Zebra/edit", data={"content": "All about the zebra", "base_revision": 0})
+    alice_client.post("/bookmarks/add", data={"url": "https://zebra.example/", "title": "Zebra facts"})
+    with app.app_context():
+        before = sorted(h.kind for h in search.query("zebra", user=None, per_page=50).hits)
+        assert before == ["bookmark", "paste", "wiki"]
+        SearchDoc.delete().execute()
+    result = runner.invoke(reindex_command, [])
+    assert result.exit_code == 0, result.output
+    assert "indexed 1 bookmark" in result.output and "indexed 1 paste" in result.output
+    with app.app_context():
+        assert sorted(h.kind for h in search.query("zebra", user=None, per_page=50).hits) == before
+        assert SearchDoc.select().count() == 3

@@ -11,9 +11,15 @@ def _count(user):
     return count_text(user)
 
 
+def _reindex():
+    from suite.bookmarks.bookmarks import reindex_bookmarks
+    return reindex_bookmarks()
+
+
 APP = AppInfo(key="bookmarks", title="Bookmarks", endpoint="bookmarks.index", icon="🔖",
               blurb="Save links from anywhere; every bookmark gets a screenshot.",
-              search_endpoint="bookmarks.index", count=_count)
+              search_endpoint="bookmarks.index", count=_count, search_kind="bookmark",
+              reindex=_reindex)
 EXTRA_BLUEPRINTS = [public_bp, api_bp]
 
 __all__ = ["APP", "COMMANDS", "EXTRA_BLUEPRINTS", "bp"]

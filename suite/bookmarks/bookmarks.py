@@ -67,6 +67,17 @@ def index_bookmark(bookmark, tags=None):
                       tags=tags, updated_at=bookmark.updated_at)
 
 
+def reindex_bookmarks():
+    """(count, iterator) putting every bookmark back into the search index, one per step."""
+    def run():
+        for start in range(0, total, 500):
+            chunk = Bookmark.select().order_by(Bookmark.id).offset(start).limit(500)
+            for bookmark in _with_tags(chunk):
+                yield index_bookmark(bookmark)
+    total = Bookmark.select().count()
+    return total, run()
+
+
 def find_duplicate(user, url):
     """The user's bookmark of this (normalized) URL, or None."""
     return Bookmark.get_or_none(Bookmark.owner == user.id, Bookmark.url_hash == url_hash(normalize_url(url)))

@@ -177,6 +177,12 @@ def index_paste(paste):
                       updated_at=paste.updated_at)
 
 
+def reindex_pastes():
+    """(count, iterator) putting every live paste back into the search index, one per step."""
+    live = Paste.select().where((Paste.expires_at.is_null()) | (Paste.expires_at > utcnow()))
+    return live.count(), (index_paste(paste) for paste in live.iterator())
+
+
 def visible_paste(slug, user):
     """The paste at ``slug`` if ``user`` may see it now; NotFound otherwise (private, expired, gone)."""
     paste = Paste.get_or_none(Paste.slug == (slug or "")[:16])

@@ -154,6 +154,20 @@ def _commit(page, content, user, message, kind, *, deleted=False, title=None):
     return revision
 
 
+def index_page(page, revision):
+    """Put a page's current text into the unified search index."""
+    search.index_item("wiki", page.id, owner_id=None, visibility="public", title=page.title,
+                      body=revision.content, url=links.page_path(page.title), updated_at=revision.created_at)
+
+
+def reindex_pages():
+    """(count, iterator) putting every live page back into the search index, one per step."""
+    live = (Page.select(Page, Revision).join(Revision, on=((Revision.page == Page.id) &
+                                                           (Revision.number == Page.version)))
+            .where(Page.deleted == False, Page.redirect_to.is_null()))  # noqa: E712
+    return live.count(), (index_page(page, page.revision) for page in live.iterator())
+
+
 def publish(page, revision, *, was_live, old_key):
     """After a write: render and cache, links, search index, and red/blue links elsewhere."""
     rendered = links.render_revision(page.title, revision)
@@ -161,9 +175,7 @@ def publish(page, revision, *, was_live, old_key):
     if page.deleted or page.redirect_to:
         search.remove_item("wiki", page.id)
     else:
-        search.index_item("wiki", page.id, owner_id=None, visibility="public", title=page.title,
-                          body=revision.content, url=links.page_path(page.title),
-                          updated_at=revision.created_at)
+        index_page(page, revision)
     if was_live == page.deleted or old_key != page.key:
         links.invalidate_links_to(old_key)
         links.invalidate_links_to(page.key)
