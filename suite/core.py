@@ -40,8 +40,7 @@ def home():
     wiki = search.recent(viewer=current_user, kinds=["wiki"], limit=6)
     followed = follows.followed_ids(current_user)
     feed = search.recent(viewer=current_user, owner_ids=followed, public_only=True, limit=12) if followed else []
-    return render_template("home.html", mine=mine, wiki=wiki, feed=feed,
-                           counts=search.counts(current_user.id))
+    return render_template("home.html", mine=mine, wiki=wiki, feed=feed)
 
 
 @bp.route("/search")

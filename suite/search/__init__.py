@@ -174,10 +174,3 @@ def recent(*, viewer=None, owner_ids=None, kinds=None, limit=10, public_only=Fal
             .order_by(SearchDoc.updated_at.desc(), SearchDoc.id.desc()).limit(limit).dicts())
     return [_hit(r) for r in rows]
 
-
-def counts(owner_id):
-    """How many items of each kind one user owns: {"bookmark": n, "paste": n, "wiki": n}."""
-    from peewee import fn
-    found = dict(SearchDoc.select(SearchDoc.kind, fn.COUNT(SearchDoc.id))
-                 .where(SearchDoc.owner_id == owner_id).group_by(SearchDoc.kind).tuples())
-    return {kind: found.get(kind, 0) for kind in KINDS}
