@@ -12,11 +12,11 @@ def create_app(overrides=None):
                 instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from suite import config, core, database, errors, jobs, security
+    from suite import config, core, database, errors, jobs, ratelimit, security
     from suite.api import views as api_views
+    from suite.api.kit import check_api_rate
     from suite.auth import access
     from suite.auth.views import bp as auth_bp
-    from suite.extensions import limiter
     config.load_config(app, overrides)
     os.makedirs(app.config["MEDIA_PATH"], exist_ok=True)
 
@@ -25,11 +25,11 @@ def create_app(overrides=None):
     security.init_app(app)
     errors.init_app(app)
     jobs.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
-    limiter.init_app(app)
+    ratelimit.init_app(app)
     core.init_app(app)
     app.register_blueprint(auth_bp)
     api_views.init_app(app)
+    app.before_request(check_api_rate)
 
     from suite import bookmarks, pastebin, wiki
     from suite.registry import register_app
@@ -39,11 +39,6 @@ def create_app(overrides=None):
             app.register_blueprint(extra)
         for command in getattr(module, "COMMANDS", ()):
             app.cli.add_command(command)
-
-    from suite.api.kit import limit_api
-    for name, blueprint in app.blueprints.items():
-        if name.startswith("api"):
-            limit_api(blueprint)
 
     from suite.cli import init_app as init_cli
     init_cli(app)

@@ -36,6 +36,7 @@ SETTINGS = [
     Setting("TASKS_IMMEDIATE", bool, False, "Run background tasks inline (tests, debugging)."),
     Setting("TASK_WORKERS", int, 2, "Worker threads of the task consumer (`run` and `worker`)."),
     Setting("MEDIA_PATH", str, "", "Where thumbnails and attachments live; default `<instance>/media`."),
+    Setting("RATELIMIT_ENABLED", bool, True, "Turn every rate limit on or off."),
     Setting("RATELIMIT_API", str, "600/minute", "Rate limit per API token (or per IP without one)."),
     Setting("RATELIMIT_ANONYMOUS", str, "30/hour", "Rate limit for anonymous writes per IP (Flask-Limiter syntax)."),
     Setting("ANONYMOUS_PASTES", bool, True, "Allow pastes without an account."),

@@ -95,9 +95,11 @@ def rate_key():
     return f"ip:{request.remote_addr}"
 
 
-def limit_api(blueprint):
-    """Put an API blueprint under the API rate limit (429 with Retry-After past it), once."""
-    from suite.extensions import limiter
-    if not getattr(blueprint, "_suite_rate_limited", False):
-        limiter.limit(lambda: current_app.config["RATELIMIT_API"], key_func=rate_key)(blueprint)
-        blueprint._suite_rate_limited = True
+def check_api_rate():
+    """Before each request: API calls count against ``SUITE_RATELIMIT_API`` per token or address."""
+    from suite import ratelimit
+    if not api_request():
+        return
+    ratelimit.hit(current_app.config["RATELIMIT_API"], "api", rate_key(),
+                  "Too many API requests; try again in {wait} s.")
+

@@ -1,15 +1,13 @@
 """How pastes enter and leave over HTTP: curl fields, the anonymous rate limit, raw and download responses."""
 import io
 import re
-import time
 import zipfile
 
 from flask import current_app, request
-from limits import parse as parse_limit
 
+from suite import ratelimit
 from suite.auth import current_user
-from suite.errors import NotFound, RateLimited
-from suite.extensions import limiter
+from suite.errors import NotFound
 from suite.pastebin.pastes import FileInput, decode_text
 
 CURL_FILE = re.compile(r"^f:(\w{1,20})$")
@@ -55,16 +53,10 @@ def curl_files(req):
 
 def check_anonymous_rate():
     """Count an anonymous write against the client IP's limit; RateLimited (with Retry-After) when over."""
-    if current_user.is_authenticated or not limiter.enabled:
+    if current_user.is_authenticated:
         return
-    item = parse_limit(current_app.config["RATELIMIT_ANONYMOUS"])
-    key = request.remote_addr or "unknown"
-    strategy = limiter.limiter
-    if not strategy.hit(item, "paste-anonymous", key):
-        reset = strategy.get_window_stats(item, "paste-anonymous", key).reset_time
-        wait = max(1, int(reset - time.time()) + 1)
-        raise RateLimited(f"Too many anonymous pastes from your address; try again in {wait} s "
-                          "or sign in.", headers={"Retry-After": str(wait)})
+    ratelimit.hit(current_app.config["RATELIMIT_ANONYMOUS"], "paste-anonymous", request.remote_addr or "unknown",
+                  "Too many anonymous pastes from your address; try again in {wait} s or sign in.")
 
 
 def _nth_file(paste, number):
