@@ -48,6 +48,8 @@ def _clean(fields):
     for name, limit in (("title", MAX_TITLE), ("description", MAX_DESCRIPTION), ("notes", MAX_NOTES)):
         if name in fields and fields[name] is not None:
             value = str(fields[name]).strip()
+            if "\x00" in value:  # PostgreSQL cannot store it; nobody types it
+                raise InvalidInput(f"The {name} holds a NUL character; remove it and save again.")
             if len(value) > limit:
                 raise InvalidInput(f"The {name} is too long (at most {limit:,} characters).")
             out[name] = value

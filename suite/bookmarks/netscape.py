@@ -129,8 +129,12 @@ def parse(data):
     return parser.entries
 
 
-def _attr(value):
-    return html.escape(str(value), quote=True)
+CONTROL_CHARS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+
+
+def _text(value):
+    """Escaped text without control characters (a NUL would make our own importer call the file binary)."""
+    return html.escape(str(value).translate(CONTROL_CHARS))
 
 
 def export(bookmarks):
@@ -141,10 +145,10 @@ def export(bookmarks):
     for b in bookmarks:
         stamp = int(b.created_at.replace(tzinfo=datetime.timezone.utc).timestamp())
         modified = int(b.updated_at.replace(tzinfo=datetime.timezone.utc).timestamp())
-        lines.append(f'<DT><A HREF="{_attr(b.url)}" ADD_DATE="{stamp}" LAST_MODIFIED="{modified}" '
+        lines.append(f'<DT><A HREF="{_text(b.url)}" ADD_DATE="{stamp}" LAST_MODIFIED="{modified}" '
                      f'PRIVATE="{1 if b.is_private else 0}" TOREAD="{1 if b.unread else 0}" '
-                     f'TAGS="{_attr(",".join(b.tag_names))}">{html.escape(b.title or b.url)}</A>')
+                     f'TAGS="{_text(",".join(b.tag_names))}">{_text(b.title or b.url)}</A>')
         if b.description:
-            lines.append(f"<DD>{html.escape(b.description)}")
+            lines.append(f"<DD>{_text(b.description)}")
     lines.append("</DL><p>")
     return "\n".join(lines) + "\n"

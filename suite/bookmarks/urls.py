@@ -1,6 +1,6 @@
 """What a bookmark URL may be, and its normalized form (one bookmark per page)."""
 import hashlib
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 import idna
 
@@ -59,12 +59,11 @@ def normalize_url(raw):
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     if parts.username or parts.password:
         raise InvalidInput("Addresses with a user name or password in them are not saved.")
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        kept = [(k, v) for k, v in pairs if not k.lower().startswith(TRACKING_PREFIXES)]
-        if len(kept) != len(pairs):
-            query = urlencode(kept)
+    # Drop tracking pairs as written, without re-encoding the rest: the same page with or without
+    # utm_* must normalize to the same text (and hash).
+    pairs = parts.query.split("&")
+    kept = [p for p in pairs if not unquote_plus(p.split("=", 1)[0]).lower().startswith(TRACKING_PREFIXES)]
+    query = parts.query if len(kept) == len(pairs) else "&".join(p for p in kept if p)
     return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
 
 

@@ -54,6 +54,8 @@ def content_hash(text):
 def clean_content(text):
     """Normalized page source (LF line ends, one final newline), refused when empty or too large."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").rstrip() + "\n"
+    if "\x00" in text:  # PostgreSQL cannot store it; only binary files hold it
+        raise InvalidInput("The page holds a NUL character (binary data?); remove it and save again.")
     if not text.strip():
         raise InvalidInput("A page cannot be empty. To remove a page, use Delete.")
     limit = current_app.config["WIKI_MAX_PAGE_BYTES"]
@@ -66,7 +68,7 @@ def clean_content(text):
 
 def clean_message(message):
     """An edit summary: one line, at most 200 characters."""
-    message = " ".join((message or "").split())
+    message = " ".join((message or "").replace("\x00", "").split())
     if len(message) > MAX_MESSAGE:
         raise InvalidInput(f"The edit summary can have at most {MAX_MESSAGE} characters.")
     return message
