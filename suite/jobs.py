@@ -11,7 +11,7 @@ import os
 from functools import wraps
 
 from huey import MemoryHuey
-from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+from huey.storage import MemoryStorage, SqliteStorage
 
 from suite.extensions import db
 
@@ -76,6 +76,7 @@ def init_app(app):
     if cfg["TASKS_IMMEDIATE"]:
         huey.storage_class, huey.storage_kwargs = MemoryStorage, {}
     elif cfg["REDIS_URL"]:
+        from huey.storage import RedisStorage  # imports redis: only when asked for
         huey.storage_class, huey.storage_kwargs = RedisStorage, {"url": cfg["REDIS_URL"]}
     else:
         path = os.path.join(app.instance_path, "tasks.db")

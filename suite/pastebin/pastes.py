@@ -278,10 +278,21 @@ def live():
     return Paste.expires_at.is_null() | (Paste.expires_at > utcnow())
 
 
+def with_files(rows):
+    """Load the files of many pastes in one query (instead of one query per paste)."""
+    by_id = {paste.id: paste for paste in rows}
+    for paste in rows:
+        paste.__dict__["_files"] = []
+    for f in PasteFile.select().where(PasteFile.paste.in_(list(by_id) or [-1])).order_by(PasteFile.position):
+        by_id[f.paste_id].__dict__["_files"].append(f)
+    return rows
+
+
 def recent_public(page=1, per_page=30):
     """Public, live, non-burn pastes, newest first (one extra row tells if there is a next page)."""
-    return list(Paste.select().where(Paste.visibility == "public", ~Paste.burn_after_reading, live())
-                .order_by(Paste.created_at.desc(), Paste.id.desc()).limit(per_page + 1).offset((page - 1) * per_page))
+    return with_files(list(Paste.select().where(Paste.visibility == "public", ~Paste.burn_after_reading, live())
+                      .order_by(Paste.created_at.desc(), Paste.id.desc()).limit(per_page + 1)
+                      .offset((page - 1) * per_page)))
 
 
 def user_pastes(user, lang="", page=1, per_page=30):
@@ -289,7 +300,8 @@ def user_pastes(user, lang="", page=1, per_page=30):
     query = Paste.select().where(Paste.user == user.id, live())
     if lang:
         query = query.where(Paste.id.in_(PasteFile.select(PasteFile.paste).where(PasteFile.lang == lang)))
-    return list(query.order_by(Paste.created_at.desc(), Paste.id.desc()).limit(per_page + 1).offset((page - 1) * per_page))
+    return with_files(list(query.order_by(Paste.created_at.desc(), Paste.id.desc()).limit(per_page + 1)
+                           .offset((page - 1) * per_page)))
 
 
 def pastes_by_ids(ids, user):

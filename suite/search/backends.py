@@ -22,8 +22,6 @@ class Fts5Backend:
     def match_expression(self, parsed):
         """The FTS5 MATCH string: every part quoted, so no input is FTS syntax."""
         parts = [_fts5_string(w) for w in parsed.words]
-        if parts and len(parsed.words[-1]) >= 2:
-            parts[-1] += "*"  # prefix match on the last word: results while typing
         parts += [_fts5_string(p) for p in parsed.phrases]
         expr = " AND ".join(parts)
         for word in parsed.excluded:
