@@ -1,0 +1,179 @@
+"""SSRF matrix end to end: bookmarks saved through the API; the fetcher, og:image, favicon and screenshot browser
+must never reach a listener on this machine that the test watches.
+
+The stand-in for "the internet" is a site on 127.0.0.2 (allowed with ``FETCH_ALLOW_HOSTS``); the watched
+listener is bound to every local IPv4 and IPv6 address on another port.
+"""
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+
+from tests.security.routes import bearer
+
+LOOPBACK_SPELLINGS = ["127.0.0.1", "2130706433", "0x7f000001", "0177.0.0.1", "0x7f.0.0.1", "127.1", "127.0.1",
+                      "127.000.000.001", "127.127.127.127", "0.0.0.0", "0", "localhost", "localhost.", "LOCALHOST",
+                      "[::1]", "[::]", "[::ffff:127.0.0.1]", "[0:0:0:0:0:ffff:7f00:1]", "[::ffff:7f00:1]",
+                      "[0000:0000:0000:0000:0000:0000:0000:0001]", "inside.test", "v6.inside.test", "mixed.inside.test"]
+TEST_DNS = {"inside.test": ["127.0.0.1"], "v6.inside.test": ["::1"], "mixed.inside.test": ["93.184.216.34", "127.0.0.1"]}
+
+
+class Watched(ThreadingHTTPServer):
+    """Records every request; binds one address family."""
+
+    daemon_threads = True
+
+    def __init__(self, address, family):
+        self.address_family = family
+        self.hits = []
+        super().__init__(address, _Recorder)
+
+    def server_bind(self):
+        if self.address_family == socket.AF_INET6:
+            self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        super().server_bind()
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.server.hits.append(self.path)
+        body = b"<title>internal admin</title>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _Outside(BaseHTTPRequestHandler):
+    """The allowed site: redirects and pages whose pictures point inside."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        parts = urlsplit(self.path)
+        target = parse_qs(parts.query).get("to", [""])[0]
+        self.server.hits.append(parts.path)
+        if parts.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = (f'<html><head><title>Outside</title><meta property="og:image" content="{target}/og.png">'
+                f'<link rel="icon" href="{target}/icon.png"></head><body><h1>Outside</h1>'
+                f'<img src="{target}/img.png"><iframe src="{target}/frame"></iframe></body></html>').encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _serve(server):
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def watched():
+    """Listeners on 0.0.0.0 and :: (one port): any local spelling lands here."""
+    v4 = _serve(Watched(("0.0.0.0", 0), socket.AF_INET))
+    port = v4.server_address[1]
+    v6 = _serve(Watched(("::", port), socket.AF_INET6))
+    outside = ThreadingHTTPServer(("127.0.0.2", 0), _Outside)
+    outside.daemon_threads, outside.hits = True, []
+    _serve(outside)
+    yield type("Watched", (), {"port": port, "servers": (v4, v6), "outside": outside,
+                               "outside_url": f"http://127.0.0.2:{outside.server_address[1]}"})
+    for server in (v4, v6, outside):
+        server.shutdown()
+
+
+@pytest.fixture
+def test_dns(monkeypatch):
+    """A resolver for *.inside.test names pointing inside (the OS resolver for everything else)."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host in TEST_DNS:
+            return [(socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM, 6, "",
+                     (ip, port) if ":" not in ip else (ip, port, 0, 0)) for ip in TEST_DNS[host]]
+        return real(host, port, *args, **kwargs)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def _hits(watched):
+    return [hit for server in watched.servers for hit in server.hits]
+
+
+def _save_all(app, token, urls):
+    client = app.test_client()
+    for url in urls:
+        resp = client.post("/api/v1/bookmarks", headers=bearer(token), json={"url": url})
+        assert resp.status_code in (200, 201, 400), (url, resp.json)  # 200: a spelling of one already saved
+
+
+def _targets(port):
+    return [f"http://{host}:{port}" for host in LOOPBACK_SPELLINGS]
+
+
+@pytest.fixture
+def ssrf_app(make_app):
+    """An app whose fetcher may reach only the outside stand-in, 127.0.0.2."""
+    return make_app(FETCH_ALLOW_HOSTS="127.0.0.2", FETCH_TIMEOUT=2.0)
+
+
+@pytest.fixture
+def ssrf_token(ssrf_app):
+    from suite.auth.accounts import create_token, create_user
+    with ssrf_app.app_context():
+        return create_token(create_user("alice", "correct horse battery"), "t")[1]
+
+
+def test_fetcher_never_reaches_inside_directly_or_through_redirects(ssrf_app, ssrf_token, watched, test_dns):
+    direct = [f"{t}/direct" for t in _targets(watched.port)]
+    redirected = [f"{watched.outside_url}/redirect?to={quote(t + '/via-redirect', safe='')}" for t in _targets(watched.port)]
+    _save_all(ssrf_app, ssrf_token, direct + redirected)
+    assert _hits(watched) == []
+    assert watched.outside.hits.count("/redirect") == len(LOOPBACK_SPELLINGS), "the redirect cases never ran"
+
+
+def test_og_image_and_favicon_never_load_from_inside(ssrf_app, ssrf_token, watched, test_dns):
+    pages = [f"{watched.outside_url}/page-{i}?to={quote(t, safe='')}" for i, t in enumerate(_targets(watched.port))]
+    _save_all(ssrf_app, ssrf_token, pages)
+    assert _hits(watched) == []
+    from suite.bookmarks.models import Bookmark
+    with ssrf_app.app_context():
+        assert Bookmark.select().where(Bookmark.fetch_status == "done").count() == len(pages)
+
+
+@pytest.mark.browser
+def test_screenshot_browser_never_loads_subresources_from_inside(make_app, watched, browser):
+    from tests.conftest import chromium_path
+    app = make_app(FETCH_ALLOW_HOSTS="127.0.0.2", FETCH_TIMEOUT=2.0, SCREENSHOT_BACKEND="playwright",
+                   CHROMIUM_PATH=chromium_path(), SCREENSHOT_TIMEOUT=6.0)
+    from suite.auth.accounts import create_token, create_user
+    with app.app_context():
+        token = create_token(create_user("alice", "correct horse battery"), "t")[1]
+    targets = _targets(watched.port)[:6] + [f"http://[::1]:{watched.port}"]
+    pages = [f"{watched.outside_url}/shot-{i}?to={quote(t, safe='')}" for i, t in enumerate(targets)]
+    _save_all(app, token, pages)
+    assert _hits(watched) == []
+    assert sum(hit.startswith("/shot-") for hit in watched.outside.hits) >= 2 * len(pages), "no screenshot was taken"
+
+
+def test_watched_listener_does_see_a_fetch_an_admin_allowed(make_app, watched):
+    app = make_app(FETCH_ALLOW_HOSTS="127.0.0.0/8", FETCH_TIMEOUT=2.0)
+    from suite.auth.accounts import create_token, create_user
+    with app.app_context():
+        token = create_token(create_user("alice", "correct horse battery"), "t")[1]
+    _save_all(app, token, [f"http://127.0.0.1:{watched.port}/control"])
+    assert "/control" in _hits(watched)
+    watched.servers[0].hits.clear()
