@@ -26,11 +26,12 @@ def fetch_bookmark_task(bookmark_id):
 def process_backlog(limit=BACKLOG_PER_RUN, min_age=BACKLOG_MIN_AGE):
     """Work through bookmarks still pending (imports queue none one by one); returns how many.
 
-    Bookmarks changed in the last ``min_age`` seconds are left to their own queued task.
+    Bookmarks changed in the last ``min_age`` seconds are left to their own queued task. A picture
+    still pending after that means its task died with its worker (SIGKILL mid-screenshot): redo it.
     """
     settled = utcnow() - datetime.timedelta(seconds=min_age)
-    ids = [b.id for b in Bookmark.select(Bookmark.id).where(Bookmark.fetch_status == PENDING,
-                                                           Bookmark.updated_at <= settled)
+    pending = (Bookmark.fetch_status == PENDING) | (Bookmark.thumb_status == PENDING)
+    ids = [b.id for b in Bookmark.select(Bookmark.id).where(pending, Bookmark.updated_at <= settled)
            .order_by(Bookmark.id).limit(limit)]
     for bookmark_id in ids:
         crawl.process(bookmark_id)

@@ -1,0 +1,70 @@
+"""The task worker SIGKILLed while Chromium takes a screenshot: the bookmark is picked up again and finishes."""
+import os
+import signal
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+
+from tests.conftest import chromium_path
+
+pytestmark = pytest.mark.browser
+
+
+class _SlowSite(BaseHTTPRequestHandler):
+    """A page whose picture takes long: Chromium asking for it means a screenshot is under way."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if self.path == "/slow.png":
+            self.server.browser_waiting.set()
+            time.sleep(8)
+            return
+        body = b'<html><head><title>Slow picture</title></head><body><h1>Hello</h1><img src="/slow.png"></body></html>'
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def slow_site():
+    server = ThreadingHTTPServer(("127.0.0.2", 0), _SlowSite)
+    server.daemon_threads = True
+    server.browser_waiting = threading.Event()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+
+
+def test_worker_killed_during_screenshot_is_retried_and_finishes(instance, slow_site, make_app):
+    if chromium_path() is None:
+        pytest.skip("needs Chromium")
+    instance.env.update(SUITE_SCREENSHOT_BACKEND="playwright", SUITE_CHROMIUM_PATH=chromium_path(),
+                        SUITE_FETCH_ALLOW_HOSTS="127.0.0.2", SUITE_SCREENSHOT_TIMEOUT="20")
+    url = instance.start_server()
+    worker = instance.start_manage("worker")
+    try:
+        resp = requests.post(f"{url}/api/v1/bookmarks", timeout=10, json={"url": f"http://127.0.0.2:{slow_site.server_port}/"},
+                             headers={"Authorization": f"Bearer {instance.tokens['alice']}"})
+        assert resp.status_code == 201
+        assert slow_site.browser_waiting.wait(40), "the worker never started the screenshot"
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its Chromium, mid-screenshot
+        worker.wait(10)
+    state = instance.query("SELECT fetch_status, thumb_status FROM bookmark")
+    assert state == [("done", "pending")]
+
+    # The worker's next backlog round (every minute; here called without the settle delay) finishes it.
+    app = make_app(DATABASE_URL=f"sqlite:///{instance.db_path}", MEDIA_PATH=str(instance.path / "media"))
+    from suite.bookmarks.tasks import process_backlog
+    with app.app_context():
+        from suite.extensions import db
+        with db.connection_context():
+            assert process_backlog(min_age=0) == 1
+    assert instance.query("SELECT thumb_status FROM bookmark") == [("done",)]
