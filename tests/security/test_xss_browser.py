@@ -117,7 +117,7 @@ def test_login_form_does_not_run_an_echoed_username(browser, live_server, users)
     tab = context.new_page()
     tab.dialogs = []
     tab.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))
-    for payload in PAYLOADS[:14]:
+    for payload in [p for p in PAYLOADS if p.startswith(('"', "'", "</", "<script", "<img"))]:
         tab.goto(live_server + "/auth/login")
         tab.fill("input[name=username]", payload[:40])
         tab.fill("input[name=password]", "wrong password")
