@@ -31,6 +31,7 @@ def test_no_form_route_answers_500_to_bad_text(app, seed, alice_client, kind):
             if resp.status_code >= 500:
                 crashed[f"{method} {path}"] = resp.status_code
     assert not crashed, f"{kind}: {crashed}"
+    assert alice_client.get("/auth/account").status_code == 200, "alice was signed out during the walk"
 
 
 @pytest.mark.parametrize("kind", sorted(BAD))
