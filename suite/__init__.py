@@ -1,4 +1,5 @@
 """suite: bookmarks, a pastebin and a wiki sharing one login and one database."""
+import logging
 import os
 
 from flask import Flask
@@ -18,6 +19,8 @@ def create_app(overrides=None):
     from suite.auth import access
     from suite.auth.views import bp as auth_bp
     config.load_config(app, overrides)
+    # peewee logs SQL with its parameters (password hashes among them) at DEBUG: never that.
+    logging.getLogger("peewee").setLevel(max(logging.INFO, logging.getLogger("peewee").level))
     os.makedirs(app.config["MEDIA_PATH"], exist_ok=True)
 
     database.init_app(app)

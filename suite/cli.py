@@ -39,6 +39,9 @@ def migrate_command(target):
     """Apply pending database migrations."""
     applied = database.migrate(target)
     click.echo("\n".join(f"applied {name}" for name in applied) or "database is up to date")
+    if "0005_search" in applied:
+        # The search index starts empty: fill it from what an older database already holds.
+        rebuild_search_index()
 
 
 @click.command("create-user")
@@ -110,6 +113,11 @@ def backup_command(path):
               help="Rebuild only this kind (default: all).")
 def reindex_command(kind):
     """Rebuild the unified search index from the apps' data, with a progress bar."""
+    rebuild_search_index(kind)
+
+
+def rebuild_search_index(kind=None):
+    """Re-index every item (of one kind, or all) with a progress bar per app."""
     from suite.registry import suite_apps
     from suite.search.models import SearchDoc
     with db.connection_context(), current_app.test_request_context():

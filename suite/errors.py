@@ -109,10 +109,35 @@ def handle_http_exception(err):
     return error_response(err.code, code, message, headers)
 
 
+STORAGE_FAILURES = ("readonly database", "read-only", "database or disk is full", "disk is full",
+                    "no space left on device", "could not extend file")
+
+
 def handle_unexpected(err):
-    """Any other exception: log it and answer a plain 500 page, never a traceback."""
+    """Any other exception: log it and answer a plain 500 page, never a traceback.
+
+    A database that cannot be written (read-only, disk full) is a 503 that says so.
+    """
+    if storage_failure(err):
+        current_app.logger.error("Database cannot be written on %s %s: %s", request.method, request.path, err)
+        return error_response(503, "storage_unavailable",
+                              "Your changes could not be saved: the server cannot write to its database "
+                              "right now (it is read-only or out of space). Nothing was changed; go back "
+                              "and try again later — what you typed is still in the form.",
+                              {"Retry-After": "60"})
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
     return error_response(500, "server_error", "Something went wrong on our side; it has been logged.")
+
+
+def storage_failure(err):
+    """True for database errors that mean "cannot write", not "bad query"."""
+    from peewee import OperationalError
+    seen = 0
+    while err is not None and seen < 5:  # SQLite's "disk full" surfaces as a failed rollback after it
+        if isinstance(err, OperationalError) and any(word in str(err).lower() for word in STORAGE_FAILURES):
+            return True
+        err, seen = err.__cause__ or err.__context__, seen + 1
+    return False
 
 
 def _limit_text():

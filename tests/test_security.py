@@ -86,3 +86,7 @@ def test_ordinary_pages_refuse_framing_by_other_sites(client):
 @pytest.mark.parametrize("number", [2**31, 2**63, 10**30])
 def test_ids_too_large_for_the_database_are_404(alice_client, number):
     assert alice_client.get(f"/bookmarks/{number}").status_code == 404
+
+
+def test_nul_in_a_profile_name_is_404(client):
+    assert client.get("/u/a%00b").status_code == 404

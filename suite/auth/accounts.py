@@ -114,8 +114,8 @@ def delete_account(user, password):
 def create_token(user, label):
     """Create an API token; returns (row, the token itself), which is never shown again."""
     label = (label or "").strip()
-    if not label or len(label) > 80:
-        raise InvalidInput("A token needs a label of 1 to 80 characters.")
+    if not label or len(label) > 80 or any(ord(ch) < 32 for ch in label):
+        raise InvalidInput("A token needs a label of 1 to 80 printable characters.")
     token = "st_" + secrets.token_urlsafe(32)
     row = ApiToken.create(user=user, label=label, token_hash=ApiToken.hash(token), prefix=token[:10])
     return row, token

@@ -1,7 +1,7 @@
 """Sign-in, registration, password, account and token forms."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from suite.auth.accounts import MAX_PASSWORD, MIN_PASSWORD, USERNAME_RE
 
@@ -9,10 +9,16 @@ NAME_RULE = Regexp(USERNAME_RE, message="Use 1–40 letters, digits, '_', '.' or
                                         "starting with a letter or digit.")
 
 
+def printable(form, field):
+    """Refuse control characters (NUL and the like) in short text fields."""
+    if field.data and any(ord(ch) < 32 or ord(ch) == 127 for ch in field.data):
+        raise ValidationError("Control characters are not allowed here.")
+
+
 class LoginForm(FlaskForm):
     """Sign in with a username and password."""
 
-    username = StringField("Username", validators=[DataRequired(), Length(max=40)],
+    username = StringField("Username", validators=[DataRequired(), Length(max=40), printable],
                            render_kw={"autocomplete": "username", "autofocus": True})
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD)],
                              render_kw={"autocomplete": "current-password"})
@@ -60,7 +66,7 @@ class DeleteAccountForm(FlaskForm):
 class TokenForm(FlaskForm):
     """Create an API token with a label."""
 
-    label = StringField("Label", validators=[DataRequired(), Length(max=80)],
+    label = StringField("Label", validators=[DataRequired(), Length(max=80), printable],
                         render_kw={"placeholder": "e.g. laptop curl"})
 
 

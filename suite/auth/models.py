@@ -39,7 +39,10 @@ class User(UserMixin, BaseModel):
     @classmethod
     def by_name(cls, username):
         """The user with this name (any case), or None."""
-        return cls.get_or_none(cls.name_key == (username or "").strip().lower())
+        key = (username or "").strip().lower()
+        if not key or "\x00" in key or len(key) > 40:  # cannot be a name; PostgreSQL refuses NUL
+            return None
+        return cls.get_or_none(cls.name_key == key)
 
 
 class ApiToken(BaseModel):

@@ -71,7 +71,7 @@ def test_unwritable_database_gives_an_error_page_and_saves_nothing(sqlite_app, p
     before = _nothing_saved(sqlite_app)
     _fault(sqlite_app, pragma, value)
     answered = _assert_error_pages(sqlite_app)
-    assert all(status == 500 for status in answered.values()), answered
+    assert all(status == 503 for status in answered.values()), answered
     assert sqlite_app.instance.integrity() == ("ok", [])
     assert _nothing_saved(sqlite_app) == before
 
@@ -83,8 +83,6 @@ def test_read_only_database_still_serves_reading(sqlite_app):
         assert sqlite_app.alice.get(path).status_code == 200, path
 
 
-@pytest.mark.xfail(strict=True, reason="suite/errors.py answers storage errors with the generic 500 "
-                                       "'Something went wrong' (reported to the lead: map SQLITE_READONLY/FULL to 503)")
 def test_unwritable_database_error_says_saving_is_impossible_right_now(sqlite_app):
     _fault(sqlite_app, "max_page_count", "current")
     resp = next(iter(_writes(sqlite_app.alice)))[1]

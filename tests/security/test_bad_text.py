@@ -53,7 +53,6 @@ def test_no_api_route_answers_500_to_bad_text(app, seed, kind):
     assert not crashed, f"{kind}: {crashed}"
 
 
-@pytest.mark.xfail(ON_POSTGRES, strict=True, reason="suite/auth passes NUL to PostgreSQL (reported)")
 @pytest.mark.parametrize(("path", "data"), [("/auth/login", {"username": "a\x00b", "password": "x"}),
                                             ("/auth/tokens", {"label": "a\x00b"})])
 def test_nul_in_sign_in_and_token_label_is_refused_not_500(alice_client, path, data):
