@@ -43,7 +43,7 @@ def list_bookmarks():
     page, per_page = page_args()
     filters = svc.Filters.from_args(request.args)
     filters.page, filters.per_page = page, per_page
-    listing = svc.list_bookmarks(current_user, filters)
+    listing = svc.list_bookmarks(current_user, filters, notes=True)
     return paginated([bookmark_json(b, b.tag_names) for b in listing.bookmarks], page, per_page, listing.has_next)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import markdown
 import nh3
 from markupsafe import Markup
-from peewee import IntegrityError, fn, prefetch
+from peewee import SQL, IntegrityError, fn, prefetch
 
 from suite import search
 from suite.auth.models import utcnow
@@ -237,8 +237,17 @@ class Listing:
     error: str = ""
 
 
-def _base_query(user, f):
-    query = Bookmark.select().where(Bookmark.owner == user.id)
+# What a list shows (the page and the API): everything but the fetched page text and other
+# columns only the detail page, the fetcher or the exporter read. ``notes`` only for the API.
+LIST_COLUMNS = (Bookmark.id, Bookmark.owner, Bookmark.url, Bookmark.domain, Bookmark.title, Bookmark.description,
+                Bookmark.is_private, Bookmark.unread, Bookmark.created_at, Bookmark.updated_at,
+                Bookmark.fetch_status, Bookmark.fetch_error, Bookmark.http_status, Bookmark.thumb_status,
+                Bookmark.thumb_source, Bookmark.thumb_small, Bookmark.thumb_large, Bookmark.thumb_error,
+                Bookmark.is_broken, Bookmark.check_error)
+
+
+def _base_query(user, f, columns=()):
+    query = Bookmark.select(*columns).where(Bookmark.owner == user.id)
     if f.unread:
         query = query.where(Bookmark.unread == True)  # noqa: E712
     if f.visibility:
@@ -247,10 +256,12 @@ def _base_query(user, f):
         query = query.where(Bookmark.domain == (f.domain[4:] if f.domain.startswith("www.") else f.domain))
     if f.broken:
         query = query.where(Bookmark.is_broken == True)  # noqa: E712
-    for name in f.tags:
-        tagged = (BookmarkTag.select(BookmarkTag.bookmark).join(Tag)
-                  .where(Tag.owner == user.id, Tag.name == name))
-        query = query.where(Bookmark.id.in_(tagged))
+    if f.tags:
+        found = dict(Tag.select(Tag.name, Tag.id).where(Tag.owner == user.id, Tag.name.in_(f.tags)).tuples())
+        if len(found) < len(f.tags):  # an unknown tag matches nothing: no need to look at any bookmark
+            return query.where(SQL("1 = 0"))
+        for tag_id in found.values():
+            query = query.where(Bookmark.id.in_(BookmarkTag.select(BookmarkTag.bookmark).where(BookmarkTag.tag == tag_id)))
     return query
 
 
@@ -259,19 +270,35 @@ def _with_tags(bookmarks_query):
     return prefetch(bookmarks_query, links)
 
 
-def list_bookmarks(user, f):
-    """One page of the user's bookmarks matching the filters (searching when ``q`` is set)."""
+def attach_tag_names(bookmarks):
+    """Give each bookmark its ``tag_names`` with one query of (bookmark id, name) pairs."""
+    names = {b.id: [] for b in bookmarks}
+    if names:
+        pairs = (BookmarkTag.select(BookmarkTag.bookmark, Tag.name).join(Tag)
+                 .where(BookmarkTag.bookmark.in_(list(names))).tuples())
+        for bookmark_id, name in pairs:
+            names[bookmark_id].append(name)
+    for b in bookmarks:
+        b.tag_names = names[b.id]
+    return bookmarks
+
+
+def list_bookmarks(user, f, notes=False):
+    """One page of the user's bookmarks matching the filters (searching when ``q`` is set).
+
+    The bookmarks hold the list columns (``LIST_COLUMNS``, plus ``notes`` when asked) and their tag names.
+    """
+    columns = LIST_COLUMNS + ((Bookmark.notes,) if notes else ())
     if f.q:
-        return _search(user, f)
+        return _search(user, f, columns)
     order = {"date": (Bookmark.created_at.desc(), Bookmark.id.desc()),
              "old": (Bookmark.created_at, Bookmark.id),
              "title": (fn.LOWER(Bookmark.title), Bookmark.id)}[f.sort]
-    query = _base_query(user, f).order_by(*order).paginate(f.page, f.per_page + 1)
-    rows = _with_tags(query)
-    return Listing(rows[:f.per_page], f.page, len(rows) > f.per_page)
+    rows = list(_base_query(user, f, columns).order_by(*order).paginate(f.page, f.per_page + 1))
+    return Listing(attach_tag_names(rows[:f.per_page]), f.page, len(rows) > f.per_page)
 
 
-def _search(user, f):
+def _search(user, f, columns=()):
     """Ranked search; other filters are applied to chunks of hits until the page is full."""
     plain = not (f.unread or f.visibility or f.domain or f.broken)
     chunk = f.per_page if plain else SEARCH_CHUNK
@@ -283,35 +310,32 @@ def _search(user, f):
                               page=number, per_page=chunk)
         error = result.error or ""
         ids = [int(h.item_id) for h in result.hits]
-        rows = {b.id: b for b in _with_tags(_base_query(user, f).where(Bookmark.id.in_(ids or [0])))}
+        rows = {b.id: b for b in _base_query(user, f, columns).where(Bookmark.id.in_(ids or [0]))}
         found += [rows[i] for i in ids if i in rows]
         snippets.update((int(h.item_id), h.snippet) for h in result.hits)
         if plain:
-            return Listing(found, f.page, result.has_next, snippets, error)
+            return Listing(attach_tag_names(found), f.page, result.has_next, snippets, error)
         if len(found) >= wanted or not result.has_next:
             break
     start = (f.page - 1) * f.per_page
-    return Listing(found[start:start + f.per_page], f.page, len(found) > start + f.per_page, snippets, error)
+    page = attach_tag_names(found[start:start + f.per_page])
+    return Listing(page, f.page, len(found) > start + f.per_page, snippets, error)
 
 
 def tag_counts(user, public_only=False):
-    """The user's tags with how many bookmarks carry each, most used first."""
-    count = fn.COUNT(BookmarkTag.id)
-    links = (BookmarkTag.select(BookmarkTag.tag.alias("tag_id"), count.alias("n"))
-             .where(BookmarkTag.tag.in_(Tag.select(Tag.id).where(Tag.owner == user.id))))
-    if public_only:
-        links = links.join(Bookmark, on=(BookmarkTag.bookmark == Bookmark.id)).where(Bookmark.is_private == False)  # noqa: E712
-    links = links.group_by(BookmarkTag.tag).alias("counted")
-    query = (Tag.select(Tag.name, links.c.n).join(links, on=(links.c.tag_id == Tag.id))
-             .order_by(links.c.n.desc(), Tag.name))
-    return [(row.name, row.n) for row in query.objects()]
+    """The user's tags with how many bookmarks (public ones when ``public_only``) carry each, most used first.
+
+    Reads the counts the triggers keep on each tag: the cost follows the number of tags, not of bookmarks.
+    """
+    count = Tag.public_count if public_only else Tag.bookmark_count
+    query = Tag.select(Tag.name, count).where(Tag.owner == user.id, count > 0).order_by(count.desc(), Tag.name)
+    return list(query.tuples())
 
 
 def tags_in_use(user, limit=200):
-    """The user's tag names that some bookmark carries, A–Z (cheap: one index probe per tag)."""
-    used = BookmarkTag.select(BookmarkTag.id).where(BookmarkTag.tag == Tag.id)
-    query = Tag.select(Tag.name).where(Tag.owner == user.id, fn.EXISTS(used)).order_by(Tag.name).limit(limit)
-    return [t.name for t in query]
+    """The user's tag names that some bookmark carries, A–Z."""
+    query = Tag.select(Tag.name).where(Tag.owner == user.id, Tag.bookmark_count > 0).order_by(Tag.name).limit(limit)
+    return [name for (name,) in query.tuples()]
 
 
 def rename_tag(user, old, new):
@@ -327,9 +351,8 @@ def rename_tag(user, old, new):
     with db.atomic():
         ids = [r.bookmark_id for r in BookmarkTag.select(BookmarkTag.bookmark).where(BookmarkTag.tag == source.id)]
         target = Tag.get_or_none(Tag.owner == user.id, Tag.name == new_names[0])
-        if target is None:
-            source.name = new_names[0]
-            source.save()
+        if target is None:  # the name only: the counts on the row are the triggers' to keep
+            Tag.update(name=new_names[0]).where(Tag.id == source.id).execute()
         else:
             already = BookmarkTag.select(BookmarkTag.bookmark).where(BookmarkTag.tag == target.id)
             BookmarkTag.delete().where(BookmarkTag.tag == source.id, BookmarkTag.bookmark.in_(already)).execute()

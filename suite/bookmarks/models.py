@@ -1,5 +1,6 @@
 """Bookmarks, their tags, and import runs."""
 from peewee import (
+    SQL,
     AutoField,
     BooleanField,
     CharField,
@@ -54,8 +55,13 @@ class Bookmark(BaseModel):
 
     @property
     def tag_names(self):
-        """The bookmark's tag names, sorted (uses prefetched ``tag_links`` when present)."""
-        return sorted(link.tag.name for link in self.tag_links)
+        """The bookmark's tag names, sorted (names attached by a list query, else ``tag_links``)."""
+        names = self.__dict__.get("_tag_names")
+        return names if names is not None else sorted(link.tag.name for link in self.tag_links)
+
+    @tag_names.setter
+    def tag_names(self, names):
+        self._tag_names = sorted(names)
 
     @property
     def status(self):
@@ -66,11 +72,17 @@ class Bookmark(BaseModel):
 
 
 class Tag(BaseModel):
-    """A user's tag (lower-case, unique per user)."""
+    """A user's tag (lower-case, unique per user), with how many bookmarks carry it.
+
+    The counts are kept by database triggers (migration 0007) in the transaction of every
+    write, so tag lists never count over all bookmarks; nothing in Python writes them.
+    """
 
     id = AutoField()
     owner = ForeignKeyField(User, backref="bookmark_tags", on_delete="CASCADE")
     name = CharField(max_length=64)
+    bookmark_count = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    public_count = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
     class Meta:
         table_name = "bookmarks_tag"
