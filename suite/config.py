@@ -23,6 +23,10 @@ SETTINGS = [
     Setting("DATABASE_URL", str, "", "Database URL; empty means `sqlite:///<instance>/suite.db`. "
             "`postgresql://user:pw@host/db` for teams."),
     Setting("DB_MAX_CONNECTIONS", int, 32, "Size of the per-process connection pool."),
+    Setting("PAGE_CACHE_MB", float, 8.0, "Memory per process for whole pages kept for anonymous readers "
+            "(wiki pages, pastes); 0 turns the page cache off."),
+    Setting("PAGE_CACHE_SECONDS", int, 300, "Longest time a page stays in the page cache (a change to its "
+            "content drops it at once)."),
     Setting("DB_STALE_TIMEOUT", int, 300, "Seconds after which an idle pooled connection is recycled."),
     Setting("REDIS_URL", str, "", "When set, the task queue and rate limits use Redis."),
     Setting("SECRET_KEY", str, "", "Signs sessions; generated once into the instance folder when empty."),

@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from suite import search
+from suite import pagecache, search
 from suite.auth import follows, login_required
 from suite.auth.models import User
 from suite.errors import NotFound
@@ -123,7 +123,15 @@ def page_url(page):
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def app_count(entry, user):
+    """The home page's figure of one app for ``user``, recounted only when that app's content changed."""
+    kinds = (entry.search_kind,) if entry.search_kind else ()
+    return pagecache.remember(kinds, ("count", entry.key, user.get_id()), lambda: entry.count(user))
+
+
 def init_app(app):
     """Register the core pages and the template helpers."""
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(suite_apps=suite_apps, search_url=search_url, page_url=page_url)
+    pagecache.init_app(app)
+    app.jinja_env.globals.update(suite_apps=suite_apps, search_url=search_url, page_url=page_url,
+                                 app_count=app_count)

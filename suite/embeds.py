@@ -8,8 +8,10 @@ filled in per reader with ``fill_embeds``.
 """
 import re
 
-from flask import current_app
+from flask import current_app, has_request_context
 from markupsafe import Markup, escape
+
+from suite import pagecache
 
 PLACEHOLDER_RE = re.compile(r'<div class="embed" data-embed="([a-z]+):([^"<>]{1,200})"></div>')
 
@@ -31,6 +33,8 @@ def placeholder(prefix, argument):
 
 def render_embed(prefix, argument, viewer):
     """The embed's HTML for this viewer, or an empty string when hidden or unknown."""
+    if has_request_context():
+        pagecache.depends_on(prefix)  # the page shows this item: its changes invalidate the page
     renderer = current_app.extensions.get("suite.embeds", {}).get(prefix)
     if renderer is None:
         return Markup("")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flask import current_app, url_for
 from peewee import IntegrityError
 
-from suite import search
+from suite import pagecache, search
 from suite.auth.models import utcnow
 from suite.errors import InvalidInput, NotFound, TooLarge
 from suite.extensions import db
@@ -212,6 +212,12 @@ def read_paste(slug, user):
     paste.burned = True
     paste.__dict__["_files"], paste.__dict__["_views"] = files, views
     return paste
+
+
+def cache_page(paste):
+    """Let anonymous readers share this paste's page until pastes change or it expires."""
+    seconds = None if paste.expires_at is None else (paste.expires_at - utcnow()).total_seconds()
+    pagecache.cache_this("paste", seconds)
 
 
 def owned_paste(slug, user):

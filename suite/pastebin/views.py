@@ -119,6 +119,8 @@ def view(slug):
     files = pastes.stored_views(paste)
     if not getattr(paste, "burned", False) and any(f.pending for f in files):
         highlight_paste_task(paste.id)  # e.g. after a Pygments upgrade; shown plain until then
+    elif not paste.burn_after_reading and paste.visibility != "private":
+        pastes.cache_page(paste)
     return render_template("pastebin/view.html", paste=paste, files=files,
                            source=request.args.get("source") == "1",
                            burned=getattr(paste, "burned", False))

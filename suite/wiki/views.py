@@ -12,7 +12,7 @@ from flask import (
     url_for,
 )
 
-from suite import search
+from suite import pagecache, search
 from suite.auth import current_user, login_required
 from suite.auth.models import utcnow
 from suite.embeds import fill_embeds
@@ -86,6 +86,7 @@ def view(title):
         links.render_revision(page.title, revision, store=False)
     elif revision.html is None:
         links.render_revision(page.title, revision)
+    pagecache.cache_this("wiki")  # anonymous readers share this page until the wiki changes
     return render_template("wiki/page.html", page=page, revision=revision, old=revision.number != page.version,
                            body=fill_embeds(revision.html, current_user),
                            redirected_from=request.args.get("from"), can_edit=can_edit(current_user, page),

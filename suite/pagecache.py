@@ -1,0 +1,215 @@
+"""Whole-page cache for pages every anonymous reader sees the same way.
+
+A view opts in per response with ``cache_this(kind)`` (a wiki page, a paste). The
+middleware keeps the finished response in process memory, keyed by host, scheme,
+path and query, and serves it to the next request that carries no session or
+remember-me cookie, without entering Flask at all.
+
+Correctness comes from generations: a counter per kind of content in the
+``cache_generation`` table. ``changed(kind)`` bumps it once the writing transaction
+commits (``suite.search`` does this for every indexed write), and every hit reads
+the counters (one indexed query) and drops an entry whose generation moved, so a
+save is visible to the very next reader in every worker process. Entries also
+expire after ``PAGE_CACHE_SECONDS`` and the memory is bounded by ``PAGE_CACHE_MB``.
+Only 200 answers without Set-Cookie are kept; signed-in visitors never see a copy.
+"""
+import threading
+import time
+from collections import OrderedDict
+
+from flask import current_app, request
+from peewee import BigIntegerField, CharField, DatabaseError
+
+from suite.database import BaseModel
+from suite.extensions import db
+
+ENVIRON_KEY = "suite.page_cache"
+PERSONAL_COOKIES = ("session", "remember_token")
+
+
+class CacheGeneration(BaseModel):
+    """How many times content of one kind changed (only ever goes up)."""
+
+    name = CharField(max_length=32, primary_key=True)
+    value = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "cache_generation"
+
+
+def generations():
+    """{kind: counter} as committed right now."""
+    return dict(CacheGeneration.select(CacheGeneration.name, CacheGeneration.value).tuples())
+
+
+def _bump(kinds):
+    for kind in sorted(kinds):
+        (CacheGeneration.insert(name=kind, value=1)
+         .on_conflict(conflict_target=[CacheGeneration.name],
+                      update={CacheGeneration.value: CacheGeneration.value + 1})
+         .execute())
+
+
+def changed(kind):
+    """Content of ``kind`` changed: bump its generation once the current transaction commits.
+
+    Bumping after the commit (never before) means a reader can only pair an old
+    generation with new content, which the bump then invalidates; never the reverse.
+    """
+    if not db.in_transaction():
+        _bump({kind})
+        return
+    outer = db._state.transactions[0]
+    pending = getattr(outer, "suite_changed_kinds", None)
+    if pending is None:
+        pending = outer.suite_changed_kinds = set()
+        db.after_commit(lambda: _bump(pending))
+    pending.add(kind)
+
+
+def _wish():
+    return request.environ.setdefault(ENVIRON_KEY, {"store": False, "kinds": set(), "seconds": None})
+
+
+def cache_this(kind, seconds=None):
+    """Let the middleware keep this response for anonymous readers until ``kind`` changes.
+
+    ``seconds`` shortens the keeping time (a paste that expires sooner); 0 or less keeps nothing.
+    """
+    wish = _wish()
+    wish["store"] = True
+    wish["kinds"].add(kind)
+    if seconds is not None:
+        wish["seconds"] = seconds if wish["seconds"] is None else min(seconds, wish["seconds"])
+
+
+def depends_on(kind):
+    """This response also shows content of ``kind`` (an embed): a change there invalidates it too."""
+    _wish()["kinds"].add(kind)
+
+
+MEMO_LIMIT = 4096
+
+
+def remember(kinds, key, compute, seconds=60):
+    """``compute()``, kept in this process until content of ``kinds`` changes (or ``seconds`` pass).
+
+    For figures that cost a scan, such as the home page's counts of someone's items.
+    """
+    memo = current_app.extensions.setdefault("suite.memo", {})
+    pinned = tuple(generations().get(kind, 0) for kind in kinds)
+    found = memo.get(key)
+    now = time.monotonic()
+    if found is not None and found[0] == pinned and found[1] > now:
+        return found[2]
+    value = compute()
+    if len(memo) >= MEMO_LIMIT:
+        memo.clear()
+    memo[key] = (pinned, now + seconds, value)
+    return value
+
+
+class PageCache:
+    """WSGI middleware holding finished anonymous responses (LRU, bounded in bytes)."""
+
+    def __init__(self, wsgi_app, max_bytes, seconds):
+        self.wsgi_app, self.max_bytes, self.seconds = wsgi_app, max_bytes, seconds
+        self.entries = OrderedDict()   # key -> (((kind, generation), ...), expires, status, headers, body)
+        self.size = 0
+        self.lock = threading.Lock()
+
+    @staticmethod
+    def key(environ):
+        """The cache key of a request, or None when it must go to the app."""
+        if environ.get("REQUEST_METHOD") != "GET":
+            return None
+        cookies = environ.get("HTTP_COOKIE", "")
+        if any(name + "=" in cookies for name in PERSONAL_COOKIES):
+            return None
+        return (environ.get("wsgi.url_scheme"), environ.get("HTTP_X_FORWARDED_PROTO"),
+                environ.get("HTTP_HOST"), environ.get("HTTP_X_FORWARDED_HOST"),
+                environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+
+    def __call__(self, environ, start_response):
+        key = self.key(environ)
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+        # Read before the view reads any content (see ``changed``), used for the hit and the fill.
+        current = self.generations()
+        if current is None:
+            return self.wsgi_app(environ, start_response)
+        hit = self.lookup(key, current)
+        if hit is not None:
+            status, headers, body = hit
+            start_response(status, headers + [("X-Cache", "hit")])
+            return [body]
+        return self.fill(key, current, environ, start_response)
+
+    @staticmethod
+    def generations():
+        """The committed generations, or None when the table cannot be read (no caching then)."""
+        try:
+            with db.connection_context():
+                return generations()
+        except DatabaseError:
+            return None
+
+    def lookup(self, key, current):
+        """The stored (status, headers, body) of ``key`` if its content has not changed since."""
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            pinned, expires, status, headers, body = entry
+            if time.monotonic() < expires and all(current.get(k, 0) == g for k, g in pinned):
+                self.entries.move_to_end(key)
+                return status, headers, body
+            self._pop(key)
+            return None
+
+    def fill(self, key, current, environ, start_response):
+        """Run the app; keep the answer when the view asked for it and nothing personal is in it."""
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured.update(status=status, headers=headers)
+            return start_response(status, headers, exc_info)
+
+        body_iter = self.wsgi_app(environ, capture)
+        wanted = environ.get(ENVIRON_KEY)
+        headers = captured.get("headers") or []
+        if (wanted is None or not wanted["store"] or not captured.get("status", "").startswith("200")
+                or any(name.lower() == "set-cookie" for name, _ in headers)):
+            return body_iter
+        try:
+            body = b"".join(body_iter)
+        finally:
+            if hasattr(body_iter, "close"):
+                body_iter.close()
+        pinned = tuple((kind, current.get(kind, 0)) for kind in sorted(wanted["kinds"]))
+        self.store(key, pinned, wanted["seconds"], captured["status"], list(headers), body)
+        return [body]
+
+    def store(self, key, pinned, seconds, status, headers, body):
+        """Keep one response, evicting the least recently used ones beyond the byte budget."""
+        seconds = self.seconds if seconds is None else min(seconds, self.seconds)
+        if seconds <= 0 or len(body) > self.max_bytes // 4:
+            return
+        with self.lock:
+            self._pop(key)
+            self.entries[key] = (pinned, time.monotonic() + seconds, status, headers, body)
+            self.size += len(body)
+            while self.size > self.max_bytes and self.entries:
+                self._pop(next(iter(self.entries)))
+
+    def _pop(self, key):
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= len(old[4])
+
+
+def init_app(app):
+    """Wrap the app in the page cache unless PAGE_CACHE_MB is 0."""
+    mb = app.config["PAGE_CACHE_MB"]
+    if mb > 0:
+        app.wsgi_app = PageCache(app.wsgi_app, int(mb * 1024 * 1024), app.config["PAGE_CACHE_SECONDS"])

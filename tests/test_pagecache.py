@@ -1,0 +1,209 @@
+"""The page cache: anonymous readers share finished pages until their content changes.
+
+A hit is marked ``X-Cache: hit``. Every write that changes what a cached page shows
+must be visible to the very next reader, in this process or any other.
+"""
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from suite import pagecache
+from suite.extensions import db
+from tests.conftest import AuthActions
+from tests.pastebin.conftest import slug_of
+from tests.wiki.conftest import WikiActions
+
+ROOT = __file__.rsplit("/tests/", 1)[0]
+
+
+@pytest.fixture
+def wiki(alice_client):
+    return WikiActions(alice_client)
+
+
+@pytest.fixture
+def paste_as():
+    """paste_as(client, content, **fields) → slug, posted the way curl does."""
+    def make(client, content, **fields):
+        resp = client.post("/paste/", data={"content": content, **fields}, csrf=False)
+        assert resp.status_code == 201
+        return slug_of(resp)
+    return make
+
+
+@pytest.fixture
+def reader(app):
+    """An anonymous visitor with no cookies at all."""
+    return app.test_client()
+
+
+def hit(resp):
+    return resp.headers.get("X-Cache") == "hit"
+
+
+def test_second_anonymous_view_of_a_wiki_page_is_served_from_the_cache(wiki, reader):
+    wiki.save("Home", "First words")
+    first, second = reader.get("/wiki/Home"), reader.get("/wiki/Home")
+    assert first.status_code == second.status_code == 200
+    assert not hit(first) and hit(second)
+    assert first.data == second.data
+    assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+
+
+def test_an_edit_is_visible_to_the_next_anonymous_reader(wiki, reader):
+    wiki.save("Home", "Old words")
+    reader.get("/wiki/Home")
+    assert hit(reader.get("/wiki/Home"))
+    wiki.save("Home", "New words")
+    resp = reader.get("/wiki/Home")
+    assert not hit(resp) and b"New words" in resp.data and b"Old words" not in resp.data
+
+
+def test_creating_a_page_turns_red_links_blue_for_cached_readers(wiki, reader):
+    wiki.save("Home", "See [[Road map]].")
+    reader.get("/wiki/Home")
+    wiki.save("Road_map", "Plans")
+    assert b'class="wikilink" href="/wiki/Road_map"' in reader.get("/wiki/Home").data
+
+
+def test_signed_in_readers_are_never_served_a_cached_copy(wiki, reader, alice_client):
+    wiki.save("Home", "Words")
+    reader.get("/wiki/Home")
+    resp = alice_client.get("/wiki/Home")
+    assert not hit(resp) and b"/auth/logout" in resp.data  # alice sees her own header
+
+
+def test_signed_in_views_do_not_fill_the_cache_for_anonymous_readers(wiki, reader, alice_client):
+    wiki.save("Home", "Words")
+    alice_client.get("/wiki/Home")
+    resp = reader.get("/wiki/Home")
+    assert not hit(resp) and b"/auth/logout" not in resp.data
+
+
+def test_query_strings_are_separate_entries(wiki, reader):
+    wiki.save("Home", "One")
+    wiki.save("Home", "Two")
+    reader.get("/wiki/Home?rev=1")
+    resp = reader.get("/wiki/Home")
+    assert not hit(resp) and b"Two" in resp.data
+    assert hit(reader.get("/wiki/Home?rev=1"))
+
+
+def test_missing_pages_are_not_cached(reader):
+    assert reader.get("/wiki/Nowhere").status_code == 404
+    assert not hit(reader.get("/wiki/Nowhere"))
+
+
+def alices_paste(alice_client, token, content):
+    """A paste owned by alice (posted with her API token, the way curl would)."""
+    url = alice_client.post("/paste/", data={"content": content}, csrf=False,
+                            headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True).strip()
+    return url.rsplit("/", 1)[-1]
+
+
+def test_a_paste_view_is_cached_and_deleting_the_paste_ends_it(alice_client, reader, token):
+    slug = alices_paste(alice_client, token, "print('cached')\n")
+    reader.get(f"/paste/{slug}")
+    assert hit(reader.get(f"/paste/{slug}"))
+    assert alice_client.post(f"/paste/{slug}/delete", data={}).status_code in (302, 303)
+    assert reader.get(f"/paste/{slug}").status_code == 404
+
+
+def test_burn_after_reading_pastes_are_never_cached(client, reader, paste_as):
+    slug = paste_as(client, "secret\n", expires="burn")
+    assert reader.get(f"/paste/{slug}").status_code == 200
+    assert reader.get(f"/paste/{slug}").status_code == 404
+
+
+def test_a_paste_that_expires_is_kept_no_longer_than_its_life(app, reader, paste_as, client):
+    slug = paste_as(client, "short-lived\n", expires="1h")
+    reader.get(f"/paste/{slug}")
+    cache = app.wsgi_app
+    (entry,) = [e for k, e in cache.entries.items() if k[5] == f"/paste/{slug}"]
+    assert entry[1] - time.monotonic() <= 3600
+
+
+def test_a_wiki_page_embedding_a_paste_changes_when_the_paste_is_deleted(wiki, alice_client, reader, token):
+    slug = alices_paste(alice_client, token, "print('embedded words')\n")
+    wiki.save("Snippets", f"[[paste:{slug}]]")
+    assert b"embedded words" in reader.get("/wiki/Snippets").data
+    assert hit(reader.get("/wiki/Snippets"))
+    alice_client.post(f"/paste/{slug}/delete", data={})
+    resp = reader.get("/wiki/Snippets")
+    assert not hit(resp) and b"embedded words" not in resp.data
+
+
+def test_a_write_in_another_process_invalidates_this_process_cache(app, wiki, reader):
+    """Two gunicorn workers share nothing but the database: the generation lives there."""
+    wiki.save("Home", "Before")
+    reader.get("/wiki/Home")
+    assert hit(reader.get("/wiki/Home"))
+    script = textwrap.dedent(f"""
+        from suite import create_app
+        from suite.auth.models import User
+        from suite.wiki import pages
+        app = create_app({{"INSTANCE_PATH": {app.instance_path!r}, "DATABASE_URL": {app.config["DATABASE_URL"]!r},
+                          "SCREENSHOT_BACKEND": "none"}})
+        with app.app_context():
+            page, current = pages.get_page("Home")
+            pages.save_page("Home", "After, from elsewhere", current.number, User.get(User.username == "alice"))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    resp = reader.get("/wiki/Home")
+    assert not hit(resp) and b"After, from elsewhere" in resp.data
+
+
+def test_a_rolled_back_write_does_not_bump_the_generation(app):
+    with app.app_context():
+        before = pagecache.generations().get("wiki", 0)
+        with pytest.raises(RuntimeError):
+            with db.atomic():
+                pagecache.changed("wiki")
+                raise RuntimeError("save failed")
+        assert pagecache.generations().get("wiki", 0) == before
+        with db.atomic():
+            pagecache.changed("wiki")
+            pagecache.changed("wiki")
+        assert pagecache.generations()["wiki"] == before + 1
+
+
+def test_the_cache_keeps_to_its_memory_budget(make_app):
+    app = make_app(PAGE_CACHE_MB=0.04)  # 41 KB: a page of ~9 KB fits four times
+    wiki = WikiActions(_alice(app))
+    reader = app.test_client()
+    for n in range(6):
+        wiki.save(f"Page_{n}", "words " * 1000)
+    for n in range(6):
+        reader.get(f"/wiki/Page_{n}")
+    cache = app.wsgi_app
+    assert 0 < cache.size <= cache.max_bytes
+    assert len(cache.entries) < 6
+    assert hit(reader.get("/wiki/Page_5")) and not hit(reader.get("/wiki/Page_0"))
+
+
+def test_page_cache_mb_zero_turns_it_off(make_app):
+    app = make_app(PAGE_CACHE_MB=0)
+    wiki = WikiActions(_alice(app))
+    wiki.save("Home", "Words")
+    reader = app.test_client()
+    reader.get("/wiki/Home")
+    assert not hit(reader.get("/wiki/Home"))
+    assert not isinstance(app.wsgi_app, pagecache.PageCache)
+
+
+def _alice(app):
+    client = app.test_client()
+    AuthActions(client).register("alice")
+    return client
+
+
+def test_home_page_counts_are_recounted_after_a_change(alice_client, token):
+    alices_paste(alice_client, token, "one\n")
+    assert b"1 paste of yours" in alice_client.get("/").data
+    assert b"1 paste of yours" in alice_client.get("/").data  # remembered
+    alices_paste(alice_client, token, "two\n")
+    assert b"2 pastes of yours" in alice_client.get("/").data
