@@ -108,3 +108,28 @@ def test_pagination(app, users):
         third = search.query("common", page=3, per_page=10)
     assert len(first.hits) == 10 and first.has_next
     assert len(third.hits) == 5 and not third.has_next
+
+
+def test_a_reader_who_may_see_few_matches_still_finds_them(app, users):
+    """Ranking looks at the best candidates first; when those are all hidden it ranks the rest."""
+    alice, bob = users["alice"], users["bob"]
+    with app.app_context():
+        for n in range(250):
+            search.index_item("paste", f"secret{n}", owner_id=alice.id, visibility="private",
+                              title="zebra zebra zebra", body="zebra " * 5, url=f"/s{n}")
+        search.index_item("paste", "open", owner_id=alice.id, visibility="public", title="notes",
+                          body="one zebra", url="/open")
+        assert ids(search.query("zebra", user=bob)) == ["open"]
+        assert len(search.query("zebra", user=alice).hits) == 20
+
+
+def test_result_pages_do_not_overlap_or_skip(app, users):
+    alice = users["alice"]
+    with app.app_context():
+        for n in range(45):
+            search.index_item("bookmark", f"b{n}", owner_id=alice.id, visibility="public",
+                              title="same words", body="same words", url=f"/b{n}")
+        pages = [search.query("same", user=None, page=p) for p in (1, 2, 3)]
+    seen = [h.item_id for p in pages for h in p.hits]
+    assert len(seen) == len(set(seen)) == 45
+    assert [p.has_next for p in pages] == [True, True, False]

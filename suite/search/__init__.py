@@ -13,11 +13,12 @@ from typing import Optional
 from markupsafe import Markup, escape
 from peewee import OperationalError, ProgrammingError
 
+from suite import pagecache
 from suite.auth.models import User, utcnow
 from suite.database import is_postgres
 from suite.extensions import db
 from suite.search.backends import START, STOP, Fts5Backend, PostgresBackend
-from suite.search.models import SearchDoc
+from suite.search.models import LIST_COLUMNS, SearchDoc
 from suite.search.querytext import ParsedQuery, parse_query
 
 KINDS = ("bookmark", "paste", "wiki")
@@ -79,11 +80,13 @@ def index_item(kind, item_id, *, owner_id, visibility, title, body, url, tags=()
                    .where(SearchDoc.kind == kind, SearchDoc.item_id == str(item_id)).execute())
         if not updated:
             SearchDoc.create(kind=kind, item_id=str(item_id), **values)
+        pagecache.changed(kind)
 
 
 def remove_item(kind, item_id):
     """Drop one item from the index (no error when it was not there)."""
     SearchDoc.delete().where(SearchDoc.kind == kind, SearchDoc.item_id == str(item_id)).execute()
+    pagecache.changed(kind)
 
 
 def backend():
@@ -156,7 +159,7 @@ def _browse(result, parsed, user, kinds, owner_id, tags, page, per_page):
         result.error = "Add a word to search for (a search cannot only exclude words)."
         return result
     where = _conditions(parsed, user, kinds, owner_id, tags)
-    rows = list(SearchDoc.select().where(*where).order_by(SearchDoc.updated_at.desc(), SearchDoc.id.desc())
+    rows = list(SearchDoc.select(*LIST_COLUMNS).where(*where).order_by(SearchDoc.updated_at.desc(), SearchDoc.id.desc())
                 .limit(per_page + 1).offset((page - 1) * per_page).dicts())
     result.hits = [_hit(r) for r in rows[:per_page]]
     result.has_next = len(rows) > per_page
@@ -170,7 +173,7 @@ def recent(*, viewer=None, owner_ids=None, kinds=None, limit=10, public_only=Fal
         where.append(SearchDoc.owner_id.in_(list(owner_ids) or [-1]))
     if kinds:
         where.append(SearchDoc.kind.in_(list(kinds)))
-    rows = (SearchDoc.select().where(*where)
+    rows = (SearchDoc.select(*LIST_COLUMNS).where(*where)
             .order_by(SearchDoc.updated_at.desc(), SearchDoc.id.desc()).limit(limit).dicts())
     return [_hit(r) for r in rows]
 

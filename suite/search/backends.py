@@ -6,7 +6,8 @@ wrapped in \\x02 … \\x03 markers (escaped and turned into <mark> by the caller
 """
 from peewee import SQL, NodeList, Table, fn
 
-from suite.search.models import SearchDoc
+from suite.extensions import db
+from suite.search.models import LIST_COLUMNS, SearchDoc
 
 START, STOP = "\x02", "\x03"
 FTS_TABLE = Table("search_fts")
@@ -28,18 +29,49 @@ class Fts5Backend:
             expr += " NOT " + _fts5_string(word)
         return expr
 
+    CANDIDATES = 200
+
     def search(self, parsed, where, limit, offset):
-        """Ranked rows matching the text and ``where``."""
-        fts = FTS_TABLE.c.search_fts  # the hidden column FTS5's functions take
-        score = fn.bm25(fts, 10.0, 1.0, 4.0, 2.0)
-        return (SearchDoc
-                .select(SearchDoc, score.alias("score"),
-                        fn.snippet(fts, 1, START, STOP, "…", 16).alias("snip"),
-                        fn.highlight(fts, 0, START, STOP).alias("title_marked"))
-                .join(FTS_TABLE, on=(FTS_TABLE.c.rowid == SearchDoc.id))
-                .where(NodeList((fts, SQL("MATCH"), self.match_expression(parsed))), *where)
-                .order_by(score)
-                .limit(limit).offset(offset).dicts())
+        """Ranked rows matching the text and ``where``; snippets only for the rows returned.
+
+        bm25 is ranked inside FTS5 alone first (no join per match): the best
+        ``CANDIDATES`` rows, of which the visible ones are kept. When the candidates
+        run out before the page is full (a reader who may see few of the matches),
+        the whole match set is ranked again with the visibility filter joined in.
+        """
+        match = NodeList((self.fts, SQL("MATCH"), self.match_expression(parsed)))
+        need = offset + limit
+        wanted = max(self.CANDIDATES, 4 * need)
+        candidates = self._ranked(FTS_TABLE.select(FTS_TABLE.c.rowid, self.score.alias("score"))
+                                  .where(match), FTS_TABLE.c.rowid, wanted)
+        # NOT INDEXED: look the candidates up by primary key; left alone, the planner
+        # prefers the visibility/owner indexes and walks every public row instead.
+        allowed = set(SearchDoc.select(SearchDoc.id).from_(SQL('"search_doc" AS "t1" NOT INDEXED'))
+                      .where(SearchDoc.id.in_([c[0] for c in candidates] or [0]), *where).tuples())
+        ranked = [c for c in candidates if (c[0],) in allowed]
+        if len(candidates) == wanted and len(ranked) < need:
+            ranked = self._ranked(SearchDoc.select(SearchDoc.id, self.score.alias("score"))
+                                  .join(FTS_TABLE, on=(FTS_TABLE.c.rowid == SearchDoc.id))
+                                  .where(match, *where), SearchDoc.id, need)
+        shown = ranked[offset:need]
+        return self._with_snippets(shown, match)
+
+    fts = FTS_TABLE.c.search_fts  # the hidden column FTS5's functions take
+    score = fn.bm25(fts, 10.0, 1.0, 4.0, 2.0)
+
+    def _ranked(self, query, id_column, limit):
+        """(id, score) pairs, best first; ties in id order so pages never overlap."""
+        return list(query.order_by(self.score, id_column).limit(limit).tuples().bind(db))
+
+    def _with_snippets(self, shown, match):
+        if not shown:
+            return []
+        rows = {r["id"]: r for r in (
+            SearchDoc.select(*LIST_COLUMNS, fn.snippet(self.fts, 1, START, STOP, "…", 16).alias("snip"),
+                             fn.highlight(self.fts, 0, START, STOP).alias("title_marked"))
+            .join(FTS_TABLE, on=(FTS_TABLE.c.rowid == SearchDoc.id))
+            .where(match, SearchDoc.id.in_([i for i, _ in shown])).dicts())}
+        return [dict(rows[i], score=score) for i, score in shown if i in rows]
 
 
 class PostgresBackend:

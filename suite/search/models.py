@@ -23,3 +23,8 @@ class SearchDoc(BaseModel):
     class Meta:
         table_name = "search_doc"
         indexes = ((("kind", "item_id"), True),)
+
+
+# What a result list shows: everything but the (large) body.
+LIST_COLUMNS = (SearchDoc.id, SearchDoc.kind, SearchDoc.item_id, SearchDoc.owner_id, SearchDoc.visibility,
+                SearchDoc.title, SearchDoc.url, SearchDoc.tags, SearchDoc.lang, SearchDoc.updated_at)
