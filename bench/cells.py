@@ -83,13 +83,18 @@ def build(manifest, base_url):
     bearer = {"Authorization": f"Bearer {manifest['token']}"}
     queries = manifest["search_queries"]
     cells = [
-        Cell("wiki_view", "wiki page view (~5 KB)", [Req("GET", p) for p in manifest["wiki_paths"]]),
-        Cell("paste_view", "paste view (1,000 lines)", [Req("GET", p) for p in manifest["paste_paths"]]),
+        Cell("wiki_view", "wiki page view (~5 KB, anonymous)", [Req("GET", p) for p in manifest["wiki_paths"]]),
+        Cell("paste_view", "paste view (1,000 lines, anonymous)", [Req("GET", p) for p in manifest["paste_paths"]]),
         Cell("bookmark_list", "bookmark list (50, grid)",
              [Req("GET", f"/bookmarks/?per_page=50&page={p}") for p in (1, 2, 3)], user),
         Cell("search", "unified search /search", [Req("GET", "/search?" + urlencode({"q": q})) for q in queries],
              user),
         Cell("home", "home dashboard (signed in)", [Req("GET", "/")], user),
+        # Signed-in readers never get the page cache's copy: these show what a page costs to build.
+        Cell("wiki_view_user", "wiki page view, signed in (built)", [Req("GET", p) for p in manifest["wiki_paths"]],
+             user),
+        Cell("paste_view_user", "paste view, signed in (built)", [Req("GET", p) for p in manifest["paste_paths"]],
+             user),
     ]
     # The same reads from one client: latency without queueing behind the other connections.
     cells += [Cell(c.key + "_1", c.label.split(" (")[0] + ", 1 client", c.reqs, c.headers, dict(ONE))
