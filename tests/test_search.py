@@ -128,8 +128,8 @@ def test_result_pages_do_not_overlap_or_skip(app, users):
     with app.app_context():
         for n in range(45):
             search.index_item("bookmark", f"b{n}", owner_id=alice.id, visibility="public",
-                              title="same words", body="same words", url=f"/b{n}")
-        pages = [search.query("same", user=None, page=p) for p in (1, 2, 3)]
+                              title="walrus harbor", body="walrus harbor", url=f"/b{n}")
+        pages = [search.query("walrus", user=None, page=p) for p in (1, 2, 3)]
     seen = [h.item_id for p in pages for h in p.hits]
     assert len(seen) == len(set(seen)) == 45
     assert [p.has_next for p in pages] == [True, True, False]
