@@ -4,6 +4,8 @@ Both take a ParsedQuery plus visibility and filter conditions (peewee expression
 on SearchDoc) and return rows with ``score`` and a raw ``snip`` whose matches are
 wrapped in \\x02 … \\x03 markers (escaped and turned into <mark> by the caller).
 """
+import json
+
 from peewee import SQL, NodeList, Table, fn
 
 from suite.extensions import db
@@ -15,6 +17,11 @@ FTS_TABLE = Table("search_fts")
 
 def _fts5_string(text):
     return '"' + text.replace('"', '""') + '"'
+
+
+def _id_list(ids):
+    """``IN`` operand for many ids as one JSON parameter (not one placeholder per id)."""
+    return SQL("(SELECT value FROM json_each(?))", (json.dumps(ids),))
 
 
 class Fts5Backend:
@@ -39,29 +46,27 @@ class Fts5Backend:
         run out before the page is full (a reader who may see few of the matches),
         the whole match set is ranked again with the visibility filter joined in.
         """
-        match = NodeList((self.fts, SQL("MATCH"), self.match_expression(parsed)))
+        expression = self.match_expression(parsed)
+        match = NodeList((self.fts, SQL("MATCH"), expression))
         need = offset + limit
         wanted = max(self.CANDIDATES, 4 * need)
-        candidates = self._ranked(FTS_TABLE.select(FTS_TABLE.c.rowid, self.score.alias("score"))
-                                  .where(match), FTS_TABLE.c.rowid, wanted)
+        candidates = db.execute_sql(  # plain SQL: this runs per search, peewee's query building is not free
+            "SELECT rowid, bm25(search_fts, 10.0, 1.0, 4.0, 2.0) AS score FROM search_fts "
+            "WHERE search_fts MATCH ? ORDER BY score, rowid LIMIT ?", (expression, wanted)).fetchall()
         # NOT INDEXED: look the candidates up by primary key; left alone, the planner
         # prefers the visibility/owner indexes and walks every public row instead.
-        allowed = set(SearchDoc.select(SearchDoc.id).from_(SQL('"search_doc" AS "t1" NOT INDEXED'))
-                      .where(SearchDoc.id.in_([c[0] for c in candidates] or [0]), *where).tuples())
-        ranked = [c for c in candidates if (c[0],) in allowed]
+        allowed = {row[0] for row in db.execute(
+            SearchDoc.select(SearchDoc.id).from_(SQL('"search_doc" AS "t1" NOT INDEXED'))
+            .where(SearchDoc.id.in_(_id_list([c[0] for c in candidates])), *where))}
+        ranked = [c for c in candidates if c[0] in allowed]
         if len(candidates) == wanted and len(ranked) < need:
-            ranked = self._ranked(SearchDoc.select(SearchDoc.id, self.score.alias("score"))
-                                  .join(FTS_TABLE, on=(FTS_TABLE.c.rowid == SearchDoc.id))
-                                  .where(match, *where), SearchDoc.id, need)
-        shown = ranked[offset:need]
-        return self._with_snippets(shown, match)
+            ranked = list(SearchDoc.select(SearchDoc.id, self.score.alias("score"))
+                          .join(FTS_TABLE, on=(FTS_TABLE.c.rowid == SearchDoc.id))
+                          .where(match, *where).order_by(self.score, SearchDoc.id).limit(need).tuples())
+        return self._with_snippets(ranked[offset:need], match)
 
     fts = FTS_TABLE.c.search_fts  # the hidden column FTS5's functions take
     score = fn.bm25(fts, 10.0, 1.0, 4.0, 2.0)
-
-    def _ranked(self, query, id_column, limit):
-        """(id, score) pairs, best first; ties in id order so pages never overlap."""
-        return list(query.order_by(self.score, id_column).limit(limit).tuples().bind(db))
 
     def _with_snippets(self, shown, match):
         if not shown:
@@ -70,7 +75,7 @@ class Fts5Backend:
             SearchDoc.select(*LIST_COLUMNS, fn.snippet(self.fts, 1, START, STOP, "…", 16).alias("snip"),
                              fn.highlight(self.fts, 0, START, STOP).alias("title_marked"))
             .join(FTS_TABLE, on=(FTS_TABLE.c.rowid == SearchDoc.id))
-            .where(match, SearchDoc.id.in_([i for i, _ in shown])).dicts())}
+            .where(match, SearchDoc.id.in_(_id_list([i for i, _ in shown]))).dicts())}
         return [dict(rows[i], score=score) for i, score in shown if i in rows]
 
 
