@@ -14,7 +14,7 @@ from flask import current_app, url_for
 from peewee import IntegrityError
 
 from suite import pagecache, search
-from suite.auth.models import utcnow
+from suite.auth.models import User, utcnow
 from suite.errors import InvalidInput, NotFound, TooLarge
 from suite.extensions import db
 from suite.jobs import enqueue_after_commit
@@ -303,7 +303,7 @@ def recent_public(page=1, per_page=30):
 
 def user_pastes(user, lang="", page=1, per_page=30):
     """A user's live pastes, newest first, optionally only those with a file in ``lang``."""
-    query = Paste.select().where(Paste.user == user.id, live())
+    query = Paste.select(Paste, User).join(User).where(Paste.user == user.id, live())  # owner in the same row
     if lang:
         query = query.where(Paste.id.in_(PasteFile.select(PasteFile.paste).where(PasteFile.lang == lang)))
     return with_files(list(query.order_by(Paste.created_at.desc(), Paste.id.desc()).limit(per_page + 1)
