@@ -80,7 +80,11 @@ def domain_of(url):
 
 def display_domain(url):
     """The host as people read it (IDN decoded)."""
-    host = domain_of(url)
+    return display_host(domain_of(url))
+
+
+def display_host(host):
+    """A host from ``domain_of`` (a bookmark's ``domain``) as people read it (IDN decoded)."""
     try:
         return idna.decode(host) if "xn--" in host else host
     except idna.IDNAError:
