@@ -38,8 +38,8 @@ class CacheGeneration(BaseModel):
 
 
 def generations():
-    """{kind: counter} as committed right now."""
-    return dict(CacheGeneration.select(CacheGeneration.name, CacheGeneration.value).tuples())
+    """{kind: counter} as committed right now (plain SQL: it runs on every cached request)."""
+    return dict(db.execute_sql("SELECT name, value FROM cache_generation").fetchall())
 
 
 def _bump(kinds):
