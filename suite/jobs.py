@@ -8,12 +8,37 @@ database connection. Apps put their tasks in ``suite/<app>/tasks.py``.
 """
 import logging
 import os
+import sys
 from functools import wraps
 
-from huey import MemoryHuey
-from huey.storage import MemoryStorage, SqliteStorage
 
-from suite.extensions import db
+def _import_huey_without_redis():
+    """Import huey while keeping ``redis`` out of this process.
+
+    ``huey.storage`` imports redis at import time (``try: from redis import ...``) for
+    its Redis backends, and redis imports asyncio: about 6 MB in every web worker,
+    though only a suite with ``SUITE_REDIS_URL`` uses it. So redis is hidden during
+    that one import; huey's own Redis classes are then left without a client, and
+    ``redis_storage_class`` loads a private copy of ``huey.storage`` that sees redis
+    when the configuration asks for it. Nothing changes if redis or huey.storage
+    was imported already.
+    """
+    if "redis" in sys.modules or "huey.storage" in sys.modules:
+        return
+    sys.modules["redis"] = None  # makes `import redis` raise ImportError, which huey expects
+    try:
+        import huey.storage  # noqa: F401
+    finally:
+        if sys.modules.get("redis", 0) is None:
+            del sys.modules["redis"]
+
+
+_import_huey_without_redis()
+
+from huey import MemoryHuey  # noqa: E402
+from huey.storage import MemoryStorage, SqliteStorage  # noqa: E402
+
+from suite.extensions import db  # noqa: E402
 
 huey = MemoryHuey("suite", immediate=False)
 _state = {"app": None}
@@ -76,13 +101,29 @@ def init_app(app):
     if cfg["TASKS_IMMEDIATE"]:
         huey.storage_class, huey.storage_kwargs = MemoryStorage, {}
     elif cfg["REDIS_URL"]:
-        from huey.storage import RedisStorage  # imports redis: only when asked for
-        huey.storage_class, huey.storage_kwargs = RedisStorage, {"url": cfg["REDIS_URL"]}
+        huey.storage_class, huey.storage_kwargs = redis_storage_class(), {"url": cfg["REDIS_URL"]}
     else:
         path = os.path.join(app.instance_path, "tasks.db")
         huey.storage_class, huey.storage_kwargs = SqliteStorage, {"filename": path}
     huey.storage = huey.create_storage()
     huey.immediate = cfg["TASKS_IMMEDIATE"]
+
+
+_redis_storage = []
+
+
+def redis_storage_class():
+    """huey's ``RedisStorage``, from a copy of ``huey.storage`` loaded with redis importable."""
+    import huey.storage
+    if huey.storage.Redis is not None:  # redis was there when huey was imported
+        return huey.storage.RedisStorage
+    if not _redis_storage:
+        import importlib.util
+        spec = importlib.util.find_spec("huey.storage")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _redis_storage.append(module.RedisStorage)
+    return _redis_storage[0]
 
 
 def load_tasks():

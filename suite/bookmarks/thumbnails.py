@@ -2,14 +2,15 @@
 
 Files live under ``MEDIA_PATH/thumbs/`` named by a hash of their content, so a
 name never changes meaning and can be cached for a year.
+
+Pillow is imported by the functions that draw or decode (in the task worker): a web
+process, which only serves the files, does not load it (about 3 MB).
 """
 import colorsys
 import hashlib
 import io
 import os
 import warnings
-
-from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 SMALL = (400, 250)
 LARGE = (1280, 800)
@@ -31,6 +32,7 @@ def thumbs_dir(media_path):
 
 def load_image(data, max_bytes=MAX_IMAGE_BYTES):
     """Open untrusted image bytes safely: verified, pixel count checked before decoding."""
+    from PIL import Image, ImageOps
     if len(data) > max_bytes:
         raise ImageRefused(f"the image is larger than {max_bytes:,} bytes")
     try:
@@ -55,6 +57,7 @@ def load_image(data, max_bytes=MAX_IMAGE_BYTES):
 
 
 def _webp(image, size, *, crop_top):
+    from PIL import Image, ImageOps
     if crop_top:  # a screenshot: keep the top of the page
         ratio = size[0] / size[1]
         height = min(image.height, round(image.width / ratio))
@@ -92,6 +95,7 @@ def colour_for(text):
 
 
 def _font(size):
+    from PIL import ImageFont
     for path in FONT_FILES:
         try:
             return ImageFont.truetype(path, size)
@@ -121,6 +125,7 @@ def _wrap(draw, text, font, width, max_lines):
 
 def draw_card(domain, title):
     """A picture for a bookmark without one: its domain and title on a colour of its own."""
+    from PIL import Image, ImageDraw
     width, height = LARGE
     image = Image.new("RGB", LARGE, colour_for(domain or "?"))
     draw = ImageDraw.Draw(image)

@@ -12,7 +12,6 @@ import uuid
 import warnings
 
 from flask import current_app
-from PIL import Image, UnidentifiedImageError
 
 from suite.auth.models import utcnow
 from suite.errors import InvalidInput, NotFound, TooLarge
@@ -67,6 +66,7 @@ def read_limited(stream):
 
 def inspect_image(data, ext):
     """``(width, height, thumbnail PNG bytes)`` of a real image; refuses fakes and decompression bombs."""
+    from PIL import Image, UnidentifiedImageError
     expected = IMAGE_TYPES[ext][1]
     try:
         with warnings.catch_warnings():
