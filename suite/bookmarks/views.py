@@ -309,8 +309,9 @@ def export_html():
 @login_required
 def export_json():
     """All bookmarks as JSON."""
-    from suite.bookmarks.api import bookmark_json
-    items = [bookmark_json(b, b.tag_names) for b in _all_bookmarks()]
+    from suite.bookmarks.api import bookmark_json, json_links
+    links = json_links()
+    items = [bookmark_json(b, b.tag_names, links) for b in _all_bookmarks()]
     resp = Response(json.dumps({"bookmarks": items}, ensure_ascii=False, indent=1), mimetype="application/json")
     resp.headers["Content-Disposition"] = 'attachment; filename="bookmarks.json"'
     return resp
