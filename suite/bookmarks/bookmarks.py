@@ -188,7 +188,7 @@ def tag_ids(owner_id, names, cache=None):
 def set_tags(bookmark, names):
     """Replace the bookmark's tags with ``names``."""
     BookmarkTag.delete().where(BookmarkTag.bookmark == bookmark.id).execute()
-    ids = tag_ids(bookmark.owner_id, names)
+    ids = sorted(tag_ids(bookmark.owner_id, names))  # in id order: the count triggers lock tag rows in this order
     if ids:
         BookmarkTag.insert_many([(bookmark.id, t) for t in ids], fields=[BookmarkTag.bookmark, BookmarkTag.tag]).execute()
 
@@ -391,7 +391,7 @@ def bulk_edit(user, ids, action, tags=""):
             Bookmark.delete().where(Bookmark.id.in_(own or [0])).execute()
             return len(own)
         if action == "add_tags":
-            for tag_id in tag_ids(user.id, names):
+            for tag_id in sorted(tag_ids(user.id, names)):  # id order, as in set_tags
                 have = {r.bookmark_id for r in BookmarkTag.select(BookmarkTag.bookmark)
                         .where(BookmarkTag.tag == tag_id, BookmarkTag.bookmark.in_(own or [0]))}
                 rows = [(b, tag_id) for b in own if b not in have]
