@@ -13,9 +13,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def modules_after(tmp_path, code="", **env):
-    """Top-level module names loaded after ``create_app()`` (then ``code``) in a new interpreter."""
+    """Names of the modules loaded after ``create_app()`` (then ``code``) in a new interpreter."""
     script = ("import json, sys\nfrom suite import create_app\napp = create_app()\n" + code +
-              "\nprint(json.dumps(sorted({m.split('.')[0] for m, v in sys.modules.items() if v})))")
+              "\nprint(json.dumps(sorted(m for m, v in sys.modules.items() if v)))")
     env = dict(os.environ, SUITE_INSTANCE_PATH=str(tmp_path), PYTHONPATH=ROOT, **env)
     env.pop("SUITE_DATABASE_URL", None)
     out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True,
@@ -36,12 +36,30 @@ def test_a_redis_url_gives_huey_a_working_redis_storage(tmp_path):
             "storage = jobs.huey.storage\n"
             "assert type(storage).__name__ == 'RedisStorage', type(storage)\n"
             "assert storage.conn.connection_pool.connection_kwargs['port'] == 6399\n")
-    loaded = modules_after(tmp_path, code, SUITE_REDIS_URL="redis://127.0.0.1:6399/0")
-    assert "redis" in loaded
+    assert "redis" in modules_after(tmp_path, code, SUITE_REDIS_URL="redis://127.0.0.1:6399/0")
 
 
 def test_pillow_loads_only_when_a_picture_is_drawn_or_decoded(tmp_path):
     assert "PIL" not in modules_after(tmp_path)
-    code = ("from suite.bookmarks import thumbnails\n"
-            "thumbnails.draw_card('example.org', 'A title')\n")
+    code = "from suite.bookmarks import thumbnails\nthumbnails.draw_card('example.org', 'A title')\n"
     assert "PIL" in modules_after(tmp_path, code)
+
+
+def test_wiki_markdown_loads_on_the_first_render(tmp_path):
+    code = ("from suite.wiki.markup import render_page\n"
+            "html = render_page('# Hi [[There]]', lambda title: ('/wiki/' + title, False)).html\n"
+            "assert 'wikilink missing' in html, html\n")
+    loaded = modules_after(tmp_path, code)
+    assert {"markdown", "nh3", "suite.wiki.mdext"} <= loaded
+
+
+def test_pygments_lexers_load_on_first_lookup_and_are_never_compiled_in_the_web_process(tmp_path):
+    assert "pygments.lexers" not in modules_after(tmp_path)
+    code = ("from suite.pastebin import highlight\n"
+            "from pygments.lexers.python import PythonLexer\n"
+            "assert highlight.language_name('python') == 'Python'\n"
+            "assert highlight.normalize_language('Python') == 'python'\n"
+            "assert highlight.language_for_filename('x.py') == 'python'\n"
+            "assert highlight.language_for_filename('x.unknown-extension') is None\n"
+            "assert '_tokens' not in PythonLexer.__dict__  # its regexes were not compiled here\n")
+    assert "pygments.lexers" in modules_after(tmp_path, code)

@@ -4,6 +4,11 @@ Pygments runs in a forked worker (``suite.pastebin.worker``) killed after
 ``HIGHLIGHT_TIMEOUT``; files above ``HIGHLIGHT_MAX_BYTES`` or lexers that overrun
 are shown as plain text with a notice. Results are stored in ``Highlight`` keyed
 by content hash, lexer and Pygments version, so a view only reads them.
+
+Only the ``pygments`` package itself (its version) is imported up front: its
+lexer and formatter registries load on first use. The web process looks lexers up
+by class (names, aliases) and never instantiates one, which would compile its
+regular expressions: only the worker lexes.
 """
 import hashlib
 import os
@@ -15,10 +20,6 @@ import pygments
 from flask import current_app
 from markupsafe import escape
 from peewee import IntegrityError
-from pygments import highlight as pygments_highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_all_lexers, get_lexer_by_name, get_lexer_for_filename, guess_lexer
-from pygments.util import ClassNotFound
 
 from suite.errors import InvalidInput
 from suite.extensions import db
@@ -40,6 +41,7 @@ ANCHOR = "&A;"
 @lru_cache(maxsize=1)
 def language_choices():
     """(alias, name) of every Pygments lexer, sorted by name."""
+    from pygments.lexers import get_all_lexers
     return sorted(((aliases[0], name) for name, aliases, _, _ in get_all_lexers() if aliases),
                   key=lambda pair: pair[1].lower())
 
@@ -54,9 +56,11 @@ def normalize_language(lang):
     lang = (lang or "").strip()
     if not lang or lang.lower() == AUTO:
         return AUTO
+    from pygments.lexers import find_lexer_class_by_name
+    from pygments.util import ClassNotFound
     alias = _names_to_alias().get(lang.lower(), lang.lower())
     try:
-        return get_lexer_by_name(alias).aliases[0]
+        return find_lexer_class_by_name(alias).aliases[0]
     except ClassNotFound:
         raise InvalidInput(f"Unknown language {lang[:40]!r}: pick one from the list or use auto.") from None
 
@@ -65,16 +69,17 @@ def language_for_filename(filename):
     """The lexer alias for a file name's extension, or None (no content is looked at)."""
     if not filename:
         return None
-    try:
-        return get_lexer_for_filename(filename).aliases[0]
-    except (ClassNotFound, IndexError):
-        return None
+    from pygments.lexers import find_lexer_class_for_filename
+    found = find_lexer_class_for_filename(filename)
+    return found.aliases[0] if found is not None and found.aliases else None
 
 
 def language_name(alias):
     """A lexer's display name ("Python" for ``python``)."""
+    from pygments.lexers import find_lexer_class_by_name
+    from pygments.util import ClassNotFound
     try:
-        return get_lexer_by_name(alias).name
+        return find_lexer_class_by_name(alias).name
     except ClassNotFound:
         return alias
 
@@ -103,8 +108,10 @@ def choose_language(lang, filename, content, deadline=None):
 def _shebang_language(line):
     program = os.path.basename(line[2:].strip().split(" ")[-1] if " " in line else line[2:].strip())
     program = re.sub(r"[\d.]+$", "", program)
+    from pygments.lexers import find_lexer_class_by_name
+    from pygments.util import ClassNotFound
     try:
-        return get_lexer_by_name(program).aliases[0] if program else None
+        return find_lexer_class_by_name(program).aliases[0] if program else None
     except ClassNotFound:
         return None
 
@@ -112,6 +119,8 @@ def _shebang_language(line):
 # --- what runs inside the worker -------------------------------------------------------------
 
 def _guess(prefix):
+    from pygments.lexers import guess_lexer
+    from pygments.util import ClassNotFound
     try:
         return guess_lexer(prefix).aliases[0]
     except (ClassNotFound, IndexError):
@@ -119,6 +128,9 @@ def _guess(prefix):
 
 
 def _lex(code, alias):
+    from pygments import highlight as pygments_highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
     formatter = HtmlFormatter(nowrap=True)
     return pygments_highlight(code, get_lexer_by_name(alias, stripnl=False, ensurenl=False), formatter)
 
@@ -219,4 +231,5 @@ def anchored(html, position):
 
 def stylesheet(style):
     """CSS for one Pygments style, scoped to ``.code`` (served as a static file)."""
+    from pygments.formatters import HtmlFormatter
     return HtmlFormatter(style=style).get_style_defs(".code")

@@ -1,0 +1,93 @@
+"""The wiki's Python-Markdown extension: ``[[wikilinks]]``, task lists and attachment images.
+
+Imported by ``suite.wiki.markup.render_page`` on first use, with Markdown itself.
+"""
+import xml.etree.ElementTree as etree
+
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+from suite.errors import InvalidInput
+from suite.wiki.markup import BARE_NAME_RE, TASK_RE, WIKILINK_RE
+from suite.wiki.titles import clean_title
+
+
+class WikiLinkInline(InlineProcessor):
+    """``[[Title]]``, ``[[Title|label]]``, ``[[Title#section]]`` and plugged-in ``[[kind:arg]]``."""
+
+    def __init__(self, pattern, md, state):
+        super().__init__(pattern, md)
+        self.state = state
+
+    def handleMatch(self, m, data):
+        target, _, label = m.group(1).partition("|")
+        target, label = target.strip(), label.strip()
+        prefix, colon, argument = target.partition(":")
+        if colon:
+            embed = self.state["embed"]
+            html = embed(prefix.strip().lower(), argument.strip()) if embed else None
+            if html is None:
+                return None, None, None
+            return self.md.htmlStash.store(html), m.start(0), m.end(0)
+        name, _, fragment = target.partition("#")
+        try:
+            title = clean_title(name)
+        except InvalidInput:
+            return None, None, None
+        href, exists = self.state["resolve"](title)
+        link = etree.Element("a", {"href": href + ("#" + fragment.strip() if fragment and exists else ""),
+                                   "class": "wikilink" if exists else "wikilink missing",
+                                   "title": title if exists else f"{title} (page does not exist)"})
+        link.text = label or target
+        if title not in self.state["links"]:
+            self.state["links"].append(title)
+        return link, m.start(0), m.end(0)
+
+
+class TaskListProcessor(Treeprocessor):
+    """List items starting with ``[ ]`` or ``[x]`` become (read-only) checkboxes."""
+
+    def run(self, root):
+        for li in root.iter("li"):
+            holder = li[0] if len(li) and li[0].tag == "p" and not (li.text or "").strip() else li
+            match = TASK_RE.match(holder.text or "")
+            if not match:
+                continue
+            box = etree.Element("input", {"type": "checkbox", "disabled": "disabled"})
+            if match.group(1) in "xX":
+                box.set("checked", "checked")
+            box.tail = " " + holder.text[match.end():]
+            holder.text = ""
+            holder.insert(0, box)
+            li.set("class", "task")
+
+
+class AttachmentImageProcessor(Treeprocessor):
+    """``![alt](photo.png)``: a bare file name means this page's attachment."""
+
+    def __init__(self, md, state):
+        super().__init__(md)
+        self.state = state
+
+    def run(self, root):
+        attachment_url = self.state.get("attachment_url")
+        if attachment_url is None:
+            return
+        for img in root.iter("img"):
+            src = img.get("src", "")
+            if BARE_NAME_RE.match(src):
+                img.set("src", attachment_url(src))
+
+
+class WikiExtension(Extension):
+    """Wikilinks, task lists and attachment images, sharing one per-render state."""
+
+    def __init__(self, state):
+        super().__init__()
+        self.state = state
+
+    def extendMarkdown(self, md):
+        md.inlinePatterns.register(WikiLinkInline(WIKILINK_RE, md, self.state), "wikilink", 175)
+        md.treeprocessors.register(TaskListProcessor(md), "tasklist", 1)
+        md.treeprocessors.register(AttachmentImageProcessor(md, self.state), "attachment_images", 2)
