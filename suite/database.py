@@ -8,7 +8,7 @@ import os
 from urllib.parse import urlparse
 
 from peewee import Model
-from playhouse import db_url
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 from werkzeug.routing import IntegerConverter
 
 from suite.extensions import db
@@ -42,13 +42,14 @@ def make_database(url, max_connections=32, stale_timeout=300):
     scheme = urlparse(url).scheme
     if scheme in ("sqlite", "sqlite+pool"):
         path = url.split(":///", 1)[1]
-        return db_url.schemes["sqlite+pool"](
+        return PooledSqliteDatabase(
             path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", timeout=10,
             check_same_thread=False, max_connections=max_connections,
             stale_timeout=stale_timeout, rank_functions=True)
     if scheme in ("postgres", "postgresql", "postgres+pool", "postgresql+pool"):
+        from playhouse import db_url  # it imports every backend's extension module: only here
         params = db_url.parse(url)
-        return db_url.schemes["postgresql+pool"](
+        return PooledPostgresqlDatabase(
             params.pop("database"), max_connections=max_connections,
             stale_timeout=stale_timeout, timeout=10, **params)
     raise ValueError(f"SUITE_DATABASE_URL: unsupported database scheme {scheme!r}")
