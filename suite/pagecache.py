@@ -3,7 +3,8 @@
 A view opts in per response with ``cache_this(kind)`` (a wiki page, a paste). The
 middleware keeps the finished response in process memory, keyed by host, scheme,
 path and query, and serves it to the next request that carries no session or
-remember-me cookie, without entering Flask at all.
+remember-me cookie, without entering Flask at all. A signed-in page whose content
+all comes from one kind (the bookmark list) may be kept for its own session only.
 
 Correctness comes from generations: a counter per kind of content in the
 ``cache_generation`` table. ``changed(kind)`` bumps it once the writing transaction
@@ -11,7 +12,7 @@ commits (``suite.search`` does this for every indexed write), and every hit read
 the counters (one indexed query) and drops an entry whose generation moved, so a
 save is visible to the very next reader in every worker process. Entries also
 expire after ``PAGE_CACHE_SECONDS`` and the memory is bounded by ``PAGE_CACHE_MB``.
-Only 200 answers without Set-Cookie are kept; signed-in visitors never see a copy.
+Only 200 answers without Set-Cookie are kept; ``Cache-Control: no-cache`` skips the copy.
 """
 import threading
 import time
@@ -19,6 +20,7 @@ from collections import OrderedDict
 
 from flask import current_app, request
 from peewee import BigIntegerField, CharField, DatabaseError
+from werkzeug.http import parse_cookie
 
 from suite.database import BaseModel
 from suite.extensions import db
@@ -68,16 +70,26 @@ def changed(kind):
 
 
 def _wish():
-    return request.environ.setdefault(ENVIRON_KEY, {"store": False, "kinds": set(), "seconds": None})
+    return request.environ.setdefault(ENVIRON_KEY, {"store": False, "personal": False, "kinds": set(),
+                                                    "seconds": None})
 
 
-def cache_this(kind, seconds=None):
-    """Let the middleware keep this response for anonymous readers until ``kind`` changes.
+def _asks_fresh(environ):
+    """A reload that asks for a fresh page (``Cache-Control: no-cache``, as Shift+Reload sends)."""
+    return "no-cache" in environ.get("HTTP_CACHE_CONTROL", "") or "no-cache" in environ.get("HTTP_PRAGMA", "")
 
-    ``seconds`` shortens the keeping time (a paste that expires sooner); 0 or less keeps nothing.
+
+def cache_this(kind, seconds=None, personal=False):
+    """Let the middleware keep this response until content of ``kind`` changes.
+
+    Anonymous readers share one copy. ``personal=True`` is for a signed-in page whose
+    every part comes from ``kind`` (and the account): it is kept for that session only
+    and also ends with any change to accounts. ``seconds`` shortens the keeping time
+    (a paste that expires sooner); 0 or less keeps nothing.
     """
     wish = _wish()
     wish["store"] = True
+    wish["personal"] = wish["personal"] or personal
     wish["kinds"].add(kind)
     if seconds is not None:
         wish["seconds"] = seconds if wish["seconds"] is None else min(seconds, wish["seconds"])
@@ -112,21 +124,28 @@ def remember(kinds, key, compute, seconds=60):
 class PageCache:
     """WSGI middleware holding finished anonymous responses (LRU, bounded in bytes)."""
 
-    def __init__(self, wsgi_app, max_bytes, seconds):
+    def __init__(self, wsgi_app, max_bytes, seconds, personal_cookies=PERSONAL_COOKIES):
         self.wsgi_app, self.max_bytes, self.seconds = wsgi_app, max_bytes, seconds
+        self.personal_cookies = personal_cookies
         self.entries = OrderedDict()   # key -> (((kind, generation), ...), expires, status, headers, body)
         self.size = 0
         self.lock = threading.Lock()
 
-    @staticmethod
-    def key(environ):
-        """The cache key of a request, or None when it must go to the app."""
-        if environ.get("REQUEST_METHOD") != "GET":
+    def key(self, environ):
+        """The cache key of a request, or None when it must go to the app.
+
+        Its first part is the visitor's session and remember-me cookies as sent (empty
+        for an anonymous reader): a personal page is only ever served back to the very
+        session it was made for. Requests with credentials in a header never take part.
+        """
+        if environ.get("REQUEST_METHOD") != "GET" or environ.get("HTTP_AUTHORIZATION"):
             return None
-        cookies = environ.get("HTTP_COOKIE", "")
-        if any(name + "=" in cookies for name in PERSONAL_COOKIES):
-            return None
-        return (environ.get("wsgi.url_scheme"), environ.get("HTTP_X_FORWARDED_PROTO"),
+        personal = ()
+        if environ.get("HTTP_COOKIE"):
+            cookies = parse_cookie(environ)
+            personal = tuple(cookies.get(name, "") for name in self.personal_cookies)
+            personal = personal if any(personal) else ()
+        return (personal, environ.get("wsgi.url_scheme"), environ.get("HTTP_X_FORWARDED_PROTO"),
                 environ.get("HTTP_HOST"), environ.get("HTTP_X_FORWARDED_HOST"),
                 environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
 
@@ -138,7 +157,7 @@ class PageCache:
         current = self.generations()
         if current is None:
             return self.wsgi_app(environ, start_response)
-        hit = self.lookup(key, current)
+        hit = None if _asks_fresh(environ) else self.lookup(key, current)
         if hit is not None:
             status, headers, body = hit
             start_response(status, headers + [("X-Cache", "hit")])
@@ -178,7 +197,8 @@ class PageCache:
         body_iter = self.wsgi_app(environ, capture)
         wanted = environ.get(ENVIRON_KEY)
         headers = captured.get("headers") or []
-        if (wanted is None or not wanted["store"] or not captured.get("status", "").startswith("200")
+        if (wanted is None or not wanted["store"] or (key[0] and not wanted["personal"])
+                or not captured.get("status", "").startswith("200")
                 or any(name.lower() == "set-cookie" for name, _ in headers)):
             return body_iter
         try:
@@ -186,7 +206,8 @@ class PageCache:
         finally:
             if hasattr(body_iter, "close"):
                 body_iter.close()
-        pinned = tuple((kind, current.get(kind, 0)) for kind in sorted(wanted["kinds"]))
+        kinds = wanted["kinds"] | ({"user"} if key[0] else set())  # account changes end personal pages
+        pinned = tuple((kind, current.get(kind, 0)) for kind in sorted(kinds))
         self.store(key, pinned, wanted["seconds"], captured["status"], list(headers), body)
         return [body]
 
@@ -210,6 +231,7 @@ class PageCache:
 
 def init_app(app):
     """Wrap the app in the page cache unless PAGE_CACHE_MB is 0."""
-    mb = app.config["PAGE_CACHE_MB"]
-    if mb > 0:
-        app.wsgi_app = PageCache(app.wsgi_app, int(mb * 1024 * 1024), app.config["PAGE_CACHE_SECONDS"])
+    cfg = app.config
+    if cfg["PAGE_CACHE_MB"] > 0:
+        app.wsgi_app = PageCache(app.wsgi_app, int(cfg["PAGE_CACHE_MB"] * 1024 * 1024), cfg["PAGE_CACHE_SECONDS"],
+                                 (cfg["SESSION_COOKIE_NAME"], cfg.get("REMEMBER_COOKIE_NAME", "remember_token")))

@@ -122,7 +122,7 @@ def test_a_paste_that_expires_is_kept_no_longer_than_its_life(app, reader, paste
     slug = paste_as(client, "short-lived\n", expires="1h")
     reader.get(f"/paste/{slug}")
     cache = app.wsgi_app
-    (entry,) = [e for k, e in cache.entries.items() if k[5] == f"/paste/{slug}"]
+    (entry,) = [e for k, e in cache.entries.items() if k[-2] == f"/paste/{slug}"]
     assert entry[1] - time.monotonic() <= 3600
 
 
@@ -207,3 +207,67 @@ def test_home_page_counts_are_recounted_after_a_change(alice_client, token):
     assert b"1 paste of yours" in alice_client.get("/").data  # remembered
     alices_paste(alice_client, token, "two\n")
     assert b"2 pastes of yours" in alice_client.get("/").data
+
+
+# Personal pages: the bookmark list is kept for the one session that asked for it.
+
+def add_bookmark(client, url, title):
+    """Add through the form, then follow the redirect as a browser would (it shows the flash)."""
+    resp = client.post("/bookmarks/add", data={"url": url, "title": title, "tags": "kept"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    shown = client.get(resp.headers["Location"])
+    assert not hit(shown) and "Set-Cookie" in shown.headers  # a page that took a flash is never kept
+
+
+def test_the_bookmark_list_is_kept_for_its_own_session_only(alice_client, bob_client):
+    add_bookmark(alice_client, "https://example.org/alice", "Alice's secret link")
+    alice_client.get("/bookmarks/")
+    assert hit(alice_client.get("/bookmarks/"))
+    other = bob_client.get("/bookmarks/")
+    assert not hit(other) and b"Alice's secret link" not in other.data
+
+
+def test_a_new_bookmark_shows_in_the_kept_list_at_once(alice_client):
+    add_bookmark(alice_client, "https://example.org/one", "First link")
+    alice_client.get("/bookmarks/")
+    add_bookmark(alice_client, "https://example.org/two", "Second link")
+    page = alice_client.get("/bookmarks/")
+    assert not hit(page) and b"Second link" in page.data
+
+
+def test_a_finished_thumbnail_ends_the_kept_list(app, alice_client):
+    add_bookmark(alice_client, "https://example.org/pic", "Picture")
+    alice_client.get("/bookmarks/")
+    assert hit(alice_client.get("/bookmarks/"))
+    from suite.bookmarks import crawl
+    from suite.bookmarks.models import Bookmark
+    with app.app_context():
+        crawl.make_picture(Bookmark.get())  # no screenshot backend here: it draws a card
+    assert not hit(alice_client.get("/bookmarks/"))
+
+
+def test_a_password_change_ends_pages_kept_for_other_sessions(app, users, alice_client):
+    from tests.conftest import PASSWORD, _signed_in
+    add_bookmark(alice_client, "https://example.org/x", "Private link")
+    alice_client.get("/bookmarks/")
+    assert hit(alice_client.get("/bookmarks/"))
+    elsewhere = _signed_in(app, users["alice"])
+    resp = elsewhere.post("/auth/account/password", data={"current": PASSWORD, "password": PASSWORD + "-new",
+                                                  "confirm": PASSWORD + "-new"})
+    assert resp.status_code in (200, 302)
+    old_session = alice_client.get("/bookmarks/")
+    assert not hit(old_session) and old_session.status_code == 302  # signed out, sent to the login form
+
+
+def test_requests_with_an_authorization_header_never_touch_the_cache(wiki, reader, token):
+    wiki.save("Home", "Words")
+    reader.get("/wiki/Home")
+    bearer = reader.get("/wiki/Home", headers={"Authorization": f"Bearer {token}"})
+    assert not hit(bearer)
+
+
+def test_a_reload_asking_for_a_fresh_page_skips_the_copy_and_refreshes_it(wiki, reader):
+    wiki.save("Home", "Words")
+    reader.get("/wiki/Home")
+    assert not hit(reader.get("/wiki/Home", headers={"Cache-Control": "no-cache"}))
+    assert hit(reader.get("/wiki/Home"))

@@ -7,6 +7,7 @@ from flask import current_app
 from peewee import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from suite import pagecache
 from suite.auth.models import ApiToken, LoginFailure, User, utcnow
 from suite.errors import Conflict, InvalidInput, RateLimited
 from suite.extensions import db
@@ -101,6 +102,7 @@ def change_password(user, current, new):
     user.password_hash = hash_password(new)
     user.session_epoch += 1
     user.save()
+    pagecache.changed("user")  # pages kept for the signed-out sessions go too
 
 
 def delete_account(user, password):
@@ -109,6 +111,8 @@ def delete_account(user, password):
         raise InvalidInput("The password is wrong.")
     with db.atomic():
         user.delete_instance(recursive=False)
+        for kind in ("user", "bookmark", "paste", "wiki"):  # their items went with them
+            pagecache.changed(kind)
 
 
 def create_token(user, label):

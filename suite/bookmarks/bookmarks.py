@@ -10,7 +10,7 @@ import nh3
 from markupsafe import Markup
 from peewee import SQL, IntegrityError, fn, prefetch
 
-from suite import search
+from suite import pagecache, search
 from suite.auth.models import utcnow
 from suite.bookmarks.models import PENDING, Bookmark, BookmarkTag, Tag
 from suite.bookmarks.urls import domain_of, normalize_url, url_hash
@@ -122,6 +122,7 @@ def retry(bookmark):
     with db.atomic():
         Bookmark.update(fetch_status=PENDING, thumb_status=PENDING, fetch_error="", thumb_error="").where(
             Bookmark.id == bookmark.id).execute()
+        pagecache.changed("bookmark")
         _enqueue_fetch(bookmark.id)
 
 

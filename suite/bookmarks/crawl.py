@@ -4,6 +4,7 @@ import logging
 
 from flask import current_app
 
+from suite import pagecache
 from suite.auth.models import utcnow
 from suite.bookmarks import thumbnails
 from suite.bookmarks.fetch import FetchError, FetchRefused, fetch, guard_for
@@ -106,6 +107,7 @@ def make_picture(bookmark):
     small, large = thumbnails.make_thumbnails(media, image, screenshot=(source == "screenshot"))
     Bookmark.update(thumb_small=small, thumb_large=large, thumb_source=source, thumb_status=DONE,
                     thumb_error="; ".join(errors)[:1000]).where(Bookmark.id == bookmark.id).execute()
+    pagecache.changed("bookmark")  # the lists showing it as pending go
     return source
 
 
@@ -131,4 +133,5 @@ def process(bookmark_id):
         message = "Something went wrong on our side while fetching; it has been logged. Try again later."
         Bookmark.update(fetch_status=FAILED, thumb_status=FAILED, thumb_error=message).where(
             (Bookmark.id == bookmark_id) & (Bookmark.thumb_status != DONE)).execute()
+        pagecache.changed("bookmark")
         return None

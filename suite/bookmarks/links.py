@@ -1,6 +1,7 @@
 """The dead-link check of one bookmark."""
 from flask import current_app
 
+from suite import pagecache
 from suite.auth.models import utcnow
 from suite.bookmarks.fetch import FetchError, fetch, guard_for
 from suite.bookmarks.models import Bookmark
@@ -18,4 +19,5 @@ def check_one(bookmark):
         broken, status, error = True, None, str(err)[:1000]
     Bookmark.update(is_broken=broken, http_status=status if status is not None else Bookmark.http_status,
                     checked_at=utcnow(), check_error=error).where(Bookmark.id == bookmark.id).execute()
+    pagecache.changed("bookmark")
     return not broken

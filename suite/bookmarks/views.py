@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 
+from suite import pagecache
 from suite.auth import current_user, login_required
 from suite.bookmarks import bookmarks as svc
 from suite.bookmarks import embed, netscape
@@ -99,6 +100,7 @@ def index():
     filters = svc.Filters.from_args(request.args)
     listing = svc.list_bookmarks(current_user, filters)
     view = "list" if request.args.get("view") == "list" else "grid"
+    pagecache.cache_this("bookmark", personal=True)  # this session sees it again until a bookmark changes
     return render_template("bookmarks/index.html", listing=listing, filters=filters, view=view,
                            tags=svc.tags_in_use(current_user), sorts=svc.SORTS, links=_list_links(filters, view))
 
