@@ -91,7 +91,8 @@ def write_chart(results, out_dir):
 def targets(results):
     """Issue 7's targets against this run: (what, measured, met) lines."""
     out, largest = [], str(results["sizes"][-1]) if results["sizes"] else None
-    for key in ("wiki_view", "paste_view", "bookmark_list", "wiki_view_user", "paste_view_user"):
+    for key in ("wiki_view", "paste_view", "bookmark_list", "wiki_view_built", "paste_view_built",
+                "bookmark_list_built"):
         cell = results["rows"].get(key, {}).get(largest)
         if cell and cell.get("ratio") is not None:
             out.append((f"{results['rows'][key]['label']} at {int(largest):,} items ≥ 40% of bare Flask req/s",
