@@ -110,7 +110,8 @@ def targets(results):
     for key, what in (("wiki_view", "wiki page view"), ("search", "search")):
         peer = results["peer"].get(key)
         if peer and peer.get("times_faster"):
+            built = f"; built each time {peer['times_faster_built']}×" if peer.get("times_faster_built") else ""
             out.append((f"{what} ≥ {peer['target']}× An Otter Wiki's req/s ({results['peer']['pages']:,} pages)",
-                        f"{peer['times_faster']}× ({peer['suite_rps']:.0f} vs {peer['otterwiki_rps']:.1f}/s)",
+                        f"{peer['times_faster']}× ({peer['suite_rps']:.0f} vs {peer['otterwiki_rps']:.1f}/s){built}",
                         peer["met"]))
     return out
