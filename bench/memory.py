@@ -32,7 +32,24 @@ def web_worker(server, manifest, count=10_000, clients=4):
                              clients=clients, seconds=600, limit=count)
     return {"worker_pid": pid, "rss_after_start_mb": round(before, 1), "rss_after_sign_in_mb": round(signed, 1),
             "requests": result.requests, "errors": result.errors, "rss_after_mb": round(rss_mb(pid), 1),
-            "seconds": round(result.seconds, 1), "samples": result.detail["samples"][:3]}
+            "rss_after_split_mb": rss_split(pid), "seconds": round(result.seconds, 1),
+            "samples": result.detail["samples"][:3]}
+
+
+def rss_split(pid):
+    """Where a process's RSS is (MB): anonymous memory (heaps, Python objects, SQLite caches),
+    mapped files (the interpreter, shared libraries), and PSS (shared pages divided among sharers)."""
+    out = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                key = line.split(":")[0]
+                if key in ("RssAnon", "RssFile", "RssShmem"):
+                    out[key[3:].lower()] = round(int(line.split()[1]) / 1024, 1)
+    except FileNotFoundError:
+        return out
+    out["pss"] = round(pss_mb(pid), 1)
+    return out
 
 
 def settled_rss(pid, timeout=10):
