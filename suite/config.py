@@ -42,7 +42,7 @@ SETTINGS = [
     Setting("MEDIA_PATH", str, "", "Where thumbnails and attachments live; default `<instance>/media`."),
     Setting("RATELIMIT_ENABLED", bool, True, "Turn every rate limit on or off."),
     Setting("RATELIMIT_API", str, "600/minute", "Rate limit per API token (or per IP without one)."),
-    Setting("RATELIMIT_ANONYMOUS", str, "30/hour", "Rate limit for anonymous writes per IP (Flask-Limiter syntax)."),
+    Setting("RATELIMIT_ANONYMOUS", str, "30/hour", "Rate limit for anonymous writes per IP (like `30/hour`; units second, minute, hour, day)."),
     Setting("ANONYMOUS_PASTES", bool, True, "Allow pastes without an account."),
     Setting("PASTE_MAX_BYTES", int, 1024 * 1024, "Largest paste (all files together)."),
     Setting("HIGHLIGHT_TIMEOUT", float, 1.5, "Seconds a highlighter may run before a paste is shown as plain text."),

@@ -1,32 +1,87 @@
-"""Rate limits, counted only where a view asks for one.
+"""Rate limits, counted only where a view asks for one (the API, anonymous pastes).
 
-Built on ``limits`` (the engine under Flask-Limiter) rather than Flask-Limiter itself:
-its extension checks every request of the site in a before-request hook, which cost
-about a fifth of a cheap page's time here, while the suite limits only a few routes
-(the API, anonymous pastes). Counters live in memory, or in Redis when
-``SUITE_REDIS_URL`` is set so that every worker shares them.
+Fixed windows: "30/hour" allows 30 requests per key in each clock hour, and the
+answer past it says how many seconds remain (Retry-After). Counters live in process
+memory, or in Redis when ``SUITE_REDIS_URL`` is set so that every worker shares them
+(INCR and EXPIRE in one round trip).
+
+Written here rather than taken from ``limits``: the suite needs this one strategy,
+and ``limits`` imports asyncio and three more packages into every web worker
+(about 3.5 MB of a worker's memory).
 """
+import re
+import threading
 import time
 
 from flask import current_app
-from limits import parse, storage, strategies
 
 from suite.errors import RateLimited
 
+UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+LIMIT_RE = re.compile(r"^\s*(\d+)\s*(?:/|per)\s*(\d*)\s*(second|minute|hour|day)s?\s*$", re.IGNORECASE)
+PRUNE_ABOVE = 10_000
+
+
+def parse(text):
+    """``"30/hour"``, ``"600 per minute"``, ``"5/10 seconds"`` → (requests, seconds)."""
+    match = LIMIT_RE.match(str(text))
+    if not match or int(match.group(1)) < 1:
+        raise ValueError(f"bad rate limit {text!r}: use e.g. 30/hour or 600/minute")
+    return int(match.group(1)), int(match.group(2) or 1) * UNITS[match.group(3).lower()]
+
+
+class MemoryCounters:
+    """Counters of this process, forgotten once their window has passed."""
+
+    def __init__(self):
+        self.counts, self.lock = {}, threading.Lock()
+
+    def incr(self, key, window_end):
+        """Add one to ``key`` (which names its window) and return the new count."""
+        with self.lock:
+            if len(self.counts) > PRUNE_ABOVE:
+                now = time.time()
+                self.counts = {k: v for k, v in self.counts.items() if v[1] > now}
+            count = self.counts.get(key, (0, window_end))[0] + 1
+            self.counts[key] = (count, window_end)
+            return count
+
+
+class RedisCounters:
+    """Counters in Redis, shared by every worker and process."""
+
+    def __init__(self, url):
+        import redis  # only when configured: the web worker does not load it otherwise
+        self.client = redis.Redis.from_url(url)
+
+    def incr(self, key, window_end):
+        pipe = self.client.pipeline()
+        pipe.incr("suite:ratelimit:" + key)
+        pipe.expireat("suite:ratelimit:" + key, int(window_end) + 1)
+        return pipe.execute()[0]
+
 
 def init_app(app):
-    """Give the app its own counter storage."""
-    backend = storage.storage_from_string(app.config["REDIS_URL"] or "memory://")
-    app.extensions["suite.ratelimit"] = strategies.FixedWindowRateLimiter(backend)
+    """Check the configured limits and give the app its counters."""
+    for name in ("RATELIMIT_API", "RATELIMIT_ANONYMOUS"):
+        try:
+            parse(app.config[name])
+        except ValueError as err:
+            raise ValueError(f"SUITE_{name}: {err}") from None
+    url = app.config["REDIS_URL"]
+    app.extensions["suite.ratelimit"] = RedisCounters(url) if url else MemoryCounters()
 
 
 def hit(limit, namespace, key, message):
     """Count one request against ``limit`` (e.g. "30/hour"); RateLimited with Retry-After past it."""
     if not current_app.config["RATELIMIT_ENABLED"]:
         return
-    limiter = current_app.extensions["suite.ratelimit"]
-    item = parse(limit)
-    if limiter.hit(item, namespace, key):
+    allowed, seconds = parse(limit)
+    now = time.time()
+    window = int(now // seconds)
+    window_end = (window + 1) * seconds
+    count = current_app.extensions["suite.ratelimit"].incr(f"{namespace}:{seconds}:{window}:{key}", window_end)
+    if count <= allowed:
         return
-    wait = max(1, int(limiter.get_window_stats(item, namespace, key).reset_time - time.time()) + 1)
+    wait = max(1, int(window_end - now) + 1)
     raise RateLimited(message.format(wait=wait), headers={"Retry-After": str(wait)})

@@ -28,6 +28,14 @@ def test_a_web_process_does_not_import_redis_or_asyncio_without_a_redis_url(tmp_
     loaded = modules_after(tmp_path)
     assert "huey" in loaded
     assert "redis" not in loaded
+    assert "asyncio" not in loaded and "limits" not in loaded
+
+
+def test_markdown_for_bookmark_notes_loads_on_first_use(tmp_path):
+    assert "markdown" not in modules_after(tmp_path)
+    code = ("from suite.bookmarks.bookmarks import render_notes\n"
+            "assert '<em>x</em>' in render_notes('*x*')\n")
+    assert "markdown" in modules_after(tmp_path, code)
 
 
 def test_a_redis_url_gives_huey_a_working_redis_storage(tmp_path):

@@ -5,8 +5,6 @@ Views and the JSON API call these; they raise suite.errors types and never rende
 import re
 from dataclasses import dataclass, field
 
-import markdown
-import nh3
 from markupsafe import Markup
 from peewee import SQL, IntegrityError, fn, prefetch
 
@@ -38,6 +36,8 @@ def parse_tags(text):
 
 def render_notes(text):
     """Notes as sanitized HTML (Markdown is not safe by itself)."""
+    import markdown  # on first use: a web worker that shows no notes never loads it (~1.5 MB each)
+    import nh3
     html = markdown.markdown(text or "", extensions=["fenced_code", "sane_lists"])
     return Markup(nh3.clean(html, link_rel="noopener noreferrer nofollow"))
 
