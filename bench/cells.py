@@ -12,6 +12,9 @@ CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 READ = {"threads": 2, "connections": 8}
 WRITE = {"threads": 4, "connections": 4}  # one connection per thread: {rev} stays exact
 ONE = {"threads": 1, "connections": 1}
+# Every client of a run, the one that signs in included, says the same User-Agent: flask-login
+# ties a session to it, and a session seen from another agent is rewritten on every answer.
+USER_AGENT = "suite-bench"
 FRESH = {"Cache-Control": "no-cache"}
 
 
@@ -45,6 +48,7 @@ def cookie_header(session):
 def signed_in(base_url, username, password):
     """(Cookie header, CSRF token) of a session signed in through the login form."""
     s = requests.Session()
+    s.headers["User-Agent"] = USER_AGENT
     token = csrf_of(s.get(base_url + "/auth/login", timeout=30).text)
     resp = s.post(base_url + "/auth/login", data={"username": username, "password": password,
                                                   "csrf_token": token, "next": ""},
@@ -58,6 +62,7 @@ def signed_in(base_url, username, password):
 def anonymous(base_url):
     """(Cookie header, CSRF token) of an anonymous session that has opened the login form."""
     s = requests.Session()
+    s.headers["User-Agent"] = USER_AGENT
     token = csrf_of(s.get(base_url + "/auth/login", timeout=30).text)
     return cookie_header(s), token
 
@@ -79,8 +84,8 @@ def build(manifest, base_url):
     """Every cell of the table for a seeded instance (and notices for what cannot be measured)."""
     _s, cookie, csrf = signed_in(base_url, manifest["username"], manifest["password"])
     anon_cookie, anon_csrf = anonymous(base_url)
-    user = {"Cookie": cookie}
-    form = {"Cookie": cookie, "Content-Type": FORM}
+    user = {"Cookie": cookie, "User-Agent": USER_AGENT}
+    form = dict(user, **{"Content-Type": FORM})
     bearer = {"Authorization": f"Bearer {manifest['token']}"}
     queries = manifest["search_queries"]
     cells = [
@@ -112,7 +117,7 @@ def build(manifest, base_url):
             "&url=" + quote("https://load.example.net/") + "{tid}/{n}"))], form, dict(WRITE), write=True),
         Cell("login", "login (form, scrypt)", [Req("POST", "/auth/login", _body(
             {"csrf_token": anon_csrf, "username": manifest["username"], "password": manifest["password"],
-             "next": ""}))], {"Cookie": anon_cookie, "Content-Type": FORM}, dict(WRITE), write=True),
+             "next": ""}))], {"Cookie": anon_cookie, "Content-Type": FORM, "User-Agent": USER_AGENT}, dict(WRITE), write=True),
     ]
     notices = []
     for path in manifest["api_list_paths"]:

@@ -29,7 +29,7 @@ class Writer(threading.Thread):
         self.errors, self.samples, self.requests = 0, [], 0
 
     def post(self, conn, path, body):
-        conn.request("POST", path, body=body, headers={"Cookie": self.cookie,
+        conn.request("POST", path, body=body, headers={"Cookie": self.cookie, "User-Agent": cells.USER_AGENT,
                                                        "Content-Type": "application/x-www-form-urlencoded"})
         resp = conn.getresponse()
         data = resp.read()

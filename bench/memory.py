@@ -5,7 +5,7 @@ import sys
 import time
 
 from bench import load
-from bench.cells import paste_body
+from bench.cells import USER_AGENT, paste_body
 from bench.load import Req
 from bench.servers import ROOT, descendants, pss_mb, rss_mb, suite_env
 
@@ -28,7 +28,7 @@ def web_worker(server, manifest, count=10_000, clients=4):
     before = rss_mb(pid)  # one /healthz answered: the app is built, no page rendered yet
     _s, cookie, csrf = signed_in(server.url, manifest["username"], manifest["password"])
     signed = rss_mb(pid)
-    result = load.run_python(server.url, mixed_requests(manifest, csrf), headers={"Cookie": cookie},
+    result = load.run_python(server.url, mixed_requests(manifest, csrf), headers={"Cookie": cookie, "User-Agent": USER_AGENT},
                              clients=clients, seconds=600, limit=count)
     return {"worker_pid": pid, "rss_after_start_mb": round(before, 1), "rss_after_sign_in_mb": round(signed, 1),
             "requests": result.requests, "errors": result.errors, "rss_after_mb": round(rss_mb(pid), 1),
