@@ -14,6 +14,7 @@ save is visible to the very next reader in every worker process. Entries also
 expire after ``PAGE_CACHE_SECONDS`` and the memory is bounded by ``PAGE_CACHE_MB``.
 Only 200 answers without Set-Cookie are kept; ``Cache-Control: no-cache`` skips the copy.
 """
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -25,6 +26,7 @@ from werkzeug.http import parse_cookie
 from suite.database import BaseModel
 from suite.extensions import db
 
+log = logging.getLogger(__name__)
 ENVIRON_KEY = "suite.page_cache"
 PERSONAL_COOKIES = ("session", "remember_token")
 
@@ -45,11 +47,15 @@ def generations():
 
 
 def _bump(kinds):
-    for kind in sorted(kinds):
-        (CacheGeneration.insert(name=kind, value=1)
-         .on_conflict(conflict_target=[CacheGeneration.name],
-                      update={CacheGeneration.value: CacheGeneration.value + 1})
-         .execute())
+    try:
+        for kind in sorted(kinds):
+            (CacheGeneration.insert(name=kind, value=1)
+             .on_conflict(conflict_target=[CacheGeneration.name],
+                          update={CacheGeneration.value: CacheGeneration.value + 1})
+             .execute())
+    except DatabaseError:  # the write itself is committed: never turn it into an error page
+        log.exception("page cache: could not note a change of %s; pages may be stale for up to "
+                      "PAGE_CACHE_SECONDS", ", ".join(sorted(kinds)))
 
 
 def changed(kind):

@@ -271,3 +271,18 @@ def test_a_reload_asking_for_a_fresh_page_skips_the_copy_and_refreshes_it(wiki, 
     reader.get("/wiki/Home")
     assert not hit(reader.get("/wiki/Home", headers={"Cache-Control": "no-cache"}))
     assert hit(reader.get("/wiki/Home"))
+
+
+def test_a_save_that_committed_is_not_turned_into_an_error_when_the_change_cannot_be_noted(app, wiki, reader):
+    wiki.save("Home", "Before")
+    with app.app_context():
+        db.execute_sql("DROP TABLE cache_generation")  # the counters cannot be bumped any more
+    try:
+        resp = wiki.save("Home", "After")
+        assert resp.status_code == 302
+        page = reader.get("/wiki/Home")  # and without counters nothing is served from the cache
+        assert not hit(page) and b"After" in page.data
+        assert not hit(reader.get("/wiki/Home"))
+    finally:
+        with app.app_context():  # the PostgreSQL test database is shared by the run's tests
+            pagecache.CacheGeneration.create_table()
