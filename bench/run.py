@@ -107,9 +107,9 @@ def run_size(items, args, bare, results):
     results["seed"][str(items)] = {"counts": manifest["counts"], "seconds": manifest["seed_seconds"],
                                    "wall_seconds": manifest["seed_wall_seconds"]}
     say(f"seeded in {manifest['seed_wall_seconds']}s: {manifest['counts']}")
-    bare_fig = load.run(bare.url, [load.Req("GET", "/")], seconds=args.seconds, tool=args.tool,
-                        **cellmod.READ).as_dict()
-    results["bare"][str(items)] = bare_fig
+    os.sync()  # the seed's writes reach the disk now, not while the bare app is measured
+    time.sleep(5)
+    bare_fig = measure_bare(bare, args)
     say(f"bare Flask: {bare_fig['rps']:.0f} req/s")
     with suite_server(instance, manifest, args) as server:
         if not args.no_memory and "task_worker" not in results["memory"]:
@@ -131,7 +131,23 @@ def run_size(items, args, bare, results):
             say(f"{cell.label}: {report.cell_text(fig)}")
             if fig["errors"]:
                 say(f"  errors: {fig['detail']}")
+    # The bare app again after the cells: every ratio of this size uses the higher of the two figures,
+    # so a busy moment during one bare measurement cannot flatter the suite.
+    after = measure_bare(bare, args)
+    best = max((bare_fig, after), key=lambda f: f["rps"])
+    results["bare"][str(items)] = dict(best, before_rps=bare_fig["rps"], after_rps=after["rps"])
+    say(f"bare Flask after the cells: {after['rps']:.0f} req/s; ratios use {best['rps']:.0f}")
+    for row in results["rows"].values():
+        fig = row.get(str(items))
+        if fig and best["rps"]:
+            fig["ratio"] = fig["rps"] / best["rps"]
     return instance, manifest
+
+
+def measure_bare(bare, args):
+    """The bare Flask app's figures, with the read cells' load shape."""
+    return load.run(bare.url, [load.Req("GET", "/")], seconds=args.seconds, tool=args.tool,
+                    **cellmod.READ).as_dict()
 
 
 def memory_run(instance, manifest, args, results):
