@@ -56,6 +56,12 @@ def server(workdir, args):
     env = dict(os.environ, REPOSITORY=os.path.join(workdir, "repo"), SECRET_KEY=secrets.token_hex(24),
                SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(workdir, "db.sqlite"),
                READ_ACCESS="ANONYMOUS", LOG_LEVEL="WARNING")
+    # Import the app once first: it creates its database tables on import, and two gunicorn
+    # workers doing that at the same moment on a fresh database crash one of them.
+    init = subprocess.run([PY, "-c", "import otterwiki.server"], env=env, cwd=workdir, capture_output=True,
+                          text=True, timeout=120)
+    if init.returncode:
+        raise RuntimeError(f"importing otterwiki.server failed: {init.stderr[-300:]}")
     port = free_port()
     cmd = [PY, "-m", "gunicorn", "otterwiki.server:app", "--bind", f"127.0.0.1:{port}", "--workers",
            str(args.workers), "--worker-class", "gthread", "--threads", str(args.threads), "--timeout", "120",
