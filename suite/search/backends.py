@@ -63,20 +63,27 @@ class Fts5Backend:
             ranked = list(SearchDoc.select(SearchDoc.id, self.score.alias("score"))
                           .join(FTS_TABLE, on=(FTS_TABLE.c.rowid == SearchDoc.id))
                           .where(match, *where).order_by(self.score, SearchDoc.id).limit(need).tuples())
-        return self._with_snippets(ranked[offset:need], match)
+        return self._with_snippets(ranked[offset:need], expression)
 
     fts = FTS_TABLE.c.search_fts  # the hidden column FTS5's functions take
     score = fn.bm25(fts, 10.0, 1.0, 4.0, 2.0)
 
-    def _with_snippets(self, shown, match):
+    SNIPPETS = ("SELECT " + ", ".join(f"d.{c.column_name}" for c in LIST_COLUMNS) +
+                ", snippet(search_fts, 1, ?, ?, '…', 16), highlight(search_fts, 0, ?, ?)"
+                " FROM search_doc AS d JOIN search_fts ON search_fts.rowid = d.id"
+                " WHERE search_fts MATCH ? AND d.id IN (SELECT value FROM json_each(?))")
+    NAMES = [c.name for c in LIST_COLUMNS] + ["snip", "title_marked"]
+
+    def _with_snippets(self, shown, expression):
+        """Rows of the shown ids with their snippets, in rank order (plain SQL: per search, like the ranking)."""
         if not shown:
             return []
-        rows = {r["id"]: r for r in (
-            SearchDoc.select(*LIST_COLUMNS, fn.snippet(self.fts, 1, START, STOP, "…", 16).alias("snip"),
-                             fn.highlight(self.fts, 0, START, STOP).alias("title_marked"))
-            .join(FTS_TABLE, on=(FTS_TABLE.c.rowid == SearchDoc.id))
-            .where(match, SearchDoc.id.in_(_id_list([i for i, _ in shown]))).dicts())}
-        return [dict(rows[i], score=score) for i, score in shown if i in rows]
+        cursor = db.execute_sql(self.SNIPPETS, (START, STOP, START, STOP, expression,
+                                                json.dumps([i for i, _ in shown])))
+        rows = {row["id"]: row for row in (dict(zip(self.NAMES, values, strict=True)) for values in cursor)}
+        to_time = SearchDoc.updated_at.python_value
+        return [dict(rows[i], score=score, updated_at=to_time(rows[i]["updated_at"])) for i, score in shown
+                if i in rows]
 
 
 class PostgresBackend:
