@@ -12,6 +12,30 @@ from PIL import Image
 from suite.bookmarks.models import Bookmark
 
 
+def at_the_same_moment(app, n, work, timeout=60):
+    """Run ``work(i)`` in ``n`` threads, each with its own app context and connection, all
+    released together; the errors they raised (as reprs), so a test shows what failed."""
+    from suite.extensions import db
+    barrier, errors = threading.Barrier(n), []
+
+    def run(i):
+        with app.app_context():
+            db.connect(reuse_if_open=True)
+            try:
+                barrier.wait()
+                work(i)
+            except Exception as err:  # recorded, so the test shows what failed
+                errors.append(repr(err))
+            finally:
+                db.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return errors
+
 def png_bytes(size=(1200, 630), colour=(30, 120, 200)):
     """A real PNG picture."""
     image = Image.new("RGB", size, colour)

@@ -11,6 +11,7 @@ from suite.bookmarks.importer import import_entries
 from suite.bookmarks.models import Bookmark, BookmarkTag, Tag
 from suite.bookmarks.netscape import parse
 from suite.extensions import db
+from tests.bookmarks.conftest import at_the_same_moment
 from tests.conftest import PASSWORD
 
 
@@ -142,29 +143,15 @@ def test_tag_lists_read_the_counts(app, users, alice_client, token):
 
 def test_concurrent_saves_tagging_in_opposite_orders_all_succeed_and_count(app, users):
     """The count triggers lock tag rows; saves take them in one order, so none deadlocks (PostgreSQL)."""
-    import threading
-    alice, n, errors = users["alice"], 6, []
+    alice, n = users["alice"], 6
     with app.app_context():
         add(alice, "https://seed.example/", "a b c d")  # the tags exist already: every save updates their rows
-    barrier = threading.Barrier(n)
 
     def save(i):
-        with app.app_context():
-            db.connect(reuse_if_open=True)
-            try:
-                barrier.wait()
-                for round_ in range(4):
-                    add(alice, f"https://example.com/{i}/{round_}", "d c b a" if i % 2 else "a b c d", private=i % 3 == 0)
-            except Exception as err:  # recorded, so the test shows what failed
-                errors.append(repr(err))
-            finally:
-                db.close()
+        for round_ in range(4):
+            add(alice, f"https://example.com/{i}/{round_}", "d c b a" if i % 2 else "a b c d", private=i % 3 == 0)
 
-    threads = [threading.Thread(target=save, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    errors = at_the_same_moment(app, n, save)
     assert errors == []
     with app.app_context():
         assert same(alice) == {t: (1 + n * 4, 4 * 4) for t in "abcd"}
