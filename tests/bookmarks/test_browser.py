@@ -27,6 +27,13 @@ def _sign_in(page, live_server, app):
     page.click("button[type=submit]")
 
 
+def _loaded_width(page, selector):
+    """The natural width of an image once the browser has finished loading it (thumbnails load lazily)."""
+    img = page.wait_for_selector(selector)
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img, timeout=10_000)
+    return page.evaluate("img => img.naturalWidth", img)
+
+
 def test_bookmarklet_save_shows_screenshot_thumbnail(page, live_server, app, site):
     _sign_in(page, live_server, app)
     target = f"{site.url}/article"
@@ -36,11 +43,9 @@ def test_bookmarklet_save_shows_screenshot_thumbnail(page, live_server, app, sit
     page.click("form.card button[type=submit]")
     assert "From the bookmarklet" in page.inner_text("h1")
     assert "picture: screenshot" in page.inner_text(".bm-meta")
-    img = page.wait_for_selector("#bm-picture img.bm-thumb")
-    assert page.evaluate("img => img.complete && img.naturalWidth", img) == 1280
+    assert _loaded_width(page, "#bm-picture img.bm-thumb") == 1280
     page.goto(live_server + "/bookmarks/")
-    grid_img = page.wait_for_selector(".bm-grid img.bm-thumb")
-    assert page.evaluate("img => img.complete && img.naturalWidth", grid_img) == 400
+    assert _loaded_width(page, ".bm-grid img.bm-thumb") == 400
     assert page.page_errors == []
 
 
