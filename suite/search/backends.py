@@ -10,8 +10,8 @@ from peewee import SQL, NodeList, Table, fn
 
 from suite.extensions import db
 from suite.search.models import LIST_COLUMNS, SearchDoc
+from suite.search.snippets import START, STOP, quick_snippet
 
-START, STOP = "\x02", "\x03"
 FTS_TABLE = Table("search_fts")
 
 
@@ -63,24 +63,37 @@ class Fts5Backend:
             ranked = list(SearchDoc.select(SearchDoc.id, self.score.alias("score"))
                           .join(FTS_TABLE, on=(FTS_TABLE.c.rowid == SearchDoc.id))
                           .where(match, *where).order_by(self.score, SearchDoc.id).limit(need).tuples())
-        return self._with_snippets(ranked[offset:need], expression)
+        return self._with_snippets(ranked[offset:need], expression, [] if parsed.phrases else parsed.words)
 
     fts = FTS_TABLE.c.search_fts  # the hidden column FTS5's functions take
     score = fn.bm25(fts, 10.0, 1.0, 4.0, 2.0)
 
-    SNIPPETS = ("SELECT " + ", ".join(f"d.{c.column_name}" for c in LIST_COLUMNS) +
-                ", snippet(search_fts, 1, ?, ?, '…', 16), highlight(search_fts, 0, ?, ?)"
-                " FROM search_doc AS d JOIN search_fts ON search_fts.rowid = d.id"
-                " WHERE search_fts MATCH ? AND d.id IN (SELECT value FROM json_each(?))")
-    NAMES = [c.name for c in LIST_COLUMNS] + ["snip", "title_marked"]
+    ROWS = ("SELECT " + ", ".join(f"d.{c.column_name}" for c in LIST_COLUMNS) +
+            ", d.body, highlight(search_fts, 0, ?, ?)"
+            " FROM search_doc AS d JOIN search_fts ON search_fts.rowid = d.id"
+            " WHERE search_fts MATCH ? AND d.id IN (SELECT value FROM json_each(?))")
+    SNIPPETS = ("SELECT rowid, snippet(search_fts, 1, ?, ?, '…', 16) FROM search_fts"
+                " WHERE search_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))")
+    NAMES = [c.name for c in LIST_COLUMNS] + ["body", "title_marked"]
 
-    def _with_snippets(self, shown, expression):
-        """Rows of the shown ids with their snippets, in rank order (plain SQL: per search, like the ranking)."""
+    def _with_snippets(self, shown, expression, words):
+        """Rows of the shown ids with their snippets, in rank order (plain SQL: per search, like the ranking).
+
+        Snippets are made in Python where that is certain (``quick_snippet``); FTS5
+        makes the rest, for those rows only.
+        """
         if not shown:
             return []
-        cursor = db.execute_sql(self.SNIPPETS, (START, STOP, START, STOP, expression,
-                                                json.dumps([i for i, _ in shown])))
-        rows = {row["id"]: row for row in (dict(zip(self.NAMES, values, strict=True)) for values in cursor)}
+        cursor = db.execute_sql(self.ROWS, (START, STOP, expression, json.dumps([i for i, _ in shown])))
+        rows = {}
+        for values in cursor:
+            row = dict(zip(self.NAMES, values, strict=True))
+            row["snip"] = quick_snippet(row.pop("body"), words)
+            rows[row["id"]] = row
+        slow = [i for i, row in rows.items() if row["snip"] is None]
+        if slow:
+            for rowid, snip in db.execute_sql(self.SNIPPETS, (START, STOP, expression, json.dumps(slow))):
+                rows[rowid]["snip"] = snip
         to_time = SearchDoc.updated_at.python_value
         return [dict(rows[i], score=score, updated_at=to_time(rows[i]["updated_at"])) for i, score in shown
                 if i in rows]

@@ -1,0 +1,68 @@
+"""Search snippets: a short fragment around the matched words, matches marked, made in Python when certain."""
+import pytest
+
+from suite import search
+from suite.search.snippets import START, STOP, quick_snippet
+
+LONG = ("The harbor was quiet that morning. " * 20 + "A kestrel hovered over the field, and the kestrel "
+        "dived once. Then the field was quiet again, " + "and nothing else happened there. " * 20)
+
+
+def shown(snippet):
+    return snippet.replace(START, "[").replace(STOP, "]")
+
+
+def test_marks_every_whole_word_match_ignoring_case():
+    assert shown(quick_snippet("Kestrel and kestrel, not kestrels or mykestrel.", ["KESTREL"])) == \
+        "[Kestrel] and [kestrel], not kestrels or mykestrel."
+
+
+def test_cuts_about_sixteen_words_around_the_match_with_ellipses():
+    snip = shown(quick_snippet(LONG, ["kestrel"]))
+    assert snip.startswith("…A [kestrel] hovered") and snip.endswith("…")
+    assert len(snip.strip("…").split()) == 16
+
+
+def test_prefers_a_fragment_with_every_word():
+    text = "Field notes. " * 30 + "A kestrel somewhere. " + "Filler words here. " * 30 + "The kestrel over the field."
+    snip = shown(quick_snippet(text, ["kestrel", "over"]))
+    assert "[kestrel] [over]" in snip
+
+
+def test_the_end_of_the_text_keeps_its_full_stop_and_gets_no_ellipsis():
+    snip = shown(quick_snippet("one two three four five six seven eight nine ten eleven twelve thirteen "
+                               "fourteen fifteen sixteen seventeen eighteen nineteen twenty.", ["twenty"]))
+    assert snip.endswith("nineteen [twenty].") and snip.startswith("…")
+    assert len(snip.strip("…").split()) == 16
+
+
+@pytest.mark.parametrize("text, words", [
+    ("kestrels only", ["kestrel"]),            # a match through stemming
+    ("un café noir", ["cafe"]),                # a match through accent folding
+    ("c++ and more", ["c++"]),                 # a word that is not one token
+    ("İstanbul kestrel", ["kestrel"]),         # lower case that changes the length
+    ("no words here", ["kestrel"]),            # the match is in the title or tags
+])
+def test_leaves_uncertain_cases_to_fts5(text, words):
+    assert quick_snippet(text, words) is None
+
+
+@pytest.fixture
+def pages(app):
+    with app.app_context():
+        search.index_item("wiki", "long", owner_id=None, visibility="public", title="Birds",
+                          body=LONG, url="/wiki/Birds")
+        search.index_item("wiki", "stem", owner_id=None, visibility="public", title="More birds",
+                          body="Two kestrels nest here.", url="/wiki/More_birds")
+        search.index_item("wiki", "title", owner_id=None, visibility="public", title="Kestrel",
+                          body="Nothing about it in the text.", url="/wiki/Kestrel")
+
+
+def test_search_results_carry_snippets_from_either_path(app, pages):
+    with app.app_context():
+        hits = {h.item_id: h for h in search.query("kestrel", user=None).hits}
+    assert set(hits) == {"long", "stem", "title"}
+    assert "A <mark>kestrel</mark> hovered" in str(hits["long"].snippet)
+    assert "<mark>kestrels</mark>" in str(hits["stem"].snippet)
+    assert "Nothing about it in the text" in str(hits["title"].snippet)
+    assert str(hits["title"].title_html) == "<mark>Kestrel</mark>"
