@@ -17,6 +17,10 @@ def test_marks_every_whole_word_match_ignoring_case():
         "[Kestrel] and [kestrel], not kestrels or mykestrel."
 
 
+def test_a_word_typed_twice_is_marked_once():
+    assert shown(quick_snippet("A kestrel.", ["kestrel", "Kestrel"])) == "A [kestrel]."
+
+
 def test_cuts_about_sixteen_words_around_the_match_with_ellipses():
     snip = shown(quick_snippet(LONG, ["kestrel"]))
     assert snip.startswith("…A [kestrel] hovered") and snip.endswith("…")

@@ -18,6 +18,7 @@ TOKENS = 16
 LEAD = 2  # tokens shown before the first match of the fragment…
 SENTENCE_LEAD = 5  # …or up to this many, to start at the beginning of a sentence
 MAX_HITS = 64
+NEAR = 100  # characters after a hit in which other words count towards choosing it
 TOKEN = re.compile(r"[^\W_]+")  # letters and digits, as FTS5's unicode61 tokenizer sees words
 TOKEN_CHAR = re.compile(r"[^\W_]")
 
@@ -75,18 +76,20 @@ def quick_snippet(text, words):
     low = text.lower()
     if len(low) != len(text):  # a character whose lower case is longer: offsets would drift
         return None
-    hits = _whole_word_hits(low, [w.lower() for w in words])
+    words = list(dict.fromkeys(w.lower() for w in words))
+    hits = _whole_word_hits(low, words)
     if not hits:
         return None
-    best = None
-    for hit_start, _end, _index in hits:
-        lo, hi = _window(text, hit_start)
-        distinct = len({i for s, e, i in hits if s >= lo and e <= hi})
-        if best is None or distinct > best[0]:
-            best = (distinct, lo, hi)
-        if distinct == len(words):
-            break
-    _distinct, lo, hi = best
+    start = hits[0][0]
+    if len(words) > 1:  # start at the hit with the most distinct words close after it
+        most = 0
+        for hit_start, _end, _index in hits:
+            near = len({i for s, _e, i in hits if hit_start <= s < hit_start + NEAR})
+            if near > most:
+                most, start = near, hit_start
+            if near == len(words):
+                break
+    lo, hi = _window(text, start)
     out, at = [], lo
     for start, end, _index in hits:
         if start >= lo and end <= hi:
