@@ -95,6 +95,8 @@ def build(manifest, base_url):
              [Req("GET", f"/bookmarks/?per_page=50&page={p}") for p in (1, 2, 3)], user),
         Cell("search", "unified search /search", [Req("GET", "/search?" + urlencode({"q": q})) for q in queries],
              user),
+        Cell("wiki_search", "wiki search /wiki/search (anonymous)",
+             [Req("GET", "/wiki/search?" + urlencode({"q": q})) for q in queries]),
         Cell("home", "home dashboard (signed in)", [Req("GET", "/")], user),
         # The same pages built for every request (Cache-Control: no-cache skips the page cache's copy).
         Cell("wiki_view_built", "wiki page view, built", [Req("GET", p) for p in manifest["wiki_paths"]], FRESH),

@@ -107,7 +107,8 @@ def targets(results):
         out.append((f"web worker < 60 MB RSS after {web['requests']:,} requests",
                     f"{web['rss_after_start_mb']} MB after start, {web['rss_after_mb']} MB after",
                     web["rss_after_mb"] < 60))
-    for key, what in (("wiki_view", "wiki page view"), ("search", "search")):
+    for key, what in (("wiki_view", "wiki page view"), ("wiki_search", "wiki search (the same pages)"),
+                      ("search", "unified search (every app's items)")):
         peer = results["peer"].get(key)
         if peer and peer.get("times_faster"):
             built = f"; built each time {peer['times_faster_built']}×" if peer.get("times_faster_built") else ""

@@ -23,7 +23,8 @@ def test_bench_run_at_a_tiny_size_fills_the_table_json_and_chart(tmp_path):
     assert "wiki page view" in out.stdout and "bare Flask" in out.stdout
     results = json.loads((tmp_path / "latest.json").read_text())
     rows = results["rows"]
-    for key in ("wiki_view", "paste_view", "bookmark_list", "search", "home", "search_1", "api_search", *WRITES):
+    for key in ("wiki_view", "paste_view", "bookmark_list", "search", "wiki_search", "home", "search_1", "api_search",
+                *WRITES):
         cell = rows[key]["50"]
         assert cell["requests"] > 0 and cell["errors"] == 0, (key, cell)
     for key in WRITES:
