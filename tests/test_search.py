@@ -133,3 +133,19 @@ def test_result_pages_do_not_overlap_or_skip(app, users):
     seen = [h.item_id for p in pages for h in p.hits]
     assert len(seen) == len(set(seen)) == 45
     assert [p.has_next for p in pages] == [True, True, False]
+
+
+def test_searching_one_app_finds_its_items_below_many_better_matches_of_others(app, users):
+    """Two hundred bookmarks outrank every wiki page for the word; the wiki's own search still pages through all of them."""
+    with app.app_context():
+        for i in range(240):
+            search.index_item("bookmark", f"b{i}", owner_id=users["bob"].id, visibility="public",
+                              title=f"Wombat {i}", body="wombat wombat", url=f"/b/{i}")
+        for i in range(30):
+            search.index_item("wiki", f"w{i}", owner_id=None, visibility="public", title=f"Page {i}",
+                              body="a page that mentions the wombat once " + "filler " * i, url=f"/w/{i}")
+        first = search.query("wombat", kinds=("wiki",), page=1).hits
+        second = search.query("wombat", kinds=("wiki",), page=2).hits
+        everything = search.query("wombat in:wiki", per_page=50).hits
+    assert [h.kind for h in first + second] == ["wiki"] * 30
+    assert [h.item_id for h in first + second] == [h.item_id for h in everything]

@@ -102,10 +102,14 @@ def visible_to(user):
     return public
 
 
+def _kinds(parsed, kinds):
+    """The apps searched: those named in the text (in:wiki) among those the caller allows."""
+    return [k for k in (parsed.kinds or kinds or KINDS) if k in (kinds or KINDS)]
+
+
 def _conditions(parsed, user, kinds, owner_id, tags):
     where = [visible_to(user)]
-    allowed = [k for k in (parsed.kinds or kinds or KINDS) if k in (kinds or KINDS)]
-    where.append(SearchDoc.kind.in_(allowed or ["-none-"]))
+    where.append(SearchDoc.kind.in_(_kinds(parsed, kinds) or ["-none-"]))
     if owner_id is not None:
         where.append(SearchDoc.owner_id == owner_id)
     for tag in normalize_tags(list(tags or ()) + parsed.tags):
@@ -144,7 +148,9 @@ def query(text, *, user=None, kinds=None, owner_id=None, tags=(), page=1, per_pa
         return result
     where = _conditions(parsed, user, kinds, owner_id, tags)
     try:
-        rows = list(backend().search(parsed, where, per_page + 1, (page - 1) * per_page))
+        searched = _kinds(parsed, kinds)
+        rows = list(backend().search(parsed, where, per_page + 1, (page - 1) * per_page,
+                                     kinds=searched if set(searched) != set(KINDS) else None))
     except (OperationalError, ProgrammingError):
         result.error = "That search could not be understood; try plain words."
         return result

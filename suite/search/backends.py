@@ -8,6 +8,7 @@ import json
 
 from peewee import SQL, NodeList, Table, fn
 
+from suite import pagecache
 from suite.extensions import db
 from suite.search.models import LIST_COLUMNS, SearchDoc
 from suite.search.snippets import START, STOP, quick_snippet
@@ -37,36 +38,60 @@ class Fts5Backend:
         return expr
 
     CANDIDATES = 200
+    BM25 = "bm25(search_fts, 10.0, 1.0, 4.0, 2.0, 0.0)"  # title, body, tags, url; kind weighs nothing
+    MINORITY = 0.5
 
-    def search(self, parsed, where, limit, offset):
+    def search(self, parsed, where, limit, offset, kinds=None):
         """Ranked rows matching the text and ``where``; snippets only for the rows returned.
 
         bm25 is ranked inside FTS5 alone first (no join per match): the best
-        ``CANDIDATES`` rows, of which the visible ones are kept. When the candidates
-        run out before the page is full (a reader who may see few of the matches),
-        the whole match set is ranked again with the visibility filter joined in.
+        ``CANDIDATES`` rows, of which the ones ``where`` allows are kept. A search
+        of some apps only (``kinds``) asks FTS5 for their matches alone when they are
+        a minority of the index, or when the first candidates held too few of them.
+        When the candidates run out before the page is full (a reader who may see
+        few of the matches), the matches are ranked again with ``where`` joined in.
+        Every way gives the same order (bm25, then id), so pages never overlap.
         """
         expression = self.match_expression(parsed)
-        match = NodeList((self.fts, SQL("MATCH"), expression))
         need = offset + limit
-        wanted = max(self.CANDIDATES, 4 * need)
-        candidates = db.execute_sql(  # plain SQL: this runs per search, peewee's query building is not free
-            "SELECT rowid, bm25(search_fts, 10.0, 1.0, 4.0, 2.0) AS score FROM search_fts "
-            "WHERE search_fts MATCH ? ORDER BY score, rowid LIMIT ?", (expression, wanted)).fetchall()
-        # NOT INDEXED: look the candidates up by primary key; left alone, the planner
-        # prefers the visibility/owner indexes and walks every public row instead.
-        allowed = {row[0] for row in db.execute(
-            SearchDoc.select(SearchDoc.id).from_(SQL('"search_doc" AS "t1" NOT INDEXED'))
-            .where(SearchDoc.id.in_(_id_list([c[0] for c in candidates])), *where))}
-        ranked = [c for c in candidates if c[0] in allowed]
-        if len(candidates) == wanted and len(ranked) < need:
+        tries = [expression]
+        if kinds:
+            scoped = f"{expression} AND {{kind}} : ({' OR '.join(_fts5_string(k) for k in kinds)})"
+            tries = [scoped] if self._minority(kinds) else [expression, scoped]
+        for rank_by in tries:
+            ranked, complete = self._candidates(rank_by, where, need)
+            if complete:
+                break
+        else:
+            match = NodeList((self.fts, SQL("MATCH"), rank_by))
             ranked = list(SearchDoc.select(SearchDoc.id, self.score.alias("score"))
                           .join(FTS_TABLE, on=(FTS_TABLE.c.rowid == SearchDoc.id))
                           .where(match, *where).order_by(self.score, SearchDoc.id).limit(need).tuples())
         return self._with_snippets(ranked[offset:need], expression, [] if parsed.phrases else parsed.words)
 
+    def _candidates(self, expression, where, need):
+        """(the best visible (id, score) among FTS5's best matches, whether they are certainly the best)."""
+        wanted = max(self.CANDIDATES, 4 * need)
+        candidates = db.execute_sql(  # plain SQL: this runs per search, peewee's query building is not free
+            f"SELECT rowid, {self.BM25} AS score FROM search_fts "
+            "WHERE search_fts MATCH ? ORDER BY score, rowid LIMIT ?", (expression, wanted)).fetchall()
+        # NOT INDEXED: look the candidates up by primary key; left alone, the planner
+        # prefers the visibility/owner indexes and walks every public row instead.
+        allowed = {row[0] for row in db.execute(
+            SearchDoc.select(SearchDoc.id).from_(SQL('"search_doc" AS "t1" NOT INDEXED'))
+            .where(SearchDoc.id.in_(_id_list([c[0] for c in candidates])), *where))} if candidates else set()
+        ranked = [c for c in candidates if c[0] in allowed]
+        return ranked, len(candidates) < wanted or len(ranked) >= need
+
+    def _minority(self, kinds):
+        """True when the apps searched hold under half of the index (counts kept ten minutes)."""
+        counts = pagecache.remember((), ("search-kind-counts",), lambda: dict(db.execute_sql(
+            "SELECT kind, count(*) FROM search_doc GROUP BY kind").fetchall()), seconds=600)
+        total = sum(counts.values())
+        return not total or sum(counts.get(k, 0) for k in kinds) < self.MINORITY * total
+
     fts = FTS_TABLE.c.search_fts  # the hidden column FTS5's functions take
-    score = fn.bm25(fts, 10.0, 1.0, 4.0, 2.0)
+    score = fn.bm25(fts, 10.0, 1.0, 4.0, 2.0, 0.0)
 
     ROWS = ("SELECT " + ", ".join(f"d.{c.column_name}" for c in LIST_COLUMNS) +
             ", d.body, highlight(search_fts, 0, ?, ?)"
@@ -111,8 +136,8 @@ class PostgresBackend:
         parts += ["-" + w.replace('"', " ") for w in parsed.excluded]
         return " ".join(parts)
 
-    def search(self, parsed, where, limit, offset):
-        """Ranked rows matching the text and ``where``; snippets only for the page shown."""
+    def search(self, parsed, where, limit, offset, kinds=None):
+        """Ranked rows matching the text and ``where`` (which holds the kinds); snippets only for the page shown."""
         text = self.websearch_text(parsed)
         english = fn.websearch_to_tsquery(SQL("'english'"), text)
         tsq = NodeList((english, SQL("||"), fn.websearch_to_tsquery(SQL("'simple'"), text)), glue=" ", parens=True)

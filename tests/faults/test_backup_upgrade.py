@@ -124,3 +124,25 @@ def test_upgrade_from_before_search_keeps_bookmarks_and_indexes_them(tmp_path):
         assert [h["title"] for h in hits["items"]] == ["Quokka before the upgrade"]
     finally:
         old.stop()
+
+
+def test_upgrade_to_an_index_that_knows_each_items_app_keeps_every_search_working(tmp_path):
+    old = Instance(tmp_path / "old")
+    old.path.mkdir()
+    old.manage("migrate", "--target", "0009_paste_lists")
+    for kind, item_id, title in (("wiki", "Numbat", "Numbat habits"), ("bookmark", "1", "Numbat photos")):
+        insert_row(old, "search_doc", kind=kind, item_id=item_id, visibility="public", title=title,
+                   body="all about the numbat", url=f"/{kind}/{item_id}", tags="", lang="")
+    assert old.query("SELECT count(*) FROM search_fts WHERE search_fts MATCH 'numbat'") == [(2,)]
+
+    old.manage("migrate")
+    assert old.query("SELECT count(*) FROM search_fts WHERE search_fts MATCH 'numbat'") == [(2,)]
+    assert old.query("""SELECT count(*) FROM search_fts WHERE search_fts MATCH '{kind} : "wiki"'""") == [(1,)]
+    assert old.integrity() == ("ok", [])
+    url = old.start_server()
+    try:
+        page = requests.get(f"{url}/wiki/search", params={"q": "numbat"}, timeout=10).text
+        assert "<mark>Numbat</mark> habits" in page and "photos" not in page
+        assert "<mark>Numbat</mark> photos" in requests.get(f"{url}/search", params={"q": "numbat"}, timeout=10).text
+    finally:
+        old.stop()
