@@ -13,12 +13,13 @@ def create_app(overrides=None):
                 instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from suite import config, core, database, errors, jobs, ratelimit, security
+    from suite import config, core, database, errors, jobs, process, ratelimit, security
     from suite.api import views as api_views
     from suite.api.kit import check_api_rate
     from suite.auth import access
     from suite.auth.views import bp as auth_bp
     config.load_config(app, overrides)
+    process.limit_malloc_arenas(app.config["MALLOC_ARENAS"])
     # peewee logs SQL with its parameters (password hashes among them) at DEBUG: never that.
     logging.getLogger("peewee").setLevel(max(logging.INFO, logging.getLogger("peewee").level))
     os.makedirs(app.config["MEDIA_PATH"], exist_ok=True)

@@ -27,6 +27,8 @@ SETTINGS = [
             "(wiki pages, pastes); 0 turns the page cache off."),
     Setting("PAGE_CACHE_SECONDS", int, 300, "Longest time a page stays in the page cache (a change to its "
             "content drops it at once)."),
+    Setting("MALLOC_ARENAS", int, 1, "glibc malloc arenas per process (1 keeps a threaded worker's memory "
+            "from growing an arena per thread; 0 leaves glibc's default)."),
     Setting("DB_STALE_TIMEOUT", int, 300, "Seconds after which an idle pooled connection is recycled."),
     Setting("REDIS_URL", str, "", "When set, the task queue and rate limits use Redis."),
     Setting("SECRET_KEY", str, "", "Signs sessions; generated once into the instance folder when empty."),

@@ -1,5 +1,7 @@
 """The app factory: configuration layers, the instance folder and the secret key."""
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -73,3 +75,39 @@ def test_home_shows_the_three_apps(client):
     html = client.get("/").get_data(as_text=True)
     for title in ("Bookmarks", "Pastes", "Wiki"):
         assert title in html
+
+
+ARENAS_SCRIPT = r"""
+import ctypes, os, re, sys, tempfile, threading
+from suite import create_app
+create_app({"INSTANCE_PATH": sys.argv[1], "DATABASE_URL": "sqlite:///" + sys.argv[1] + "/s.db"})
+start = threading.Barrier(4)
+def work():
+    start.wait()
+    kept = [bytearray(200) for _ in range(20000)]
+threads = [threading.Thread(target=work) for _ in range(4)]
+[t.start() for t in threads]; [t.join() for t in threads]
+libc = ctypes.CDLL(None)
+libc.fopen.restype = ctypes.c_void_p
+path = os.path.join(sys.argv[1], "malloc.xml")
+out = libc.fopen(path.encode(), b"w")
+libc.malloc_info(0, ctypes.c_void_p(out)); libc.fclose(ctypes.c_void_p(out))
+print(len(re.findall(r'<heap nr="\d+">', open(path).read())))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc arenas")
+def test_a_process_keeps_one_malloc_arena_for_its_threads(tmp_path):
+    """Threads share the main arena (MALLOC_ARENAS=1) instead of growing one each (glibc's default)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+    def arenas(setting):
+        inst = tmp_path / setting
+        inst.mkdir()
+        env = dict(os.environ, SUITE_MALLOC_ARENAS=setting, PYTHONPATH=root)
+        out = subprocess.run([sys.executable, "-c", ARENAS_SCRIPT, str(inst)], env=env, cwd=root,
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr[-2000:]
+        return int(out.stdout.split()[-1])
+    assert arenas("1") == 1
+    assert arenas("0") > 1
