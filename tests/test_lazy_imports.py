@@ -71,3 +71,16 @@ def test_pygments_lexers_load_on_first_lookup_and_are_never_compiled_in_the_web_
             "assert highlight.language_for_filename('x.unknown-extension') is None\n"
             "assert '_tokens' not in PythonLexer.__dict__  # its regexes were not compiled here\n")
     assert "pygments.lexers" in modules_after(tmp_path, code)
+
+
+def test_queueing_a_bookmark_fetch_does_not_load_the_fetching_code(tmp_path):
+    """A web worker only queues the task; requests and the browser code load in the task worker."""
+    code = ("from suite.auth.accounts import create_user\n"
+            "from suite.bookmarks.bookmarks import add_bookmark\n"
+            "from suite.database import migrate\n"
+            "with app.app_context():\n"
+            "    migrate()\n"
+            "    add_bookmark(create_user('alice', 'correct horse battery'), 'https://example.org/a')\n"
+            "assert 'suite.bookmarks.tasks' in sys.modules\n")
+    loaded = modules_after(tmp_path, code, SUITE_TASKS_IMMEDIATE="0")
+    assert "suite.bookmarks.crawl" not in loaded and "requests" not in loaded

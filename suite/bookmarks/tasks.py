@@ -6,7 +6,6 @@ from collections import defaultdict
 from huey import crontab
 
 from suite.auth.models import utcnow
-from suite.bookmarks import crawl
 from suite.bookmarks.models import PENDING, Bookmark
 from suite.jobs import job, periodic_job
 
@@ -20,6 +19,8 @@ HOST_SPACING_SECONDS = 1.0
 @job(retries=1, retry_delay=60)
 def fetch_bookmark_task(bookmark_id):
     """Fetch a new or changed bookmark's page, then make its thumbnails."""
+    # Imported here: requests and the browser code are ~5 MB that a web worker, which only queues, never needs.
+    from suite.bookmarks import crawl
     return crawl.process(bookmark_id)
 
 
@@ -33,6 +34,7 @@ def process_backlog(limit=BACKLOG_PER_RUN, min_age=BACKLOG_MIN_AGE):
     pending = (Bookmark.fetch_status == PENDING) | (Bookmark.thumb_status == PENDING)
     ids = [b.id for b in Bookmark.select(Bookmark.id).where(pending, Bookmark.updated_at <= settled)
            .order_by(Bookmark.id).limit(limit)]
+    from suite.bookmarks import crawl
     for bookmark_id in ids:
         crawl.process(bookmark_id)
     return len(ids)
