@@ -11,7 +11,7 @@ def limit_malloc_arenas(arenas):
     """Cap glibc's malloc arenas (``MALLOC_ARENAS``; 0 leaves them alone). True when set.
 
     glibc gives each new thread its own arena, up to eight per core, and keeps their
-    freed memory: a two-thread web worker grew ~3 MB more over 10,000 requests with the
+    freed memory: a two-thread web worker grew ~2 MB more over 10,000 requests with the
     default than with one arena. Python allocates under the GIL, so threads seldom
     contend for a shared arena. Arenas made before the call stay; the worker threads
     come later. Elsewhere than glibc (musl, macOS) there is nothing to do.

@@ -37,7 +37,7 @@ def _whole_word_hits(low, words):
             if found < 0:
                 break
             end = found + len(word)
-            if not TOKEN_CHAR.match(low, found - 1 if found else len(low)) and not TOKEN_CHAR.match(low, end):
+            if not (found and TOKEN_CHAR.match(low, found - 1)) and not TOKEN_CHAR.match(low, end):
                 hits.append((found, end, index))
             at = end
     hits.sort()
