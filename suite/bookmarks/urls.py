@@ -59,11 +59,10 @@ def normalize_url(raw):
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     if parts.username or parts.password:
         raise InvalidInput("Addresses with a user name or password in them are not saved.")
-    # Drop tracking pairs as written, without re-encoding the rest: the same page with or without
-    # utm_* must normalize to the same text (and hash).
-    pairs = parts.query.split("&")
-    kept = [p for p in pairs if not unquote_plus(p.split("=", 1)[0]).lower().startswith(TRACKING_PREFIXES)]
-    query = parts.query if len(kept) == len(pairs) else "&".join(p for p in kept if p)
+    # Drop tracking pairs and empty ones ("a=1&&b=2", a trailing "&") as written, without re-encoding
+    # the rest: the same page with or without utm_* must normalize to the same text (and hash).
+    query = "&".join(p for p in parts.query.split("&")
+                     if p and not unquote_plus(p.split("=", 1)[0]).lower().startswith(TRACKING_PREFIXES))
     return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
 
 
