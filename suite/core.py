@@ -47,7 +47,9 @@ def home():
 def search_page():
     """Unified search over bookmarks, pastes and wiki pages the visitor may see."""
     text = request.args.get("q", "")
-    results = search.query(text, user=current_user, kinds=readable_kinds(), page=_page_number())
+    kinds = readable_kinds()
+    results = search.query(text, user=current_user, kinds=kinds, page=_page_number())
+    search.cache_page(results, kinds)
     return render_template("search.html", q=text, results=results, kind_titles=KIND_TITLES)
 
 

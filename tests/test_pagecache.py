@@ -286,3 +286,25 @@ def test_a_save_that_committed_is_not_turned_into_an_error_when_the_change_canno
     finally:
         with app.app_context():  # the PostgreSQL test database is shared by the run's tests
             pagecache.CacheGeneration.create_table()
+
+
+def test_an_anonymous_wiki_search_is_cached_until_the_wiki_changes(wiki, reader):
+    wiki.save("Harbor", "Boats in the harbor")
+    first = reader.get("/wiki/search?q=harbor")
+    assert not hit(first) and b"Harbor" in first.data
+    assert hit(reader.get("/wiki/search?q=harbor"))
+    wiki.save("Harbor_master", "Who runs the harbor")
+    resp = reader.get("/wiki/search?q=harbor")
+    assert not hit(resp) and b'href="/wiki/Harbor_master"' in resp.data
+
+
+def test_a_signed_in_search_is_kept_for_that_session_only(alice_client, bob_client, token):
+    url = alice_client.post("/paste/", data={"content": "walrus notes\n", "visibility": "private"}, csrf=False,
+                            headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True).strip()
+    slug = url.rsplit("/", 1)[-1].encode()
+    alice_client.get("/")  # a first page puts the session's CSRF token in its cookie (never kept)
+    first = alice_client.get("/search?q=walrus")
+    assert not hit(first) and slug in first.data
+    assert hit(alice_client.get("/search?q=walrus"))
+    resp = bob_client.get("/search?q=walrus")
+    assert not hit(resp) and slug not in resp.data

@@ -1,8 +1,10 @@
 """Search snippets: a short fragment around the matched words, matches marked, made in Python when certain."""
+import sqlite3
+
 import pytest
 
 from suite import search
-from suite.search.snippets import START, STOP, quick_snippet
+from suite.search.snippets import START, STOP, quick_highlight, quick_snippet
 
 LONG = ("The harbor was quiet that morning. " * 20 + "A kestrel hovered over the field, and the kestrel "
         "dived once. Then the field was quiet again, " + "and nothing else happened there. " * 20)
@@ -70,3 +72,41 @@ def test_search_results_carry_snippets_from_either_path(app, pages):
     assert "<mark>kestrels</mark>" in str(hits["stem"].snippet)
     assert "Nothing about it in the text" in str(hits["title"].snippet)
     assert str(hits["title"].title_html) == "<mark>Kestrel</mark>"
+
+
+def fts5_highlight(title, words):
+    """What FTS5 itself marks in ``title`` (an in-memory table with the index's tokenizer)."""
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE VIRTUAL TABLE t USING fts5(title, tokenize='porter unicode61 remove_diacritics 2')")
+    con.execute("INSERT INTO t VALUES (?)", (title,))
+    query = " AND ".join('"%s"' % w for w in words)
+    row = con.execute("SELECT highlight(t, 0, '[', ']') FROM t WHERE t MATCH ?", (query,)).fetchone()
+    return row[0] if row else None
+
+
+@pytest.mark.parametrize("title, words", [
+    ("Kestrel watching: the kestrel", ["kestrel"]),
+    ("Notes on harbor boats", ["harbor", "boats"]),
+    ("Why the sky is blue", ["sky"]),
+    ("C++ build flags (gcc)", ["gcc"]),
+])
+def test_a_title_is_marked_in_python_exactly_as_fts5_marks_it(title, words):
+    assert shown(quick_highlight(title, words)) == fts5_highlight(title, words)
+
+
+@pytest.mark.parametrize("title, words", [
+    ("Kestrels and a kestrel", ["kestrel"]),  # FTS5 also marks "Kestrels" (porter stems both)
+    ("Running notes", ["run"]),
+    ("Café guide", ["cafe"]),                # accents fold in the index
+    ("Plain title", ["été"]),
+])
+def test_titles_fts5_might_mark_differently_are_left_to_fts5(title, words):
+    assert quick_highlight(title, words) is None
+
+
+def test_the_search_marks_stemmed_title_words_through_fts5(app, users):
+    with app.app_context():
+        search.index_item("wiki", "k", owner_id=None, visibility="public", title="Kestrels nest here",
+                          body="A kestrel nests.", url="/k")
+        (hit,) = search.query("kestrel").hits
+    assert str(hit.title_html) == "<mark>Kestrels</mark> nest here"

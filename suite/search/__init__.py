@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Optional
 
+from flask_login import current_user
 from markupsafe import Markup, escape
 from peewee import OperationalError, ProgrammingError
 
@@ -18,10 +19,9 @@ from suite.auth.models import User, utcnow
 from suite.database import is_postgres
 from suite.extensions import db
 from suite.search.backends import START, STOP, Fts5Backend, PostgresBackend
-from suite.search.models import LIST_COLUMNS, SearchDoc
+from suite.search.models import KINDS, LIST_COLUMNS, SearchDoc
 from suite.search.querytext import ParsedQuery, parse_query
 
-KINDS = ("bookmark", "paste", "wiki")
 VISIBILITIES = ("public", "unlisted", "private")
 MAX_BODY = 1_000_000
 TAG_JUNK = re.compile(r"[^\w.+#-]", re.UNICODE)
@@ -157,6 +157,19 @@ def query(text, *, user=None, kinds=None, owner_id=None, tags=(), page=1, per_pa
     result.hits = [_hit(r) for r in rows[:per_page]]
     result.has_next = len(rows) > per_page
     return result
+
+
+def cache_page(results, kinds):
+    """Let the page cache keep this results page until items of the searched apps change.
+
+    Anonymous readers share it; a signed-in person's is kept for their session only
+    (it lists their own private items). A ``user:`` filter also depends on accounts.
+    """
+    personal = bool(getattr(current_user, "is_authenticated", False))
+    for kind in kinds:
+        pagecache.cache_this(kind, personal=personal)
+    if results is not None and results.parsed is not None and results.parsed.users:
+        pagecache.depends_on("user")
 
 
 def _browse(result, parsed, user, kinds, owner_id, tags, page, per_page):

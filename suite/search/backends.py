@@ -3,15 +3,21 @@
 Both take a ParsedQuery plus visibility and filter conditions (peewee expressions
 on SearchDoc) and return rows with ``score`` and a raw ``snip`` whose matches are
 wrapped in \\x02 … \\x03 markers (escaped and turned into <mark> by the caller).
+
+Both search the same way (``RankedBackend``): the words are ranked alone, with no
+join per match, and that ranking is kept (``rankings``) for every reader who sends
+the same words; then the ones ``where`` allows are kept.
 """
 import json
 
+from flask import current_app
 from peewee import SQL, NodeList, Table, fn
 
 from suite import pagecache
 from suite.extensions import db
-from suite.search.models import LIST_COLUMNS, SearchDoc
-from suite.search.snippets import START, STOP, quick_snippet
+from suite.search.models import KINDS, LIST_COLUMNS, SearchDoc
+from suite.search.rankings import Rankings
+from suite.search.snippets import START, STOP, quick_highlight, quick_snippet
 
 FTS_TABLE = Table("search_fts")
 
@@ -25,7 +31,56 @@ def _id_list(ids):
     return SQL("(SELECT value FROM json_each(?))", (json.dumps(ids),))
 
 
-class Fts5Backend:
+class RankedBackend:
+    """The search both engines share; they supply ``tries``, ``rank``, ``allowed``, ``joined`` and ``rows``."""
+
+    CANDIDATES = 200
+
+    def search(self, parsed, where, limit, offset, kinds=None):
+        """Ranked rows matching the text and ``where``; snippets only for the rows returned.
+
+        The words are ranked alone first: the best ``CANDIDATES`` matches, of which
+        the ones ``where`` allows are kept. An engine may try more than one ranking
+        (``tries``: the searched apps alone, say). When the candidates run out before
+        the page is full (a reader who may see few of the matches), the matches are
+        ranked again with ``where`` joined in. Every way gives the same order (the
+        score, then the id), so pages never overlap.
+        """
+        need = offset + limit
+        for key in self.tries(parsed, kinds):
+            ranked, complete = self._candidates(key, where, need)
+            if complete:
+                break
+        else:
+            ranked = self.joined(key, where, need)
+        return self.rows(ranked[offset:need], parsed)
+
+    def _candidates(self, key, where, need):
+        """(the best visible (id, score) among the best matches, whether they are certainly the best)."""
+        wanted = max(self.CANDIDATES, 4 * need)
+        candidates = self._ranking(key, wanted)
+        allowed = self.allowed([c[0] for c in candidates], where) if candidates else set()
+        ranked = [c for c in candidates if c[0] in allowed]
+        return ranked, len(candidates) < wanted or len(ranked) >= need
+
+    def _ranking(self, key, wanted):
+        """The engine's best ``wanted`` (id, score) for ``key``, the same for every reader.
+
+        Kept in this process until the index changes (``rankings``): the same words
+        again skip the part of a search whose cost grows with the number of matches.
+        """
+        cache = rankings()
+        generations = pagecache.generations()
+        pinned = tuple(generations.get(kind, 0) for kind in KINDS)
+        found = cache.get((key, wanted), pinned)
+        if found is not None:
+            return found
+        ranked = [tuple(row) for row in self.rank(key, wanted)]
+        cache.put((key, wanted), pinned, ranked)
+        return ranked
+
+
+class Fts5Backend(RankedBackend):
     """SQLite FTS5 over the external-content table ``search_fts``."""
 
     def match_expression(self, parsed):
@@ -37,51 +92,43 @@ class Fts5Backend:
             expr += " NOT " + _fts5_string(word)
         return expr
 
-    CANDIDATES = 200
     BM25 = "bm25(search_fts, 10.0, 1.0, 4.0, 2.0, 0.0)"  # title, body, tags, url; kind weighs nothing
     MINORITY = 0.5
 
-    def search(self, parsed, where, limit, offset, kinds=None):
-        """Ranked rows matching the text and ``where``; snippets only for the rows returned.
-
-        bm25 is ranked inside FTS5 alone first (no join per match): the best
-        ``CANDIDATES`` rows, of which the ones ``where`` allows are kept. A search
-        of some apps only (``kinds``) asks FTS5 for their matches alone when they are
-        a minority of the index, or when the first candidates held too few of them.
-        When the candidates run out before the page is full (a reader who may see
-        few of the matches), the matches are ranked again with ``where`` joined in.
-        Every way gives the same order (bm25, then id), so pages never overlap.
-        """
+    def tries(self, parsed, kinds):
+        """MATCH expressions to rank by: a search of some apps only asks FTS5 for their matches
+        alone when they are a minority of the index, else all matches first, then theirs."""
         expression = self.match_expression(parsed)
-        need = offset + limit
-        tries = [expression]
-        if kinds:
-            scoped = f"{expression} AND {{kind}} : ({' OR '.join(_fts5_string(k) for k in kinds)})"
-            tries = [scoped] if self._minority(kinds) else [expression, scoped]
-        for rank_by in tries:
-            ranked, complete = self._candidates(rank_by, where, need)
-            if complete:
-                break
-        else:
-            match = NodeList((self.fts, SQL("MATCH"), rank_by))
-            ranked = list(SearchDoc.select(SearchDoc.id, self.score.alias("score"))
-                          .join(FTS_TABLE, on=(FTS_TABLE.c.rowid == SearchDoc.id))
-                          .where(match, *where).order_by(self.score, SearchDoc.id).limit(need).tuples())
-        return self._with_snippets(ranked[offset:need], expression, [] if parsed.phrases else parsed.words)
+        if not kinds:
+            return [expression]
+        scoped = f"{expression} AND {{kind}} : ({' OR '.join(_fts5_string(k) for k in kinds)})"
+        return [scoped] if self._minority(kinds) else [expression, scoped]
 
-    def _candidates(self, expression, where, need):
-        """(the best visible (id, score) among FTS5's best matches, whether they are certainly the best)."""
-        wanted = max(self.CANDIDATES, 4 * need)
-        candidates = db.execute_sql(  # plain SQL: this runs per search, peewee's query building is not free
-            f"SELECT rowid, {self.BM25} AS score FROM search_fts "
-            "WHERE search_fts MATCH ? ORDER BY score, rowid LIMIT ?", (expression, wanted)).fetchall()
-        # NOT INDEXED: look the candidates up by primary key; left alone, the planner
-        # prefers the visibility/owner indexes and walks every public row instead.
-        allowed = {row[0] for row in db.execute(
+    def rank(self, expression, wanted):
+        """bm25's best ``wanted`` matches (plain SQL: this runs per search, peewee's query building is not free)."""
+        return db.execute_sql(f"SELECT rowid, {self.BM25} AS score FROM search_fts "
+                              "WHERE search_fts MATCH ? ORDER BY score, rowid LIMIT ?", (expression, wanted))
+
+    def allowed(self, ids, where):
+        """The ids among ``ids`` that ``where`` allows.
+
+        NOT INDEXED: look the candidates up by primary key; left alone, the planner
+        prefers the visibility/owner indexes and walks every public row instead.
+        """
+        return {row[0] for row in db.execute(
             SearchDoc.select(SearchDoc.id).from_(SQL('"search_doc" AS "t1" NOT INDEXED'))
-            .where(SearchDoc.id.in_(_id_list([c[0] for c in candidates])), *where))} if candidates else set()
-        ranked = [c for c in candidates if c[0] in allowed]
-        return ranked, len(candidates) < wanted or len(ranked) >= need
+            .where(SearchDoc.id.in_(_id_list(ids)), *where))}
+
+    def joined(self, expression, where, need):
+        """Every match ranked with ``where`` joined in (a reader who may see few of them)."""
+        match = NodeList((self.fts, SQL("MATCH"), expression))
+        return list(SearchDoc.select(SearchDoc.id, self.score.alias("score"))
+                    .join(FTS_TABLE, on=(FTS_TABLE.c.rowid == SearchDoc.id))
+                    .where(match, *where).order_by(self.score, SearchDoc.id).limit(need).tuples())
+
+    def rows(self, shown, parsed):
+        """The shown rows with titles and snippets marked."""
+        return self._with_snippets(shown, self.match_expression(parsed), [] if parsed.phrases else parsed.words)
 
     def _minority(self, kinds):
         """True when the apps searched hold under half of the index (counts kept ten minutes)."""
@@ -94,37 +141,49 @@ class Fts5Backend:
     score = fn.bm25(fts, 10.0, 1.0, 4.0, 2.0, 0.0)
 
     ROWS = ("SELECT " + ", ".join(f"d.{c.column_name}" for c in LIST_COLUMNS) +
-            ", d.body, highlight(search_fts, 0, ?, ?)"
-            " FROM search_doc AS d JOIN search_fts ON search_fts.rowid = d.id"
-            " WHERE search_fts MATCH ? AND d.id IN (SELECT value FROM json_each(?))")
-    SNIPPETS = ("SELECT rowid, snippet(search_fts, 1, ?, ?, '…', 16) FROM search_fts"
-                " WHERE search_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))")
-    NAMES = [c.name for c in LIST_COLUMNS] + ["body", "title_marked"]
+            ", d.body FROM search_doc AS d WHERE d.id IN (SELECT value FROM json_each(?))")
+    # Only for the rows Python could not mark: each id is looked up in FTS5 (rowid = ?, a seek).
+    MARKED = ("SELECT rowid, snippet(search_fts, 1, ?, ?, '…', 16), highlight(search_fts, 0, ?, ?)"
+              " FROM search_fts WHERE search_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))")
+    NAMES = [c.name for c in LIST_COLUMNS] + ["body"]
 
     def _with_snippets(self, shown, expression, words):
-        """Rows of the shown ids with their snippets, in rank order (plain SQL: per search, like the ranking).
+        """Rows of the shown ids with marked titles and snippets, in rank order (plain SQL, like the ranking).
 
-        Snippets are made in Python where that is certain (``quick_snippet``); FTS5
-        makes the rest, for those rows only.
+        Python marks the words where that is certain (``quick_snippet``,
+        ``quick_highlight``); FTS5 marks the rest, for those rows only.
         """
         if not shown:
             return []
-        cursor = db.execute_sql(self.ROWS, (START, STOP, expression, json.dumps([i for i, _ in shown])))
         rows = {}
-        for values in cursor:
+        for values in db.execute_sql(self.ROWS, (json.dumps([i for i, _ in shown]),)):
             row = dict(zip(self.NAMES, values, strict=True))
             row["snip"] = quick_snippet(row.pop("body"), words)
+            row["title_marked"] = quick_highlight(row["title"], words)
             rows[row["id"]] = row
-        slow = [i for i, row in rows.items() if row["snip"] is None]
+        slow = [i for i, row in rows.items() if row["snip"] is None or row["title_marked"] is None]
         if slow:
-            for rowid, snip in db.execute_sql(self.SNIPPETS, (START, STOP, expression, json.dumps(slow))):
-                rows[rowid]["snip"] = snip
+            for rowid, snip, title in db.execute_sql(self.MARKED, (START, STOP, START, STOP, expression,
+                                                                   json.dumps(slow))):
+                row = rows[rowid]
+                row["snip"] = snip if row["snip"] is None else row["snip"]
+                row["title_marked"] = title if row["title_marked"] is None else row["title_marked"]
         to_time = SearchDoc.updated_at.python_value
         return [dict(rows[i], score=score, updated_at=to_time(rows[i]["updated_at"])) for i, score in shown
                 if i in rows]
 
 
-class PostgresBackend:
+def rankings():
+    """This app's ``Rankings`` (made on first use from SEARCH_CACHE_ENTRIES / SEARCH_CACHE_SECONDS)."""
+    cache = current_app.extensions.get("suite.rankings")
+    if cache is None:
+        cfg = current_app.config
+        cache = current_app.extensions.setdefault(
+            "suite.rankings", Rankings(cfg["SEARCH_CACHE_ENTRIES"], cfg["SEARCH_CACHE_SECONDS"]))
+    return cache
+
+
+class PostgresBackend(RankedBackend):
     """PostgreSQL ``websearch_to_tsquery`` over a stored, GIN-indexed tsvector."""
 
     OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
@@ -136,22 +195,45 @@ class PostgresBackend:
         parts += ["-" + w.replace('"', " ") for w in parsed.excluded]
         return " ".join(parts)
 
-    def search(self, parsed, where, limit, offset, kinds=None):
-        """Ranked rows matching the text and ``where`` (which holds the kinds); snippets only for the page shown."""
-        text = self.websearch_text(parsed)
+    def tsquery(self, text):
+        """(English tsquery, English-or-simple tsquery): stemmed matches and exact words both count."""
         english = fn.websearch_to_tsquery(SQL("'english'"), text)
-        tsq = NodeList((english, SQL("||"), fn.websearch_to_tsquery(SQL("'simple'"), text)), glue=" ", parens=True)
-        ranked = (SearchDoc
-                  .select(SearchDoc.id, fn.ts_rank_cd(SQL("tsv"), tsq, 32).alias("score"))
-                  .where(NodeList((SQL("tsv @@"), tsq)), *where)
-                  .order_by(SQL("score").desc(), SearchDoc.id.desc())
-                  .limit(limit).offset(offset)
-                  .alias("ranked"))
+        either = NodeList((english, SQL("||"), fn.websearch_to_tsquery(SQL("'simple'"), text)), glue=" ", parens=True)
+        return english, either
+
+    def tries(self, parsed, kinds):
+        """One ranking: the websearch text, over the searched apps only (``kind`` is a plain column here)."""
+        return [(self.websearch_text(parsed), tuple(kinds) if kinds else None)]
+
+    def _ranked(self, key, where=()):
+        text, kinds = key
+        _english, tsq = self.tsquery(text)
+        scoped = [SearchDoc.kind.in_(kinds)] if kinds else []
+        return (SearchDoc.select(SearchDoc.id, fn.ts_rank_cd(SQL("tsv"), tsq, 32).alias("score"))
+                .where(NodeList((SQL("tsv @@"), tsq)), *scoped, *where)
+                .order_by(SQL("score").desc(), SearchDoc.id.desc()))
+
+    def rank(self, key, wanted):
+        """ts_rank_cd's best ``wanted`` matches."""
+        return self._ranked(key).limit(wanted).tuples()
+
+    def allowed(self, ids, where):
+        """The ids among ``ids`` that ``where`` allows."""
+        return {i for (i,) in SearchDoc.select(SearchDoc.id).where(SearchDoc.id.in_(ids), *where).tuples()}
+
+    def joined(self, key, where, need):
+        """Every match ranked with ``where`` in the same query (a reader who may see few of them)."""
+        return list(self._ranked(key, where).limit(need).tuples())
+
+    def rows(self, shown, parsed):
+        """The shown rows with ts_headline's title and snippet, in rank order."""
+        if not shown:
+            return []
+        english, _either = self.tsquery(self.websearch_text(parsed))
         snip = fn.ts_headline(SQL("'english'"), fn.left(SearchDoc.body, 20000), english, self.OPTIONS)
         title = fn.ts_headline(SQL("'english'"), SearchDoc.title, english,
                                f"StartSel={START}, StopSel={STOP}, HighlightAll=true")
-        return (SearchDoc
-                .select(SearchDoc, ranked.c.score.alias("score"), snip.alias("snip"), title.alias("title_marked"))
-                .join(ranked, on=(SearchDoc.id == ranked.c.id))
-                .order_by(ranked.c.score.desc(), SearchDoc.id.desc())
-                .dicts())
+        rows = {row["id"]: row for row in SearchDoc.select(*LIST_COLUMNS, snip.alias("snip"),
+                                                            title.alias("title_marked"))
+                .where(SearchDoc.id.in_([i for i, _ in shown])).dicts()}
+        return [dict(rows[i], score=score) for i, score in shown if i in rows]

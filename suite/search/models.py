@@ -4,6 +4,8 @@ from peewee import AutoField, CharField, DateTimeField, IntegerField, TextField
 from suite.auth.models import utcnow
 from suite.database import BaseModel
 
+KINDS = ("bookmark", "paste", "wiki")  # the apps whose items are indexed (and the index's change counters)
+
 
 class SearchDoc(BaseModel):
     """What the index knows of one bookmark, paste or wiki page."""

@@ -6,7 +6,7 @@ a single token found as a whole word in the text, the same kind of fragment —
 about 16 tokens around the best cluster of matches, matches wrapped in markers,
 ``…`` where text was cut — comes from a few ``str.find`` calls instead.
 
-``quick_snippet`` returns None whenever it cannot be sure (a phrase, a word that
+``quick_highlight`` marks a title the same way. Both return None whenever they cannot be sure (a phrase, a word that
 only matches through stemming or accent folding, odd case folding); the caller
 then asks FTS5.
 """
@@ -100,3 +100,25 @@ def quick_snippet(text, words):
     before = "…" if TOKEN_CHAR.search(text, 0, lo) else ""
     after = "…" if more_after else ""
     return before + " ".join("".join(out).split()) + after
+
+
+def quick_highlight(text, words):
+    """``text`` with every whole-word match marked, or None when FTS5 might mark other words too.
+
+    The index stems (porter) and folds accents, so a title word that shares its
+    first two letters with a searched word without being it ("prisms" for "prism"),
+    or any letter outside ASCII, leaves the marking to FTS5.
+    """
+    if not words or not all(_single_token(w) and w.isascii() for w in words) or not text.isascii():
+        return None
+    low = text.lower()
+    words = list(dict.fromkeys(w.lower() for w in words))
+    heads = {w[:2] for w in words}
+    if any(m.group() not in words and m.group()[:2] in heads for m in TOKEN.finditer(low)):
+        return None
+    out, at = [], 0
+    for start, end, _index in _whole_word_hits(low, words):
+        out += [text[at:start], START, text[start:end], STOP]
+        at = end
+    out.append(text[at:])
+    return "".join(out)

@@ -294,6 +294,7 @@ def search_pages():
     q = request.args.get("q", "").strip()
     number = max(request.args.get("page", 1, type=int), 1)
     results = search.query(q, user=current_user, kinds=("wiki",), page=number) if q else None
+    search.cache_page(results, ("wiki",))
     return render_template("wiki/search.html", q=q, results=results, number=number)
 
 
