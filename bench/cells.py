@@ -80,6 +80,12 @@ def paste_body(csrf):
                  "&files-0-content=" + quote("# request ") + "{tid}-{n}" + quote("\n" + code))
 
 
+def searches(path, queries, new=False):
+    """GETs of ``path`` for each query; ``new`` makes every request's words unseen before (``-zq<tid>x<n>``)."""
+    unseen = quote(" -zq") + "{tid}x{n}" if new else ""
+    return [Req("GET", f"{path}?{urlencode({'q': q})}{unseen}") for q in queries]
+
+
 def build(manifest, base_url):
     """Every cell of the table for a seeded instance (and notices for what cannot be measured)."""
     _s, cookie, csrf = signed_in(base_url, manifest["username"], manifest["password"])
@@ -93,16 +99,20 @@ def build(manifest, base_url):
         Cell("paste_view", "paste view (1,000 lines, anonymous)", [Req("GET", p) for p in manifest["paste_paths"]]),
         Cell("bookmark_list", "bookmark list (50, grid, signed in)",
              [Req("GET", f"/bookmarks/?per_page=50&page={p}") for p in (1, 2, 3)], user),
-        Cell("search", "unified search /search", [Req("GET", "/search?" + urlencode({"q": q})) for q in queries],
-             user),
-        Cell("wiki_search", "wiki search /wiki/search (anonymous)",
-             [Req("GET", "/wiki/search?" + urlencode({"q": q})) for q in queries]),
+        Cell("search", "unified search /search", searches("/search", queries), user),
+        Cell("wiki_search", "wiki search /wiki/search (anonymous)", searches("/wiki/search", queries)),
         Cell("home", "home dashboard (signed in)", [Req("GET", "/")], user),
         # The same pages built for every request (Cache-Control: no-cache skips the page cache's copy).
         Cell("wiki_view_built", "wiki page view, built", [Req("GET", p) for p in manifest["wiki_paths"]], FRESH),
         Cell("paste_view_built", "paste view, built", [Req("GET", p) for p in manifest["paste_paths"]], FRESH),
         Cell("bookmark_list_built", "bookmark list, built",
              [Req("GET", f"/bookmarks/?per_page=50&page={p}") for p in (1, 2, 3)], dict(user, **FRESH)),
+        # Searches built for every request: the page is made again, the words' ranking is kept…
+        Cell("search_built", "unified search, built", searches("/search", queries), dict(user, **FRESH)),
+        Cell("wiki_search_built", "wiki search, built", searches("/wiki/search", queries), FRESH),
+        # …and words never searched before, ranked afresh (each query excludes a word of its own).
+        Cell("search_new", "unified search, new words", searches("/search", queries, new=True), user),
+        Cell("wiki_search_new", "wiki search, new words", searches("/wiki/search", queries, new=True)),
     ]
     # The same reads from one client: latency without queueing behind the other connections.
     cells += [Cell(c.key + "_1", c.label.split(" (")[0] + ", 1 client", c.reqs, c.headers, dict(ONE))

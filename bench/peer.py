@@ -121,7 +121,8 @@ def compare(args, bare, results, say):
                     "suite_rps": suite["rps"] if suite else None,
                     "times_faster": round(ratio, 1) if ratio else None, "target": target,
                     "met": bool(ratio and ratio >= target)}
-        built = results["rows"].get(key + "_built", {}).get(size)
-        if built and peer_fig["rps"]:  # the same page made for every request (no page cache)
-            out[key]["times_faster_built"] = round(built["rps"] / peer_fig["rps"], 1)
+        for variant in ("built", "new"):  # made for every request (no page cache); words never seen before
+            other = results["rows"].get(f"{key}_{variant}", {}).get(size)
+            if other and peer_fig["rps"]:
+                out[key][f"times_faster_{variant}"] = round(other["rps"] / peer_fig["rps"], 1)
     results["peer"] = out
