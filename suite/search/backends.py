@@ -79,6 +79,28 @@ class RankedBackend:
         cache.put((key, wanted), pinned, ranked)
         return ranked
 
+    def rows(self, shown, parsed):
+        """The shown rows (``fetch``) with titles and snippets marked, in rank order.
+
+        Python marks the words where that is certain (``quick_snippet``,
+        ``quick_highlight``); the engine marks the rest (``marked``), for those rows only.
+        """
+        if not shown:
+            return []
+        words = [] if parsed.phrases else parsed.words
+        rows = {}
+        for row in self.fetch([i for i, _ in shown]):
+            row["snip"] = quick_snippet(row.pop("body"), words)
+            row["title_marked"] = quick_highlight(row["title"], words)
+            rows[row["id"]] = row
+        slow = [i for i, row in rows.items() if row["snip"] is None or row["title_marked"] is None]
+        if slow:
+            for rowid, snip, title in self.marked(slow, parsed):
+                row = rows[rowid]
+                row["snip"] = snip if row["snip"] is None else row["snip"]
+                row["title_marked"] = title if row["title_marked"] is None else row["title_marked"]
+        return [dict(rows[i], score=score) for i, score in shown if i in rows]
+
 
 class Fts5Backend(RankedBackend):
     """SQLite FTS5 over the external-content table ``search_fts``."""
@@ -126,10 +148,6 @@ class Fts5Backend(RankedBackend):
                     .join(FTS_TABLE, on=(FTS_TABLE.c.rowid == SearchDoc.id))
                     .where(match, *where).order_by(self.score, SearchDoc.id).limit(need).tuples())
 
-    def rows(self, shown, parsed):
-        """The shown rows with titles and snippets marked."""
-        return self._with_snippets(shown, self.match_expression(parsed), [] if parsed.phrases else parsed.words)
-
     def _minority(self, kinds):
         """True when the apps searched hold under half of the index (counts kept ten minutes)."""
         counts = pagecache.remember((), ("search-kind-counts",), lambda: dict(db.execute_sql(
@@ -147,30 +165,17 @@ class Fts5Backend(RankedBackend):
               " FROM search_fts WHERE search_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))")
     NAMES = [c.name for c in LIST_COLUMNS] + ["body"]
 
-    def _with_snippets(self, shown, expression, words):
-        """Rows of the shown ids with marked titles and snippets, in rank order (plain SQL, like the ranking).
-
-        Python marks the words where that is certain (``quick_snippet``,
-        ``quick_highlight``); FTS5 marks the rest, for those rows only.
-        """
-        if not shown:
-            return []
-        rows = {}
-        for values in db.execute_sql(self.ROWS, (json.dumps([i for i, _ in shown]),)):
-            row = dict(zip(self.NAMES, values, strict=True))
-            row["snip"] = quick_snippet(row.pop("body"), words)
-            row["title_marked"] = quick_highlight(row["title"], words)
-            rows[row["id"]] = row
-        slow = [i for i, row in rows.items() if row["snip"] is None or row["title_marked"] is None]
-        if slow:
-            for rowid, snip, title in db.execute_sql(self.MARKED, (START, STOP, START, STOP, expression,
-                                                                   json.dumps(slow))):
-                row = rows[rowid]
-                row["snip"] = snip if row["snip"] is None else row["snip"]
-                row["title_marked"] = title if row["title_marked"] is None else row["title_marked"]
+    def fetch(self, ids):
+        """The rows of ``ids`` with their bodies (plain SQL: per search, like the ranking)."""
         to_time = SearchDoc.updated_at.python_value
-        return [dict(rows[i], score=score, updated_at=to_time(rows[i]["updated_at"])) for i, score in shown
-                if i in rows]
+        for values in db.execute_sql(self.ROWS, (json.dumps(ids),)):
+            row = dict(zip(self.NAMES, values, strict=True))
+            row["updated_at"] = to_time(row["updated_at"])
+            yield row
+
+    def marked(self, ids, parsed):
+        """(id, snippet, title) as FTS5 marks them."""
+        return db.execute_sql(self.MARKED, (START, STOP, START, STOP, self.match_expression(parsed), json.dumps(ids)))
 
 
 def rankings():
@@ -218,22 +223,21 @@ class PostgresBackend(RankedBackend):
         return self._ranked(key).limit(wanted).tuples()
 
     def allowed(self, ids, where):
-        """The ids among ``ids`` that ``where`` allows."""
-        return {i for (i,) in SearchDoc.select(SearchDoc.id).where(SearchDoc.id.in_(ids), *where).tuples()}
+        """The ids among ``ids`` that ``where`` allows (one array parameter, not one per id)."""
+        return {i for (i,) in SearchDoc.select(SearchDoc.id).where(SQL("id = ANY(%s)", (ids,)), *where).tuples()}
 
     def joined(self, key, where, need):
         """Every match ranked with ``where`` in the same query (a reader who may see few of them)."""
         return list(self._ranked(key, where).limit(need).tuples())
 
-    def rows(self, shown, parsed):
-        """The shown rows with ts_headline's title and snippet, in rank order."""
-        if not shown:
-            return []
+    def fetch(self, ids):
+        """The rows of ``ids`` with their bodies."""
+        return SearchDoc.select(*LIST_COLUMNS, SearchDoc.body).where(SQL("id = ANY(%s)", (ids,))).dicts()
+
+    def marked(self, ids, parsed):
+        """(id, snippet, title) as ts_headline marks them."""
         english, _either = self.tsquery(self.websearch_text(parsed))
         snip = fn.ts_headline(SQL("'english'"), fn.left(SearchDoc.body, 20000), english, self.OPTIONS)
         title = fn.ts_headline(SQL("'english'"), SearchDoc.title, english,
                                f"StartSel={START}, StopSel={STOP}, HighlightAll=true")
-        rows = {row["id"]: row for row in SearchDoc.select(*LIST_COLUMNS, snip.alias("snip"),
-                                                            title.alias("title_marked"))
-                .where(SearchDoc.id.in_([i for i, _ in shown])).dicts()}
-        return [dict(rows[i], score=score) for i, score in shown if i in rows]
+        return SearchDoc.select(SearchDoc.id, snip, title).where(SQL("id = ANY(%s)", (ids,))).tuples()
