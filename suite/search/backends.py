@@ -32,7 +32,7 @@ def _id_list(ids):
 
 
 class RankedBackend:
-    """The search both engines share; they supply ``tries``, ``rank``, ``allowed``, ``joined`` and ``rows``."""
+    """The search both engines share; they supply ``tries``, ``rank``, ``allowed``, ``joined``, ``fetch`` and ``marked``."""
 
     CANDIDATES = 200
 
