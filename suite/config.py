@@ -27,8 +27,8 @@ SETTINGS = [
             "(wiki pages, pastes); 0 turns the page cache off."),
     Setting("PAGE_CACHE_SECONDS", int, 300, "Longest time a page stays in the page cache (a change to its "
             "content drops it at once)."),
-    Setting("SEARCH_CACHE_ENTRIES", int, 256, "Rankings of recent searches kept per process (a few KB each; "
-            "any change to the index drops them); 0 ranks every search afresh."),
+    Setting("SEARCH_CACHE_ENTRIES", int, 256, "Rankings of recent searches kept per process (3.2 KB each, "
+            "deep pages sharing the same budget; any change to the index drops them); 0 ranks every search afresh."),
     Setting("SEARCH_CACHE_SECONDS", int, 300, "Longest time a kept search ranking is used."),
     Setting("MALLOC_ARENAS", int, 1, "glibc malloc arenas per process (1 keeps a threaded worker's memory "
             "from growing an arena per thread; 0 leaves glibc's default)."),

@@ -90,6 +90,16 @@ def test_kept_rankings_are_bounded_and_expire():
     assert short.get("k", (0,)) is None
 
 
+def test_deep_rankings_share_the_budget_of_first_pages():
+    kept = Rankings(entries=8, seconds=60)                      # room for 8 × 200 ids
+    kept.put("too big", (0,), [(n, -1.0) for n in range(401)])  # over a quarter of it: not kept
+    assert kept.get("too big", (0,)) is None
+    for n in range(5):                                          # deep pages: 400 ids each
+        kept.put(("deep", n), (0,), [(i, -1.0) for i in range(400)])
+    assert len(kept.entries) == 4 and kept.ids == 1600
+    assert kept.get(("deep", 0), (0,)) is None and kept.get(("deep", 4), (0,)) is not None
+
+
 def test_a_cache_of_zero_entries_keeps_nothing():
     off = Rankings(entries=0, seconds=300)
     off.put("k", (0,), [(1, -1.0)])

@@ -10,13 +10,17 @@ signed-in people and API clients alike.
 A ranking is pinned to the generations of the content it ranked (``pagecache``): any
 write to the index bumps one, in every process, and the next search ranks afresh, as
 bm25's scores move with every document added. Entries are compact (two arrays of
-8-byte numbers), bounded in count (``SEARCH_CACHE_ENTRIES``), least recently used
-out first, and dropped after ``SEARCH_CACHE_SECONDS`` in any case.
+8-byte numbers) and bounded in count (``SEARCH_CACHE_ENTRIES``) and in ids: as many as
+that many first pages hold (``IDS_PER_ENTRY`` each), so a crawler paging deep into
+common words cannot fill the memory; least recently used out first, and dropped after
+``SEARCH_CACHE_SECONDS`` in any case.
 """
 import threading
 import time
 from array import array
 from collections import OrderedDict
+
+IDS_PER_ENTRY = 200  # a first page's candidates (16 bytes each)
 
 
 class Rankings:
@@ -24,6 +28,8 @@ class Rankings:
 
     def __init__(self, entries, seconds):
         self.limit, self.seconds = entries, seconds
+        self.max_ids = entries * IDS_PER_ENTRY
+        self.ids = 0
         self.entries = OrderedDict()
         self.lock = threading.Lock()
         self.hits = self.misses = 0
@@ -33,7 +39,7 @@ class Rankings:
         with self.lock:
             entry = self.entries.get(key)
             if entry is not None and (entry[0] != pinned or entry[1] <= time.monotonic()):
-                del self.entries[key]
+                self._drop(key)
                 entry = None
             if entry is None:
                 self.misses += 1
@@ -43,18 +49,25 @@ class Rankings:
         return list(zip(entry[2], entry[3], strict=True))
 
     def put(self, key, pinned, ranked):
-        """Keep one ranking (nothing when the cache is turned off)."""
-        if self.limit <= 0 or self.seconds <= 0:
+        """Keep one ranking (nothing when the cache is off, or for one that would take a quarter of it)."""
+        if self.limit <= 0 or self.seconds <= 0 or len(ranked) > self.max_ids // 4:
             return
         entry = (pinned, time.monotonic() + self.seconds, array("q", [r[0] for r in ranked]),
                  array("d", [r[1] for r in ranked]))
         with self.lock:
+            self._drop(key)
             self.entries[key] = entry
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.limit:
-                self.entries.popitem(last=False)
+            self.ids += len(ranked)
+            while len(self.entries) > self.limit or self.ids > self.max_ids:
+                self._drop(next(iter(self.entries)))
+
+    def _drop(self, key):
+        entry = self.entries.pop(key, None)
+        if entry is not None:
+            self.ids -= len(entry[2])
 
     def clear(self):
         """Forget every ranking."""
         with self.lock:
             self.entries.clear()
+            self.ids = 0
