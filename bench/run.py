@@ -100,8 +100,8 @@ BALANCE_TRIES = 3
 
 
 def measure(url, cell, args, seconds=None, server=None):
-    """One cell's figures as a dict."""
-    return balanced(server, cell.shape["connections"], lambda: load.run(
+    """One cell's figures as a dict (a write runs once: running it again would replay stale revisions)."""
+    return balanced(None if cell.write else server, cell.shape["connections"], lambda: load.run(
         url, cell.reqs, headers=cell.headers, seconds=seconds or args.seconds, rev_start=cell.rev_start,
         tool=args.tool, **cell.shape).as_dict())
 
