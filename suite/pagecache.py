@@ -127,15 +127,79 @@ def remember(kinds, key, compute, seconds=60):
     return value
 
 
+class Kept:
+    """Values kept in this process until their content changes or they expire (an LRU with a budget).
+
+    Each value counts its ``size`` (bytes, ids…) against ``budget``, and ``count`` caps
+    the number of entries; the least recently used go first. A value over a quarter of
+    the budget is not kept. ``pinned`` is what the caller checks freshness against
+    (generations, see ``changed``).
+    """
+
+    def __init__(self, budget, seconds, count=None):
+        self.budget, self.seconds, self.count = budget, seconds, count
+        self.entries = OrderedDict()   # key -> (pinned, expires, value, size)
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key, fresh):
+        """The value of ``key`` if it has not expired and ``fresh(pinned)``; a stale entry goes."""
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            if time.monotonic() < entry[1] and fresh(entry[0]):
+                self.entries.move_to_end(key)
+                return entry[2]
+            self._pop(key)
+            return None
+
+    def put(self, key, pinned, value, size, seconds=None):
+        """Keep one value for ``seconds`` at most (the default keeping time, if shorter)."""
+        seconds = self.seconds if seconds is None else min(seconds, self.seconds)
+        if seconds <= 0 or self.budget <= 0 or size > self.budget // 4:
+            return
+        with self.lock:
+            self._pop(key)
+            self.entries[key] = (pinned, time.monotonic() + seconds, value, size)
+            self.size += size
+            while self.entries and (self.size > self.budget
+                                    or (self.count is not None and len(self.entries) > self.count)):
+                self._pop(next(iter(self.entries)))
+
+    def _pop(self, key):
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= old[3]
+
+    def clear(self):
+        """Forget everything."""
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
 class PageCache:
     """WSGI middleware holding finished anonymous responses (LRU, bounded in bytes)."""
 
     def __init__(self, wsgi_app, max_bytes, seconds, personal_cookies=PERSONAL_COOKIES):
-        self.wsgi_app, self.max_bytes, self.seconds = wsgi_app, max_bytes, seconds
-        self.personal_cookies = personal_cookies
-        self.entries = OrderedDict()   # key -> (((kind, generation), ...), expires, status, headers, body)
-        self.size = 0
-        self.lock = threading.Lock()
+        self.wsgi_app, self.personal_cookies = wsgi_app, personal_cookies
+        self.kept = Kept(max_bytes, seconds)  # values: (status, headers, body)
+
+    @property
+    def entries(self):
+        """key -> (((kind, generation), ...), expires, (status, headers, body), size)."""
+        return self.kept.entries
+
+    @property
+    def size(self):
+        """Bytes of the kept bodies."""
+        return self.kept.size
+
+    @property
+    def max_bytes(self):
+        """The byte budget (PAGE_CACHE_MB)."""
+        return self.kept.budget
 
     def key(self, environ):
         """The cache key of a request, or None when it must go to the app.
@@ -181,16 +245,7 @@ class PageCache:
 
     def lookup(self, key, current):
         """The stored (status, headers, body) of ``key`` if its content has not changed since."""
-        with self.lock:
-            entry = self.entries.get(key)
-            if entry is None:
-                return None
-            pinned, expires, status, headers, body = entry
-            if time.monotonic() < expires and all(current.get(k, 0) == g for k, g in pinned):
-                self.entries.move_to_end(key)
-                return status, headers, body
-            self._pop(key)
-            return None
+        return self.kept.get(key, lambda pinned: all(current.get(k, 0) == g for k, g in pinned))
 
     def fill(self, key, current, environ, start_response):
         """Run the app; keep the answer when the view asked for it and nothing personal is in it."""
@@ -219,20 +274,7 @@ class PageCache:
 
     def store(self, key, pinned, seconds, status, headers, body):
         """Keep one response, evicting the least recently used ones beyond the byte budget."""
-        seconds = self.seconds if seconds is None else min(seconds, self.seconds)
-        if seconds <= 0 or len(body) > self.max_bytes // 4:
-            return
-        with self.lock:
-            self._pop(key)
-            self.entries[key] = (pinned, time.monotonic() + seconds, status, headers, body)
-            self.size += len(body)
-            while self.size > self.max_bytes and self.entries:
-                self._pop(next(iter(self.entries)))
-
-    def _pop(self, key):
-        old = self.entries.pop(key, None)
-        if old is not None:
-            self.size -= len(old[4])
+        self.kept.put(key, pinned, (status, headers, body), len(body), seconds)
 
 
 def init_app(app):

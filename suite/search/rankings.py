@@ -15,59 +15,44 @@ that many first pages hold (``IDS_PER_ENTRY`` each), so a crawler paging deep in
 common words cannot fill the memory; least recently used out first, and dropped after
 ``SEARCH_CACHE_SECONDS`` in any case.
 """
-import threading
-import time
 from array import array
-from collections import OrderedDict
+
+from suite.pagecache import Kept
 
 IDS_PER_ENTRY = 200  # a first page's candidates (16 bytes each)
 
 
 class Rankings:
-    """An LRU of ``key -> (pinned generations, expiry, ids, scores)``."""
+    """Rankings by words, in a ``Kept`` counted in ids: ``key -> (generations, expiry, (ids, scores), size)``."""
 
     def __init__(self, entries, seconds):
-        self.limit, self.seconds = entries, seconds
-        self.max_ids = entries * IDS_PER_ENTRY
-        self.ids = 0
-        self.entries = OrderedDict()
-        self.lock = threading.Lock()
+        self.kept = Kept(entries * IDS_PER_ENTRY, seconds, count=entries)
         self.hits = self.misses = 0
+
+    @property
+    def entries(self):
+        """The kept rankings by key."""
+        return self.kept.entries
+
+    @property
+    def ids(self):
+        """How many ids the kept rankings hold."""
+        return self.kept.size
 
     def get(self, key, pinned):
         """``[(id, score), ...]`` as ranked under ``pinned`` generations, or None."""
-        with self.lock:
-            entry = self.entries.get(key)
-            if entry is not None and (entry[0] != pinned or entry[1] <= time.monotonic()):
-                self._drop(key)
-                entry = None
-            if entry is None:
-                self.misses += 1
-                return None
-            self.hits += 1
-            self.entries.move_to_end(key)
-        return list(zip(entry[2], entry[3], strict=True))
+        found = self.kept.get(key, lambda kept: kept == pinned)
+        if found is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return list(zip(*found, strict=True))
 
     def put(self, key, pinned, ranked):
         """Keep one ranking (nothing when the cache is off, or for one that would take a quarter of it)."""
-        if self.limit <= 0 or self.seconds <= 0 or len(ranked) > self.max_ids // 4:
-            return
-        entry = (pinned, time.monotonic() + self.seconds, array("q", [r[0] for r in ranked]),
-                 array("d", [r[1] for r in ranked]))
-        with self.lock:
-            self._drop(key)
-            self.entries[key] = entry
-            self.ids += len(ranked)
-            while len(self.entries) > self.limit or self.ids > self.max_ids:
-                self._drop(next(iter(self.entries)))
-
-    def _drop(self, key):
-        entry = self.entries.pop(key, None)
-        if entry is not None:
-            self.ids -= len(entry[2])
+        ids, scores = array("q", [r[0] for r in ranked]), array("d", [r[1] for r in ranked])
+        self.kept.put(key, pinned, (ids, scores), len(ranked))
 
     def clear(self):
         """Forget every ranking."""
-        with self.lock:
-            self.entries.clear()
-            self.ids = 0
+        self.kept.clear()
