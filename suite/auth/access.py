@@ -5,8 +5,11 @@ from flask import g, request
 from flask_login import AnonymousUserMixin, current_user
 
 from suite.auth.models import User
+from suite.database import Prepared
 from suite.errors import Forbidden, NotFound, Unauthorized
 from suite.extensions import login_manager
+
+USER_BY_ID = Prepared(lambda uid: User.select().where(User.id == uid).limit(1))
 
 
 def load_session_user(user_id):
@@ -15,7 +18,7 @@ def load_session_user(user_id):
         uid, epoch = (int(part) for part in str(user_id).split(":"))
     except ValueError:
         return None
-    user = User.get_or_none(User.id == uid)
+    user = USER_BY_ID.first(uid)
     return user if user is not None and user.session_epoch == epoch else None
 
 

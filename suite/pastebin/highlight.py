@@ -21,6 +21,7 @@ from flask import current_app
 from markupsafe import escape
 from peewee import IntegrityError
 
+from suite.database import Prepared
 from suite.errors import InvalidInput
 from suite.extensions import db
 from suite.pastebin.markup import render_markdown
@@ -204,10 +205,13 @@ def _fallback(content, fallback):
     return plain_html(content) if fallback is None else fallback
 
 
+STORED = Prepared(lambda digest, lang: Highlight.select().where(
+    Highlight.content_hash == digest, Highlight.lexer == lang, Highlight.version == VERSION).limit(1))
+
+
 def stored_highlight(content, lang):
     """The stored Highlight for this text and lexer, or None (views call this, never Pygments)."""
-    return Highlight.get_or_none(Highlight.content_hash == content_hash(content),
-                                 Highlight.lexer == lang, Highlight.version == VERSION)
+    return STORED.first(content_hash(content), lang)
 
 
 def ensure_highlight(content, lang, timeout=None):

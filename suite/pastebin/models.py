@@ -10,7 +10,7 @@ from peewee import (
 )
 
 from suite.auth.models import User, utcnow
-from suite.database import BaseModel
+from suite.database import BaseModel, Prepared
 
 VISIBILITIES = ("public", "unlisted", "private")
 
@@ -41,7 +41,7 @@ class Paste(BaseModel):
     def files(self):
         """The files in order (loaded once per object)."""
         if "_files" not in self.__dict__:
-            self.__dict__["_files"] = list(self.file_rows.order_by(PasteFile.position))
+            self.__dict__["_files"] = list(FILES_OF.rows(self.id))
         return self.__dict__["_files"]
 
     @property
@@ -65,6 +65,9 @@ class PasteFile(BaseModel):
 
     class Meta:
         indexes = ((("paste", "position"), True),)
+
+
+FILES_OF = Prepared(lambda paste_id: PasteFile.select().where(PasteFile.paste == paste_id).order_by(PasteFile.position))
 
 
 class Highlight(BaseModel):

@@ -15,6 +15,7 @@ from peewee import IntegrityError
 
 from suite import pagecache, search
 from suite.auth.models import User, utcnow
+from suite.database import Prepared
 from suite.errors import InvalidInput, NotFound, TooLarge
 from suite.extensions import db
 from suite.jobs import enqueue_after_commit
@@ -183,9 +184,12 @@ def reindex_pastes():
     return live.count(), (index_paste(paste) for paste in live.iterator())
 
 
+PASTE_AT = Prepared(lambda slug: Paste.select().where(Paste.slug == slug).limit(1))
+
+
 def visible_paste(slug, user):
     """The paste at ``slug`` if ``user`` may see it now; NotFound otherwise (private, expired, gone)."""
-    paste = Paste.get_or_none(Paste.slug == (slug or "")[:16])
+    paste = PASTE_AT.first((slug or "")[:16])
     if paste is None or paste.is_expired():
         raise NotFound("This paste does not exist, has expired or was deleted.")
     if paste.visibility == "private" and not paste.owned_by(user):

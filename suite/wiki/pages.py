@@ -14,6 +14,7 @@ from peewee import JOIN, IntegrityError
 
 from suite import search
 from suite.auth.models import User, utcnow
+from suite.database import Prepared
 from suite.errors import Conflict, InvalidInput, NotFound, TooLarge
 from suite.extensions import db
 from suite.wiki import links
@@ -79,11 +80,14 @@ def find_page(title):
     return Page.get_or_none(Page.key == title_key(title))
 
 
+CURRENT_REVISION = Prepared(lambda key: Revision.select(Revision, Page, User).join(Page).switch(Revision)
+                            .join(User, JOIN.LEFT_OUTER)
+                            .where((Page.key == key) & (Revision.number == Page.version)).limit(1))
+
+
 def get_page(title, *, deleted=False):
     """``(page, current revision)`` in one query; NotFound for missing (or deleted) pages."""
-    revision = (Revision.select(Revision, Page, User).join(Page).switch(Revision)
-                .join(User, JOIN.LEFT_OUTER)
-                .where((Page.key == title_key(title)) & (Revision.number == Page.version)).first())
+    revision = CURRENT_REVISION.first(title_key(title))
     if revision is None:
         raise NotFound(f"There is no page called “{title}” yet.")
     if revision.page.deleted and not deleted:
