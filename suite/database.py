@@ -4,10 +4,11 @@ Connections come from a pool (one open connection per worker thread, reused acro
 requests), so SQLite's pragmas and PostgreSQL's handshake are paid once per thread,
 not once per request. The pool discards connections that the driver reports closed.
 """
+import json
 import os
 from urllib.parse import urlparse
 
-from peewee import Model
+from peewee import SQL, Model
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 from werkzeug.routing import IntegerConverter
 
@@ -39,6 +40,8 @@ class Prepared:
     placeholder values and later calls only put the real values in their places.
     ``build`` must use each value as a plain parameter (not in an ``IN`` list, not
     transformed); a value peewee did not send as a parameter is refused when built.
+    Values go to the driver as given, with no field conversion: ids, not model
+    instances; many ids as one parameter with ``ids_param`` and ``in_ids``.
     """
 
     MARK = "\x00Prepared value {} (placeholder)\x00"
@@ -67,7 +70,7 @@ class Prepared:
         query, sql, params, slots = self._compiled(values)
         params = list(params)
         for p, v in slots:
-            params[p] = query_value(params[p], values[v])
+            params[p] = values[v]
         return query._get_cursor_wrapper(db.execute_sql(sql, params)).iterator()
 
     def first(self, *values):
@@ -75,9 +78,16 @@ class Prepared:
         return next(self.rows(*values), None)
 
 
-def query_value(mark, value):
-    """``value`` as the parameter that stood at ``mark``'s place (ints stay ints, text becomes str)."""
-    return value if isinstance(mark, int) else str(value)
+def ids_param(ids):
+    """Many ids as one query parameter (for ``in_ids``): a JSON array on SQLite, an array on PostgreSQL."""
+    return list(ids) if is_postgres() else json.dumps(list(ids))
+
+
+def in_ids(param):
+    """``IN`` operand reading the ids of one ``ids_param`` (one placeholder, however many ids)."""
+    if is_postgres():
+        return SQL("(SELECT unnest(%s::bigint[]))", (param,))
+    return SQL("(SELECT value FROM json_each(?))", (param,))
 
 
 class BaseModel(Model):

@@ -3,7 +3,7 @@ import pytest
 from peewee import JOIN
 
 from suite.auth.models import User
-from suite.database import Prepared
+from suite.database import Prepared, ids_param, in_ids
 from suite.extensions import db
 from suite.wiki import pages
 from suite.wiki.models import Page, Revision
@@ -66,3 +66,30 @@ def test_each_engine_gets_its_own_sql(app):
     with app.app_context():
         list(by_id.rows(1))
         assert list(by_id.built) == [type(db.obj)]
+
+
+@pytest.mark.parametrize("sort", ["date", "old", "title"])
+def test_the_prepared_bookmark_pages_list_what_the_built_query_lists(app, users, sort):
+    from suite.bookmarks import bookmarks as svc
+    alice = users["alice"]
+    with app.app_context():
+        for i, title in enumerate(["b", "A", "c", "a", "B"]):
+            svc.add_bookmark(alice, f"https://example.org/{i}", title=title, tags=f"t{i % 2} all")
+        svc.add_bookmark(users["bob"], "https://example.org/bob", title="not alice's")
+        for page in (1, 2, 3):
+            f = svc.Filters(sort=sort, page=page, per_page=2)
+            prepared = [b.id for b in svc.list_bookmarks(alice, f).bookmarks]
+            built = [b.id for b in svc._base_query(alice, f, svc.LIST_COLUMNS).order_by(*svc.ORDERS[sort])
+                     .paginate(page, 2)]
+            assert prepared == built and len(prepared) == (2 if page < 3 else 1)
+        listed = svc.list_bookmarks(alice, svc.Filters(sort=sort, per_page=50)).bookmarks
+        assert sorted(b.tag_names for b in listed) == sorted([["all", f"t{i % 2}"] for i in range(5)])
+
+
+def test_many_ids_travel_as_one_parameter(app, users):
+    by_ids = Prepared(lambda ids: User.select(User.username).where(User.id.in_(in_ids(ids))).order_by(User.id).tuples())
+    with app.app_context():
+        everyone = [users[n].id for n in ("admin", "alice", "bob")]
+        for ids in ([], everyone[1:2], everyone, everyone + [10**6]):
+            assert [u for (u,) in by_ids.rows(ids_param(ids))] == [u.username for u in
+                                                                   User.select().where(User.id.in_(ids or [0]))]

@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from suite import pagecache
 from suite.auth.models import ApiToken, LoginFailure, User, utcnow
+from suite.database import Prepared
 from suite.errors import Conflict, InvalidInput, RateLimited
 from suite.extensions import db
 
@@ -125,10 +126,13 @@ def create_token(user, label):
     return row, token
 
 
+TOKEN_WITH_USER = Prepared(lambda digest: ApiToken.select(ApiToken, User).join(User)
+                           .where(ApiToken.token_hash == digest).limit(1))
+
+
 def user_for_token(token):
     """The user owning this API token, or None; records when it was last used."""
-    row = (ApiToken.select(ApiToken, User).join(User)
-           .where(ApiToken.token_hash == ApiToken.hash(token or "")).first())
+    row = TOKEN_WITH_USER.first(ApiToken.hash(token or ""))
     if row is None:
         return None
     now = utcnow()

@@ -12,6 +12,7 @@ from suite import pagecache, search
 from suite.auth.models import utcnow
 from suite.bookmarks.models import PENDING, Bookmark, BookmarkTag, Tag
 from suite.bookmarks.urls import domain_of, normalize_url, url_hash
+from suite.database import Prepared, ids_param, in_ids
 from suite.errors import InvalidInput, NotFound
 from suite.extensions import db
 
@@ -208,6 +209,11 @@ class Filters:
     page: int = 1
     per_page: int = 30
 
+    @property
+    def unfiltered(self):
+        """True when every bookmark of the owner is listed (only the sort and the page chosen)."""
+        return not (self.q or self.tags or self.unread or self.visibility or self.domain or self.broken)
+
     @classmethod
     def from_args(cls, args):
         """Read the filters from request arguments (bad values fall back to defaults)."""
@@ -271,13 +277,15 @@ def _with_tags(bookmarks_query):
     return prefetch(bookmarks_query, links)
 
 
+TAG_NAMES_OF = Prepared(lambda ids: BookmarkTag.select(BookmarkTag.bookmark, Tag.name).join(Tag)
+                        .where(BookmarkTag.bookmark.in_(in_ids(ids))).tuples())
+
+
 def attach_tag_names(bookmarks):
     """Give each bookmark its ``tag_names`` with one query of (bookmark id, name) pairs."""
     names = {b.id: [] for b in bookmarks}
     if names:
-        pairs = (BookmarkTag.select(BookmarkTag.bookmark, Tag.name).join(Tag)
-                 .where(BookmarkTag.bookmark.in_(list(names))).tuples())
-        for bookmark_id, name in pairs:
+        for bookmark_id, name in TAG_NAMES_OF.rows(ids_param(names)):
             names[bookmark_id].append(name)
     for b in bookmarks:
         b.tag_names = names[b.id]
@@ -292,11 +300,26 @@ def list_bookmarks(user, f, notes=False):
     columns = LIST_COLUMNS + ((Bookmark.notes,) if notes else ())
     if f.q:
         return _search(user, f, columns)
-    order = {"date": (Bookmark.created_at.desc(), Bookmark.id.desc()),
-             "old": (Bookmark.created_at, Bookmark.id),
-             "title": (fn.LOWER(Bookmark.title), Bookmark.id)}[f.sort]
-    rows = list(_base_query(user, f, columns).order_by(*order).paginate(f.page, f.per_page + 1))
+    if f.unfiltered:
+        rows = list(PAGES[f.sort, notes].rows(user.id, f.per_page + 1, (f.page - 1) * f.per_page))
+    else:
+        rows = list(_base_query(user, f, columns).order_by(*ORDERS[f.sort]).paginate(f.page, f.per_page + 1))
     return Listing(attach_tag_names(rows[:f.per_page]), f.page, len(rows) > f.per_page)
+
+
+ORDERS = {"date": (Bookmark.created_at.desc(), Bookmark.id.desc()),
+          "old": (Bookmark.created_at, Bookmark.id),
+          "title": (fn.LOWER(Bookmark.title), Bookmark.id)}
+
+
+def _page_of_all(order, columns):
+    return Prepared(lambda owner, limit, offset: Bookmark.select(*columns).where(Bookmark.owner == owner)
+                    .order_by(*order).limit(limit).offset(offset))
+
+
+#: A page of someone's bookmarks with no filter (the list most views show), per sort and with/without notes.
+PAGES = {(sort, notes): _page_of_all(order, LIST_COLUMNS + ((Bookmark.notes,) if notes else ()))
+         for sort, order in ORDERS.items() for notes in (False, True)}
 
 
 def _search(user, f, columns=()):
