@@ -34,6 +34,7 @@ def _page_number():
 @bp.route("/")
 def home():
     """Dashboard: your recent items, followed people's public items, quick-add forms, counts."""
+    _keep_until_items_or_follows_change()
     if not current_user.is_authenticated:
         return render_template("home.html", public=search.recent(viewer=None, limit=15))
     mine = search.recent(viewer=current_user, owner_ids=[current_user.id], limit=12)
@@ -72,11 +73,20 @@ def _profile_user(name):
 def profile(name):
     """A user's public items with follower and following counts."""
     user = _profile_user(name)
+    _keep_until_items_or_follows_change()
     items = search.recent(viewer=None, owner_ids=[user.id], public_only=True, limit=30)
     followers, following = follows.counts(user)
     return render_template("profile.html", person=user, items=items, followers=followers,
                            following=following, is_following=follows.is_following(current_user, user),
                            kind_titles=KIND_TITLES)
+
+
+def _keep_until_items_or_follows_change():
+    """Let the page cache keep this page (per session when signed in) until any item or follow changes."""
+    personal = bool(current_user.is_authenticated)
+    for kind in search.KINDS:
+        pagecache.cache_this(kind, personal=personal)
+    pagecache.depends_on("follow")
 
 
 @bp.route("/u/<name>/follow", methods=["POST"])

@@ -308,3 +308,38 @@ def test_a_signed_in_search_is_kept_for_that_session_only(alice_client, bob_clie
     assert hit(alice_client.get("/search?q=walrus"))
     resp = bob_client.get("/search?q=walrus")
     assert not hit(resp) and slug not in resp.data
+
+
+# The dashboard and profiles show items of every app and who follows whom.
+
+def kept(client, url):
+    """True once ``url`` is served from the cache (a first page may still set the session's CSRF token)."""
+    client.get(url)
+    client.get(url)
+    return hit(client.get(url))
+
+
+def test_the_dashboard_is_kept_for_its_session_until_one_of_its_items_changes(alice_client, bob_client, token):
+    assert kept(alice_client, "/")
+    bobs = bob_client.get("/")
+    assert not hit(bobs) and b"Hello, bob" in bobs.data
+    alices_paste(alice_client, token, "a new thought\n")
+    page = alice_client.get("/")
+    assert not hit(page) and b"1 paste of yours" in page.data
+
+
+def test_following_someone_ends_the_kept_dashboard_and_their_profile(app, users, alice_client, bob_client, reader):
+    from suite.auth import follows
+    assert bob_client.post("/paste/", data={"content": "bob's public tip\n", "title": "Bob's tip",
+                                            "visibility": "public"}).status_code in (201, 302)
+    assert kept(alice_client, "/") and b"Bob&#39;s tip" not in alice_client.get("/").data
+    assert kept(reader, "/u/bob")
+    with app.app_context():  # not through alice's session: her cookie, the page's key, stays the same
+        follows.follow(users["alice"], users["bob"])
+    dashboard = alice_client.get("/")
+    assert not hit(dashboard) and b"Bob&#39;s tip" in dashboard.data
+    profile = reader.get("/u/bob")
+    assert not hit(profile) and b"<strong>1</strong> follower " in profile.data
+    assert kept(reader, "/u/bob")
+    assert alice_client.post("/u/bob/unfollow", data={}).status_code == 302
+    assert b"<strong>0</strong> followers" in reader.get("/u/bob").data

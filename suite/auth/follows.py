@@ -1,6 +1,7 @@
 """Following: who follows whom, and the counts a profile shows."""
 from peewee import IntegrityError
 
+from suite import pagecache
 from suite.auth.models import Follow, User
 from suite.errors import InvalidInput
 from suite.extensions import db
@@ -13,13 +14,15 @@ def follow(follower, followed):
     try:
         with db.atomic():
             Follow.create(follower=follower.id, followed=followed.id)
+            pagecache.changed("follow")  # dashboards and profiles show who follows whom
     except IntegrityError:
         pass
 
 
 def unfollow(follower, followed):
     """Stop following (no error when one was not following)."""
-    Follow.delete().where(Follow.follower == follower.id, Follow.followed == followed.id).execute()
+    if Follow.delete().where(Follow.follower == follower.id, Follow.followed == followed.id).execute():
+        pagecache.changed("follow")
 
 
 def is_following(follower, followed):
