@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from peewee import IntegrityError
+from peewee import JOIN, IntegrityError
 
 from suite import pagecache, search
 from suite.auth.models import User, utcnow
@@ -288,21 +288,28 @@ def live():
     return Paste.expires_at.is_null() | (Paste.expires_at > utcnow())
 
 
-def with_files(rows):
-    """Load the files of many pastes in one query (instead of one query per paste)."""
+#: What a list shows of each file: everything but the text (a list of 30 pastes could otherwise read megabytes).
+FILE_SUMMARY = [f for f in PasteFile._meta.sorted_fields if f is not PasteFile.content]
+
+
+def with_files(rows, content=False):
+    """Load the files of many pastes in one query (instead of one query per paste), with their text if asked."""
     by_id = {paste.id: paste for paste in rows}
     for paste in rows:
         paste.__dict__["_files"] = []
-    for f in PasteFile.select().where(PasteFile.paste.in_(list(by_id) or [-1])).order_by(PasteFile.position):
+    columns = PasteFile._meta.sorted_fields if content else FILE_SUMMARY
+    for f in (PasteFile.select(*columns).where(PasteFile.paste.in_(list(by_id) or [-1]))
+              .order_by(PasteFile.position)):
         by_id[f.paste_id].__dict__["_files"].append(f)
     return rows
 
 
-def recent_public(page=1, per_page=30):
-    """Public, live, non-burn pastes, newest first (one extra row tells if there is a next page)."""
-    return with_files(list(Paste.select().where(Paste.visibility == "public", ~Paste.burn_after_reading, live())
-                      .order_by(Paste.created_at.desc(), Paste.id.desc()).limit(per_page + 1)
-                      .offset((page - 1) * per_page)))
+def recent_public(page=1, per_page=30, content=False):
+    """Public, live, non-burn pastes with their owners, newest first (one extra row tells if there is a next page)."""
+    query = (Paste.select(Paste, User).join(User, JOIN.LEFT_OUTER)
+             .where(Paste.visibility == "public", ~Paste.burn_after_reading, live()))
+    return with_files(list(query.order_by(Paste.created_at.desc(), Paste.id.desc()).limit(per_page + 1)
+                           .offset((page - 1) * per_page)), content)
 
 
 def user_pastes(user, lang="", page=1, per_page=30):

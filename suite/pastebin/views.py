@@ -236,7 +236,7 @@ def recent():
 @bp.route("/recent.atom")
 def feed():
     """Atom feed of the newest public pastes."""
-    rows = pastes.recent_public(1, PER_PAGE)[:PER_PAGE]
+    rows = pastes.recent_public(1, PER_PAGE, content=True)[:PER_PAGE]  # the summaries quote the text
     xml = render_template("pastebin/feed.xml", rows=rows)
     return current_app.response_class(xml, mimetype="application/atom+xml")
 

@@ -27,6 +27,27 @@ def test_atom_feed_lists_public_pastes_escaped(client):
     ET.fromstring(resp.data)
 
 
+def test_the_feed_quotes_each_paste_and_names_its_owner(client, token):
+    _post(client, token, content="def quoted():\n    return 'from the text'\n", title="Alice's")
+    _post(client, content="anonymous words", title="Nobody's")
+    xml = client.get("/paste/recent.atom").get_data(as_text=True)
+    assert "return &#39;from the text&#39;" in xml and "<name>alice</name>" in xml
+    assert "anonymous words" in xml and "<name>anonymous</name>" in xml
+
+
+def test_lists_read_each_file_but_not_its_text(app, client, token):
+    from suite.pastebin import pastes
+    _post(client, token, content="line\n" * 700, title="Long", lang="text")
+    with app.app_context():
+        listed, = pastes.recent_public()
+        assert listed.files[0].line_count == 700 and listed.files[0].lang == "text"
+        assert listed.files[0].content is None
+        assert listed.user.username == "alice"
+        quoted, = pastes.recent_public(content=True)
+        assert quoted.files[0].content == "line\n" * 700
+    assert "700 lines" in client.get("/paste/recent").get_data(as_text=True)
+
+
 def test_mine_lists_own_pastes_of_every_visibility(alice_client, client, token):
     _post(client, token, content="x", title="Mine private", visibility="private")
     _post(client, token, content="x", title="Mine unlisted", visibility="unlisted")
