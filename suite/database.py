@@ -41,7 +41,9 @@ class Prepared:
     ``build`` must use each value as a plain parameter (not in an ``IN`` list, not
     transformed); a value peewee did not send as a parameter is refused when built.
     Values go to the driver as given, with no field conversion: ids, not model
-    instances; many ids as one parameter with ``ids_param`` and ``in_ids``.
+    instances; many ids as one parameter with ``ids_param`` and ``in_ids``; and
+    ``None`` is a plain NULL parameter, which ``=`` never matches (peewee turns
+    ``== None`` into ``IS NULL`` only when it builds the query).
     """
 
     MARK = "\x00Prepared value {} (placeholder)\x00"
