@@ -16,6 +16,9 @@ ONE = {"threads": 1, "connections": 1}
 # ties a session to it, and a session seen from another agent is rewritten on every answer.
 USER_AGENT = "suite-bench"
 FRESH = {"Cache-Control": "no-cache"}
+# What every browser says: the pages (and the bare app, and An Otter Wiki) are asked for as a browser
+# asks; the suite then sends pages every anonymous reader shares gzip-compressed. API clients send none.
+BROWSER = {"Accept-Encoding": "gzip, deflate"}
 
 
 @dataclass
@@ -132,6 +135,8 @@ def build(manifest, base_url):
              "next": ""}))], {"Cookie": anon_cookie, "Content-Type": FORM, "User-Agent": USER_AGENT}, dict(WRITE), write=True),
     ]
     notices = []
+    for cell in cells:  # every page and form so far: what a browser sends
+        cell.headers = dict(BROWSER, **cell.headers)
     for path in manifest["api_list_paths"]:
         query = "?" + urlencode({"q": queries[0]}) if path.endswith("/search") else ""
         reqs = ([Req("GET", path + "?" + urlencode({"q": q})) for q in queries] if query

@@ -12,7 +12,7 @@ import urllib.request
 from urllib.parse import quote
 
 from bench import content, load
-from bench.cells import READ
+from bench.cells import BROWSER, READ
 from bench.load import Req
 from bench.servers import Server, free_port
 
@@ -103,7 +103,8 @@ def compare(args, bare, results, say):
         with server(workdir, args) as otter:
             warm_up(otter.url, [views[0].path, searches[0].path])
             for key, reqs in (("wiki_view", views), ("search", searches)):
-                figures[key] = load.run(otter.url, reqs, seconds=seconds, tool=args.tool, **READ).as_dict()
+                figures[key] = load.run(otter.url, reqs, headers=BROWSER, seconds=seconds, tool=args.tool,
+                                        **READ).as_dict()
                 say(f"An Otter Wiki {key}: {figures[key]['rps']:.1f} req/s, p50 {figures[key]['p50_ms']:.0f} ms")
     except RuntimeError as err:
         results["notices"].append(f"peer skipped: An Otter Wiki did not run ({err})")

@@ -219,7 +219,8 @@ def run_size(items, args, bare, results):
 def measure_bare(bare, args):
     """The bare Flask app's figures, with the read cells' load shape."""
     return balanced(bare, cellmod.READ["connections"], lambda: load.run(
-        bare.url, [load.Req("GET", "/")], seconds=args.seconds, tool=args.tool, **cellmod.READ).as_dict())
+        bare.url, [load.Req("GET", "/")], headers=cellmod.BROWSER, seconds=args.seconds, tool=args.tool,
+        **cellmod.READ).as_dict())
 
 
 def memory_run(instance, manifest, args, results):

@@ -343,3 +343,50 @@ def test_following_someone_ends_the_kept_dashboard_and_their_profile(app, users,
     assert kept(reader, "/u/bob")
     assert alice_client.post("/u/bob/unfollow", data={}).status_code == 302
     assert b"<strong>0</strong> followers" in reader.get("/u/bob").data
+
+
+# Shared pages go gzip-compressed to browsers that accept it; personal pages never (BREACH).
+
+GZIP = {"Accept-Encoding": "gzip, deflate, br"}
+
+
+def test_a_shared_page_goes_compressed_to_a_browser_that_accepts_gzip(app, wiki, reader):
+    import gzip
+    wiki.save("Long", "A line of text that repeats.\n\n" * 400)
+    plain = reader.get("/wiki/Long")
+    assert "Content-Encoding" not in plain.headers
+    packed = reader.get("/wiki/Long", headers=GZIP)
+    assert hit(packed) and packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert int(packed.headers["Content-Length"]) == len(packed.data) < len(plain.data) / 5
+    assert gzip.decompress(packed.data) == plain.data
+    again = reader.get("/wiki/Long", headers=GZIP)
+    assert hit(again) and again.data == packed.data
+    assert app.wsgi_app.size == len(plain.data) + len(packed.data)  # the copy counts against the budget
+
+
+@pytest.mark.parametrize("accept", ["", "identity", "gzip;q=0, deflate", "br"])
+def test_a_client_that_does_not_accept_gzip_gets_the_plain_page(wiki, reader, accept):
+    wiki.save("Long", "A line of text that repeats.\n\n" * 400)
+    reader.get("/wiki/Long")
+    resp = reader.get("/wiki/Long", headers={"Accept-Encoding": accept})
+    assert hit(resp) and "Content-Encoding" not in resp.headers and b"repeats" in resp.data
+
+
+def test_a_personal_page_is_never_compressed(alice_client):
+    for n in range(30):
+        add_bookmark(alice_client, f"https://example.org/{n}", f"Link number {n} with a longer title")
+    assert kept(alice_client, "/bookmarks/")
+    resp = alice_client.get("/bookmarks/", headers=GZIP)
+    assert hit(resp) and "Content-Encoding" not in resp.headers and b"csrf_token" in resp.data
+
+
+def test_a_change_drops_the_compressed_copy_too(wiki, reader):
+    wiki.save("Long", "Old words.\n\n" * 400)
+    reader.get("/wiki/Long")
+    reader.get("/wiki/Long", headers=GZIP)
+    wiki.save("Long", "New words.\n\n" * 400)
+    import gzip
+    resp = reader.get("/wiki/Long", headers=GZIP)
+    body = gzip.decompress(resp.data) if resp.headers.get("Content-Encoding") == "gzip" else resp.data
+    assert b"New words." in body and b"Old words." not in body
