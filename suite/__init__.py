@@ -13,7 +13,7 @@ def create_app(overrides=None):
                 instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from suite import config, core, database, errors, jobs, process, ratelimit, security
+    from suite import assets, config, core, database, errors, jobs, process, ratelimit, security
     from suite.api import views as api_views
     from suite.api.kit import check_api_rate
     from suite.auth import access
@@ -27,6 +27,7 @@ def create_app(overrides=None):
     database.init_app(app)
     access.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
     errors.init_app(app)
     jobs.init_app(app)
     ratelimit.init_app(app)
