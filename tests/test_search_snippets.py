@@ -47,7 +47,8 @@ def test_the_end_of_the_text_keeps_its_full_stop_and_gets_no_ellipsis():
     ("un café noir", ["cafe"]),                # a match through accent folding
     ("c++ and more", ["c++"]),                 # a word that is not one token
     ("İstanbul kestrel", ["kestrel"]),         # lower case that changes the length
-    ("no words here", ["kestrel"]),            # the match is in the title or tags
+    ("no kestrels here", ["kestrel"]),         # not in the text, but a word porter might stem to it
+    ("Un oiseau noir", ["été"]),               # accents fold in the index
 ])
 def test_leaves_uncertain_cases_to_fts5(text, words):
     assert quick_snippet(text, words) is None
@@ -72,6 +73,30 @@ def test_search_results_carry_snippets_from_either_path(app, pages):
     assert "<mark>kestrels</mark>" in str(hits["stem"].snippet)
     assert "Nothing about it in the text" in str(hits["title"].snippet)
     assert str(hits["title"].title_html) == "<mark>Kestrel</mark>"
+
+
+def fts5_snippet(body, words):
+    """FTS5's own snippet of ``body`` for a row matched through its title (whitespace as HTML shows it)."""
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE VIRTUAL TABLE t USING fts5(title, body, tokenize='porter unicode61 remove_diacritics 2')")
+    con.execute("INSERT INTO t VALUES (?, ?)", (" ".join(words), body))
+    query = " AND ".join('"%s"' % w for w in words)
+    row = con.execute("SELECT snippet(t, 1, '[', ']', '…', 16) FROM t WHERE t MATCH ?", (query,)).fetchone()
+    return " ".join(row[0].split())
+
+
+@pytest.mark.parametrize("body", [
+    "The quick brown fox jumps over the fat dog. Then it runs far away into the forest, where nobody can "
+    "find it again for a good while.",
+    "Short body here.",
+    "  (Leading) punctuation, here.",
+    "Words\nacross\n\nlines and more words here to pass sixteen tokens easily: one two three four five six.",
+    "...",
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen.",
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen",
+])
+def test_a_text_matched_only_through_its_title_opens_as_fts5_shows_it(body):
+    assert quick_snippet(body, ["zebra"]) == fts5_snippet(body, ["zebra"])
 
 
 def fts5_highlight(title, words):

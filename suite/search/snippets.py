@@ -78,8 +78,8 @@ def quick_snippet(text, words):
         return None
     words = list(dict.fromkeys(w.lower() for w in words))
     hits = _whole_word_hits(low, words)
-    if not hits:
-        return None
+    if not hits:  # the match is in the title, tags or URL: FTS5 shows the text's first words
+        return _opening(text, words) if _surely_unmatched(low, words) else None
     start = hits[0][0]
     if len(words) > 1:  # start at the hit with the most distinct words close after it
         most = 0
@@ -100,6 +100,25 @@ def quick_snippet(text, words):
     before = "…" if TOKEN_CHAR.search(text, 0, lo) else ""
     after = "…" if more_after else ""
     return before + " ".join("".join(out).split()) + after
+
+
+def _surely_unmatched(low, words):
+    """True when the index cannot match any of ``words`` in ``low`` (ASCII, and no word sharing a
+    searched word's first two letters, which porter might stem to the same; see ``quick_highlight``)."""
+    if not low.isascii() or not all(w.isascii() for w in words):
+        return False
+    heads = {w[:2] for w in words}
+    return not any(m.group()[:2] in heads for m in TOKEN.finditer(low))
+
+
+def _opening(text, words):
+    """FTS5's snippet of a text without matches: its first TOKENS tokens, ``…`` when more follow."""
+    spans = [m.span() for m in islice(TOKEN.finditer(text), TOKENS)]
+    if not spans:
+        return text.strip() or None
+    more_after = TOKEN_CHAR.search(text, spans[-1][1]) is not None
+    end = spans[-1][1] if more_after else len(text)
+    return " ".join(text[:end].split()) + ("…" if more_after else "")
 
 
 def quick_highlight(text, words):
