@@ -51,7 +51,7 @@ class Prepared:
 
     def __init__(self, build):
         self.build = build
-        self.built = {}  # database class (the SQL dialect) -> (query, sql, [(param index, value index)])
+        self.built = {}  # database class (the SQL dialect) -> (query, sql, params, [(param index, value index)])
 
     def _compiled(self, values):
         dialect = type(db.obj)

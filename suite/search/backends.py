@@ -14,6 +14,7 @@ from flask import current_app
 from peewee import SQL, NodeList, Table, fn
 
 from suite import pagecache
+from suite.database import ids_param, in_ids
 from suite.extensions import db
 from suite.search.models import KINDS, LIST_COLUMNS, SearchDoc
 from suite.search.rankings import Rankings
@@ -24,11 +25,6 @@ FTS_TABLE = Table("search_fts")
 
 def _fts5_string(text):
     return '"' + text.replace('"', '""') + '"'
-
-
-def _id_list(ids):
-    """``IN`` operand for many ids as one JSON parameter (not one placeholder per id)."""
-    return SQL("(SELECT value FROM json_each(?))", (json.dumps(ids),))
 
 
 class RankedBackend:
@@ -139,7 +135,7 @@ class Fts5Backend(RankedBackend):
         """
         return {row[0] for row in db.execute(
             SearchDoc.select(SearchDoc.id).from_(SQL('"search_doc" AS "t1" NOT INDEXED'))
-            .where(SearchDoc.id.in_(_id_list(ids)), *where))}
+            .where(SearchDoc.id.in_(in_ids(ids_param(ids))), *where))}
 
     def joined(self, expression, where, need):
         """Every match ranked with ``where`` joined in (a reader who may see few of them)."""
