@@ -54,33 +54,71 @@ def write_json(results, out_dir):
     return path
 
 
+#: The chart's panels: which rows go where (a key ending in ``_1`` joins its base row's panel, dotted).
+PANELS = (
+    ("Pages as served", ("wiki_view", "paste_view", "bookmark_list", "search", "wiki_search", "home")),
+    ("Pages built for every request", ("wiki_view_built", "paste_view_built", "bookmark_list_built",
+                                       "search_built", "wiki_search_built")),
+    ("Searches for new words (ranked afresh)", ("search_new", "wiki_search_new")),
+    ("Writes and the JSON API", ("create_paste", "wiki_edit", "add_bookmark", "login", "api_")),
+)
+
+
+def _panel_of(key):
+    base = key[:-2] if key.endswith("_1") else key
+    for index, (_title, keys) in enumerate(PANELS):
+        if base in keys or any(k.endswith("_") and base.startswith(k) for k in keys):
+            return index
+    return len(PANELS) - 1
+
+
 def write_chart(results, out_dir):
-    """A PNG: req/s as a share of bare Flask per request type and size (log scale); returns its path."""
+    """A PNG: p50 latency by data size per request type (log-log), in four panels; returns its path.
+
+    Each panel has a grey guide rising as log(n) from its rows' median cost at the smallest size:
+    a row that climbs more steeply than the guide grows faster than log n.
+    """
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
     os.makedirs(out_dir, exist_ok=True)
     sizes, rows = results["sizes"], results["rows"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(14, 6))
-    colors, markers = plt.get_cmap("tab20").colors, "osD^v<>p*hX"
-    for k, row in enumerate(rows.values()):
-        xs = [s for s in sizes if row.get(str(s)) and not row[str(s)].get("skipped")]
+    fig, axes = plt.subplots(2, 2, figsize=(15, 10))
+    colors, markers = plt.get_cmap("tab10").colors, "osD^v<>p*hX"
+    drawn = [0] * len(PANELS)
+    starts = [[] for _ in PANELS]
+    for key, row in rows.items():
+        xs = [s for s in sizes if row.get(str(s)) and not row[str(s)].get("skipped") and row[str(s)].get("p50_ms")]
         if not xs:
             continue
-        style = {"marker": markers[k % len(markers)], "color": colors[k % len(colors)], "label": row["label"]}
-        left.plot(xs, [row[str(s)]["rps"] for s in xs], **style)
-        right.plot(xs, [row[str(s)]["p50_ms"] for s in xs], **style)
-    bare = [results["bare"].get(str(s), {}).get("rps") for s in sizes]
-    left.plot(sizes, bare, "k--", label="bare Flask")
-    for ax, title in ((left, "requests per second"), (right, "p50 latency (ms)")):
+        index = _panel_of(key)
+        ax, k = axes.flat[index], drawn[index]
+        drawn[index] += 1
+        one_client = key.endswith("_1")
+        ax.plot(xs, [row[str(s)]["p50_ms"] for s in xs], marker=markers[k % len(markers)],
+                color=colors[k % len(colors)], linestyle=":" if one_client else "-", label=row["label"])
+        if xs[0] == sizes[0]:
+            starts[index].append(row[str(xs[0])]["p50_ms"])
+    for index, ax in enumerate(axes.flat):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("items (bookmarks; pages and pastes = items/10)")
-        ax.set_title(title)
+        ax.set_ylabel("p50 latency (ms)")
+        ax.set_title(PANELS[index][0])
         ax.grid(True, which="both", alpha=0.3)
-    left.legend(fontsize=7)
+        if starts[index] and len(sizes) > 1:
+            base = sorted(starts[index])[len(starts[index]) // 2]
+            ax.plot(sizes, [base * math.log(s) / math.log(sizes[0]) for s in sizes], color="grey",
+                    linestyle="--", linewidth=1, label="log n growth from the median start")
+        if drawn[index]:
+            ax.legend(fontsize=7, loc="best", ncol=2 if drawn[index] > 6 else 1, framealpha=0.85)
+        plain = matplotlib.ticker.FuncFormatter(lambda v, _pos: f"{v:g}")
+        ax.yaxis.set_major_formatter(plain)
+        ax.yaxis.set_minor_formatter(plain)
+    bare = ", ".join(f"{int(s):,}: {results['bare'][str(s)]['rps']:.0f}/s" for s in sizes if str(s) in results["bare"])
     fig.suptitle(f"suite benchmark ({results['load_tool']}, gunicorn {results['workers']} workers, "
-                 f"{results['database']})")
+                 f"{results['database']}); dotted: one client; bare Flask {bare}")
     fig.tight_layout()
     path = os.path.join(out_dir, "latest.png")
     fig.savefig(path, dpi=100)

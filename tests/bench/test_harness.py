@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from bench import report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -45,3 +47,13 @@ def test_growth_flags_a_cost_that_grows_faster_than_log_n():
         return {"1000": {"p50_ms": p50_small}, "100000": {"p50_ms": p50_large}}
     assert report.growth(row(10, 15), [1000, 100000]) == (1.5, 1.67, False)
     assert report.growth(row(10, 25), [1000, 100000]) == (2.5, 1.67, True)
+
+
+@pytest.mark.parametrize("key, panel", [
+    ("wiki_view", "Pages as served"), ("wiki_view_1", "Pages as served"),
+    ("paste_view_built_1", "Pages built for every request"), ("search_built", "Pages built for every request"),
+    ("search_new_1", "Searches for new words (ranked afresh)"),
+    ("login", "Writes and the JSON API"), ("api_bookmarks_tags", "Writes and the JSON API"),
+])
+def test_the_chart_puts_each_row_with_its_kind(key, panel):
+    assert report.PANELS[report._panel_of(key)][0] == panel
