@@ -23,8 +23,9 @@ SETTINGS = [
     Setting("DATABASE_URL", str, "", "Database URL; empty means `sqlite:///<instance>/suite.db`. "
             "`postgresql://user:pw@host/db` for teams."),
     Setting("DB_MAX_CONNECTIONS", int, 32, "Size of the per-process connection pool."),
-    Setting("PAGE_CACHE_MB", float, 8.0, "Memory per process for whole pages kept for anonymous readers "
-            "(wiki pages, pastes); 0 turns the page cache off."),
+    Setting("PAGE_CACHE_MB", float, 8.0, "Memory per process for finished pages kept until their content "
+            "changes (shared ones with their gzip copies, and personal ones per session); 0 turns the page "
+            "cache off."),
     Setting("PAGE_CACHE_SECONDS", int, 300, "Longest time a page stays in the page cache (a change to its "
             "content drops it at once)."),
     Setting("SEARCH_CACHE_ENTRIES", int, 256, "Rankings of recent searches kept per process (3.2 KB each, "
