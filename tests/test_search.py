@@ -123,6 +123,22 @@ def test_a_reader_who_may_see_few_matches_still_finds_them(app, users):
         assert len(search.query("zebra", user=alice).hits) == 20
 
 
+def test_a_reader_sees_the_same_order_as_the_owner_less_what_is_hidden(app, users):
+    """Visibility is looked up a slice of the ranking at a time: every slice keeps the order."""
+    alice, bob = users["alice"], users["bob"]
+    with app.app_context():
+        for n in range(40):
+            search.index_item("paste", f"secret{n}", owner_id=alice.id, visibility="private",
+                              title="zebra " * (1 + n % 3), body="zebra " * (1 + n % 5), url=f"/s{n}")
+        for n in range(30):
+            search.index_item("paste", f"open{n}", owner_id=alice.id, visibility="public",
+                              title="notes", body="zebra " * (1 + n % 7) + "filler " * n, url=f"/o{n}")
+        everything = [h.item_id for h in search.query("zebra", user=alice, per_page=100).hits]
+        pages = [search.query("zebra", user=bob, page=p) for p in (1, 2)]
+    assert [h.item_id for p in pages for h in p.hits] == [i for i in everything if i.startswith("open")]
+    assert len(everything) == 70 and [p.has_next for p in pages] == [True, False]
+
+
 def test_result_pages_do_not_overlap_or_skip(app, users):
     alice = users["alice"]
     with app.app_context():

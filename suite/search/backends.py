@@ -52,11 +52,19 @@ class RankedBackend:
         return self.rows(ranked[offset:need], parsed)
 
     def _candidates(self, key, where, need):
-        """(the best visible (id, score) among the best matches, whether they are certainly the best)."""
+        """(the best visible (id, score) among the best matches, whether they are certainly the best).
+
+        What the reader may see is looked up a slice of candidates at a time, best first, until the
+        page is full: most readers see most matches, so a first page looks up ~50 ids, not 200.
+        """
         wanted = max(self.CANDIDATES, 4 * need)
         candidates = self._ranking(key, wanted)
-        allowed = self.allowed([c[0] for c in candidates], where) if candidates else set()
-        ranked = [c for c in candidates if c[0] in allowed]
+        ranked, start, step = [], 0, 2 * need + 8
+        while start < len(candidates) and len(ranked) < need:
+            chunk = candidates[start:start + step]
+            allowed = self.allowed([c[0] for c in chunk], where)
+            ranked += [c for c in chunk if c[0] in allowed]
+            start, step = start + step, step * 2
         return ranked, len(candidates) < wanted or len(ranked) >= need
 
     def _ranking(self, key, wanted):
