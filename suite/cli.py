@@ -42,6 +42,9 @@ def migrate_command(target):
     if "0005_search" in applied:
         # The search index starts empty: fill it from what an older database already holds.
         rebuild_search_index()
+    elif "0011_search_champions" in applied:
+        with db.connection_context():
+            build_search_lists()
 
 
 @click.command("create-user")
@@ -131,6 +134,15 @@ def rebuild_search_index(kind=None):
                     for _ in bar:
                         pass
             click.echo(f"indexed {total} {entry.search_kind}{'s' if total != 1 else ''}")
+        build_search_lists()
+
+
+def build_search_lists():
+    """(SQLite) Champion lists for every common word of the search index, built afresh."""
+    from suite.search.tasks import refresh_lists
+    if db.table_exists("search_champion_list"):
+        click.echo("building the search's lists of best documents for common words…")
+        click.echo(f"lists for {refresh_lists(rebuild=True)} common words")
 
 
 @click.command("routes")

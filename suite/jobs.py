@@ -129,7 +129,7 @@ def redis_storage_class():
 def load_tasks():
     """Import every app's tasks so the consumer knows them."""
     import importlib
-    for name in ("suite.bookmarks", "suite.pastebin", "suite.wiki"):
+    for name in ("suite.search", "suite.bookmarks", "suite.pastebin", "suite.wiki"):
         try:
             importlib.import_module(name + ".tasks")
         except ModuleNotFoundError as err:

@@ -18,6 +18,7 @@ from suite import pagecache
 from suite.auth.models import User, utcnow
 from suite.database import is_postgres
 from suite.extensions import db
+from suite.search import champions
 from suite.search.backends import START, STOP, Fts5Backend, PostgresBackend
 from suite.search.models import KINDS, LIST_COLUMNS, SearchDoc
 from suite.search.querytext import ParsedQuery, parse_query
@@ -80,6 +81,8 @@ def index_item(kind, item_id, *, owner_id, visibility, title, body, url, tags=()
                    .where(SearchDoc.kind == kind, SearchDoc.item_id == str(item_id)).execute())
         if not updated:
             SearchDoc.create(kind=kind, item_id=str(item_id), **values)
+        if not is_postgres():
+            champions.settle()
         pagecache.changed(kind)
 
 

@@ -9,6 +9,7 @@ join per match, and that ranking is kept (``rankings``) for every reader who sen
 the same words; then the ones ``where`` allows are kept.
 """
 import json
+from typing import NamedTuple
 
 from flask import current_app
 from peewee import SQL, NodeList, Table, fn
@@ -16,6 +17,7 @@ from peewee import SQL, NodeList, Table, fn
 from suite import pagecache
 from suite.database import ids_param, in_ids
 from suite.extensions import db
+from suite.search import champions
 from suite.search.models import KINDS, LIST_COLUMNS, SearchDoc
 from suite.search.rankings import Rankings
 from suite.search.snippets import START, STOP, quick_highlight, quick_snippet
@@ -25,6 +27,15 @@ FTS_TABLE = Table("search_fts")
 
 def _fts5_string(text):
     return '"' + text.replace('"', '""') + '"'
+
+
+class OneWord(NamedTuple):
+    """A search for one word (less some excluded ones): champion lists may rank it."""
+
+    expression: str   # the same search as an FTS5 MATCH string
+    term: str         # the word as the index holds it
+    excluded: tuple   # the excluded words as FTS5 strings
+    kinds: tuple      # the apps searched
 
 
 class RankedBackend:
@@ -118,22 +129,34 @@ class Fts5Backend(RankedBackend):
             expr += " NOT " + _fts5_string(word)
         return expr
 
-    BM25 = "bm25(search_fts, 10.0, 1.0, 4.0, 2.0, 0.0)"  # title, body, tags, url; kind weighs nothing
+    BM25 = f"bm25(search_fts, {', '.join(map(str, champions.WEIGHTS))})"  # title, body, tags, url, kind
     MINORITY = 0.5
 
     def tries(self, parsed, kinds):
-        """MATCH expressions to rank by: a search of some apps only asks FTS5 for their matches
-        alone when they are a minority of the index, else all matches first, then theirs."""
+        """What to rank by: one word goes to the champion lists (``OneWord``); otherwise MATCH
+        expressions, where a search of some apps only asks FTS5 for their matches alone when
+        they are a minority of the index, else all matches first, then theirs."""
         expression = self.match_expression(parsed)
+        scoped = expression
+        if kinds:
+            scoped = f"{expression} AND {{kind}} : ({' OR '.join(_fts5_string(k) for k in kinds)})"
+        term = champions.term_of(parsed.words[0]) if len(parsed.words) == 1 and not parsed.phrases else None
+        if term is not None:
+            return [OneWord(scoped, term, tuple(_fts5_string(w) for w in parsed.excluded), tuple(kinds or KINDS))]
         if not kinds:
             return [expression]
-        scoped = f"{expression} AND {{kind}} : ({' OR '.join(_fts5_string(k) for k in kinds)})"
         return [scoped] if self._minority(kinds) else [expression, scoped]
 
-    def rank(self, expression, wanted):
-        """bm25's best ``wanted`` matches (plain SQL: this runs per search, peewee's query building is not free)."""
+    def rank(self, key, wanted):
+        """The best ``wanted`` matches: from the champion lists when they can prove them, else
+        bm25 over every match (plain SQL: this runs per search, peewee's query building is not free)."""
+        if isinstance(key, OneWord):
+            ranked = champions.rank_word(key.term, key.excluded, key.kinds, wanted)
+            if ranked is not None:
+                return ranked
+            key = key.expression
         return db.execute_sql(f"SELECT rowid, {self.BM25} AS score FROM search_fts "
-                              "WHERE search_fts MATCH ? ORDER BY score, rowid LIMIT ?", (expression, wanted))
+                              "WHERE search_fts MATCH ? ORDER BY score, rowid LIMIT ?", (key, wanted))
 
     def allowed(self, ids, where):
         """The ids among ``ids`` that ``where`` allows.
@@ -145,9 +168,9 @@ class Fts5Backend(RankedBackend):
             SearchDoc.select(SearchDoc.id).from_(SQL('"search_doc" AS "t1" NOT INDEXED'))
             .where(SearchDoc.id.in_(in_ids(ids_param(ids))), *where))}
 
-    def joined(self, expression, where, need):
+    def joined(self, key, where, need):
         """Every match ranked with ``where`` joined in (a reader who may see few of them)."""
-        match = NodeList((self.fts, SQL("MATCH"), expression))
+        match = NodeList((self.fts, SQL("MATCH"), key.expression if isinstance(key, OneWord) else key))
         return list(SearchDoc.select(SearchDoc.id, self.score.alias("score"))
                     .join(FTS_TABLE, on=(FTS_TABLE.c.rowid == SearchDoc.id))
                     .where(match, *where).order_by(self.score, SearchDoc.id).limit(need).tuples())
@@ -160,7 +183,7 @@ class Fts5Backend(RankedBackend):
         return not total or sum(counts.get(k, 0) for k in kinds) < self.MINORITY * total
 
     fts = FTS_TABLE.c.search_fts  # the hidden column FTS5's functions take
-    score = fn.bm25(fts, 10.0, 1.0, 4.0, 2.0, 0.0)
+    score = fn.bm25(fts, *champions.WEIGHTS)
 
     ROWS = ("SELECT " + ", ".join(f"d.{c.column_name}" for c in LIST_COLUMNS) +
             ", d.body FROM search_doc AS d WHERE d.id IN (SELECT value FROM json_each(?))")
