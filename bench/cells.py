@@ -116,6 +116,12 @@ def build(manifest, base_url):
         # …and words never searched before, ranked afresh (each query excludes a word of its own).
         Cell("search_new", "unified search, new words", searches("/search", queries, new=True), user),
         Cell("wiki_search_new", "wiki search, new words", searches("/wiki/search", queries, new=True)),
+        # The same, one-word and two-word queries apart: they are ranked differently (champion lists on
+        # SQLite for one word; FTS5 over every match for several).
+        Cell("search_new_one", "unified search, new words, one word",
+             searches("/search", [q for q in queries if " " not in q], new=True), user),
+        Cell("search_new_two", "unified search, new words, two words",
+             searches("/search", [q for q in queries if " " in q], new=True), user),
     ]
     # The same reads from one client: latency without queueing behind the other connections.
     cells += [Cell(c.key + "_1", c.label.split(" (")[0] + ", 1 client", c.reqs, c.headers, dict(ONE))

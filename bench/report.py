@@ -59,7 +59,8 @@ PANELS = (
     ("Pages as served", ("wiki_view", "paste_view", "bookmark_list", "search", "wiki_search", "home")),
     ("Pages built for every request", ("wiki_view_built", "paste_view_built", "bookmark_list_built",
                                        "search_built", "wiki_search_built")),
-    ("Searches for new words (ranked afresh)", ("search_new", "wiki_search_new")),
+    ("Searches for new words (ranked afresh)", ("search_new", "wiki_search_new", "search_new_one",
+                                                "search_new_two")),
     ("Writes and the JSON API", ("create_paste", "wiki_edit", "add_bookmark", "login", "api_")),
 )
 
