@@ -124,6 +124,10 @@ def rebuild_search_index(kind=None):
     from suite.registry import suite_apps
     from suite.search.models import SearchDoc
     with db.connection_context(), current_app.test_request_context():
+        if db.table_exists("search_champion_list"):
+            from suite.search import champions
+            with db.atomic():
+                champions.clear()  # built again at the end
         for entry in suite_apps():
             if entry.reindex is None or kind not in (None, entry.search_kind):
                 continue

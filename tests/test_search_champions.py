@@ -53,6 +53,18 @@ def fts5(key, wanted):
         "ORDER BY s, rowid LIMIT ?", (expression, wanted))]
 
 
+def rows_match_their_documents():
+    """Every list row is of a document that holds the word, with its current count and length."""
+    for term, kind, doc_id, freq, length in db.execute_sql(
+            "SELECT term, kind, doc_id, freq, length FROM search_champion").fetchall():
+        doc = db.execute_sql("SELECT kind, title, body, tags, url FROM search_doc WHERE id = ?", (doc_id,)).fetchone()
+        assert doc is not None, (term, doc_id)
+        assert kind in (doc[0], champions.EVERY)
+        freqs, tokens = champions.weighted_terms((*doc[1:], doc[0]))
+        assert (freqs.get(term), tokens) == (freq, length), (term, doc_id)
+    return True
+
+
 def key_of(text, kinds=None):
     (key,) = Fts5Backend().tries(parse_query(text), kinds)
     assert isinstance(key, OneWord)
@@ -118,6 +130,7 @@ def test_changed_and_deleted_documents_leave_the_lists(app, corpus):
         search.remove_item(kind0, item0)
         add(corpus, kind1, item1, title="no birds", body="stone lamp")
         ranked, truth = from_lists("heron", 5)
+        assert rows_match_their_documents()
     assert ranked is not None and ranked == truth
     assert ids[0] not in {i for i, _ in ranked} and ids[1] not in {i for i, _ in ranked}
 
@@ -184,6 +197,20 @@ def test_each_words_document_count_follows_every_change(app, corpus):
         kept = dict(db.execute_sql("SELECT term, docs FROM search_champion_word").fetchall())
         assert len(kept) >= len(WORDS)
         assert kept == {term: counted_in_index(term) for term in kept}
+        assert rows_match_their_documents()
+
+
+def test_a_write_the_lists_never_counted_is_not_counted_out(app, corpus):
+    """A document changed twice before anything settles it: its middle text was never counted in."""
+    with app.app_context():
+        with db.atomic():
+            for body in ("kelp kelp", "crab crab"):
+                db.execute_sql("UPDATE search_doc SET body = ? WHERE item_id = 'i5'", (body,))
+            db.execute_sql("DELETE FROM search_doc WHERE item_id = 'i6'")
+            champions.settle()
+        kept = dict(db.execute_sql("SELECT term, docs FROM search_champion_word").fetchall())
+        assert kept == {term: counted_in_index(term) for term in kept}
+        assert rows_match_their_documents()
 
 
 @pytest.mark.parametrize("size, wanted", [(25, (5, 15, 20)), (50, (5, 24, 40, 80))])

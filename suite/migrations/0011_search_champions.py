@@ -6,9 +6,9 @@ length to score them again. ``search_champion_list`` keeps the avgdl each list w
 built at, the best score it left out and the app's longest document holding the word;
 ``search_champion_word`` how many documents hold the word (bm25's idf).
 
-Triggers keep them exact: a changed or deleted document loses its rows and leaves its
-old text in ``search_champion_gone``; a new or changed one waits in
-``search_champion_pending``, until ``settle`` counts and scores them (see
+Triggers keep them exact: a changed or deleted document leaves its old text in
+``search_champion_gone`` (to be counted out and its rows found by their key), a new or
+changed one waits in ``search_champion_pending``, until ``settle`` does both (see
 ``suite.search.champions``). PostgreSQL is unchanged.
 """
 from peewee import PostgresqlDatabase
@@ -17,32 +17,31 @@ TEXT_CHANGED = ("old.title IS NOT new.title OR old.body IS NOT new.body OR old.t
                 "OR old.url IS NOT new.url OR old.kind IS NOT new.kind")
 LISTS_EXIST = "EXISTS (SELECT 1 FROM search_champion_list)"
 # The text a document had, so ``settle`` can take it out of the words' document counts.
-GONE = ("INSERT INTO search_champion_gone (kind, title, body, tags, url) "
-        "SELECT old.kind, old.title, old.body, old.tags, old.url")
+# (Not when the old text was never counted in: the document was still pending.)
+GONE = ("INSERT INTO search_champion_gone (doc_id, kind, title, body, tags, url) "
+        "SELECT old.id, old.kind, old.title, old.body, old.tags, old.url WHERE " + LISTS_EXIST +
+        " AND NOT EXISTS (SELECT 1 FROM search_champion_pending WHERE doc_id = old.id)")
 
 UP = [
     """CREATE TABLE search_champion (
          term TEXT NOT NULL, kind TEXT NOT NULL, impact REAL NOT NULL, doc_id INTEGER NOT NULL,
          freq REAL NOT NULL, length INTEGER NOT NULL,
          PRIMARY KEY (term, kind, impact DESC, freq, length, doc_id)) WITHOUT ROWID""",
-    "CREATE INDEX search_champion_doc ON search_champion (doc_id)",
     """CREATE TABLE search_champion_list (
          term TEXT NOT NULL, kind TEXT NOT NULL, avgdl REAL NOT NULL, floor REAL NOT NULL,
          max_length INTEGER NOT NULL, built INTEGER NOT NULL, PRIMARY KEY (term, kind)) WITHOUT ROWID""",
     "CREATE TABLE search_champion_word (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE TABLE search_champion_pending (doc_id INTEGER PRIMARY KEY)",
-    """CREATE TABLE search_champion_gone (id INTEGER PRIMARY KEY, kind TEXT, title TEXT, body TEXT,
-         tags TEXT, url TEXT)""",
+    """CREATE TABLE search_champion_gone (id INTEGER PRIMARY KEY, doc_id INTEGER NOT NULL, kind TEXT,
+         title TEXT, body TEXT, tags TEXT, url TEXT)""",
     f"""CREATE TRIGGER search_champion_ai AFTER INSERT ON search_doc WHEN {LISTS_EXIST} BEGIN
          INSERT OR IGNORE INTO search_champion_pending (doc_id) VALUES (new.id); END""",
     f"""CREATE TRIGGER search_champion_au AFTER UPDATE ON search_doc WHEN {TEXT_CHANGED} BEGIN
-         DELETE FROM search_champion WHERE doc_id = old.id;
-         {GONE} WHERE {LISTS_EXIST};
+         {GONE};
          INSERT OR IGNORE INTO search_champion_pending (doc_id) SELECT new.id WHERE {LISTS_EXIST}; END""",
     f"""CREATE TRIGGER search_champion_ad AFTER DELETE ON search_doc BEGIN
-         DELETE FROM search_champion WHERE doc_id = old.id;
-         DELETE FROM search_champion_pending WHERE doc_id = old.id;
-         {GONE} WHERE {LISTS_EXIST}; END""",
+         {GONE};
+         DELETE FROM search_champion_pending WHERE doc_id = old.id; END""",
 ]
 DOWN = ["DROP TRIGGER IF EXISTS search_champion_ai", "DROP TRIGGER IF EXISTS search_champion_au",
         "DROP TRIGGER IF EXISTS search_champion_ad", "DROP TABLE IF EXISTS search_champion_pending",

@@ -112,7 +112,7 @@ def _tokenizer(tokenize=None):
 
 
 def weighted_terms(values):
-    """{term: weighted count} of one document's column values, tokenized as search_fts does."""
+    """({term: weighted count}, tokens) of one document's column values, tokenized as search_fts does."""
     conn = _tokenizer()
     with conn:
         conn.execute("INSERT INTO tok(rowid, title, body, tags, url, kind) VALUES (1, ?, ?, ?, ?, ?)", values)
@@ -121,7 +121,7 @@ def weighted_terms(values):
     freqs = defaultdict(float)
     for term, col in found:
         freqs[term] += WEIGHTS[COLUMNS.index(col)]
-    return freqs
+    return freqs, len(found)
 
 
 def term_of(word):
@@ -152,19 +152,30 @@ INSERT = "INSERT OR REPLACE INTO search_champion (term, kind, impact, doc_id, fr
 
 COUNT = ("UPDATE search_champion_word SET docs = docs + ? "
          "WHERE term IN (SELECT value FROM json_each(?))")
+DELETE = ("DELETE FROM search_champion WHERE term = ? AND kind = ? AND impact = ? AND freq = ? AND length = ? "
+          "AND doc_id = ?")
 
 
 def settle():
-    """Count changed documents in and out of the words' document counts, and score the
-    pending ones against the lists of their app (in the caller's transaction)."""
-    gone = db.execute_sql("SELECT id, title, body, tags, url, kind FROM search_champion_gone").fetchall()
-    for _id, *values in gone:
-        db.execute_sql(COUNT, (-1, json.dumps(list(weighted_terms(values)))))
+    """Count changed documents out of and into the words' document counts, drop their old
+    rows and score the pending ones against the lists of their app (in the caller's transaction).
+
+    An old row is found by its whole key: its impact is computed again from the old text,
+    at the avgdl its list was built at, exactly as it was when stored.
+    """
+    gone = db.execute_sql("SELECT id, doc_id, title, body, tags, url, kind FROM search_champion_gone").fetchall()
+    for _id, doc_id, *values in gone:
+        freqs, length = weighted_terms(values)
+        terms = json.dumps(list(freqs))
+        db.execute_sql(COUNT, (-1, terms))
+        db.cursor().executemany(DELETE, [
+            (term, scope, impact(freqs[term], length, avgdl), freqs[term], length, doc_id)
+            for term, scope, avgdl, _floor in db.execute_sql(LISTS_OF, (values[-1], terms))])
     if gone:
         db.execute_sql("DELETE FROM search_champion_gone WHERE id <= ?", (gone[-1][0],))
     pending = db.execute_sql(PENDING).fetchall()
     for doc_id, kind, title, body, tags, url, size in pending:
-        freqs = weighted_terms((title, body, tags, url, kind))
+        freqs, _tokens = weighted_terms((title, body, tags, url, kind))
         length, terms = sum(varints(size)), json.dumps(list(freqs))
         db.execute_sql(COUNT, (1, terms))
         db.execute_sql(LONGEST, (length, kind, length, terms))
@@ -319,6 +330,13 @@ def refresh(min_docs, size, rebuild=False):
     return built
 
 
+def clear():
+    """Forget every list (before the whole index is rebuilt: nothing to keep up meanwhile)."""
+    for table in ("search_champion", "search_champion_list", "search_champion_word", "search_champion_pending",
+                  "search_champion_gone"):
+        db.execute_sql(f"DELETE FROM {table}")
+
+
 def _needs_building(kinds, avgdl, size):
     for kind in SCOPES:
         if kind not in kinds:
@@ -360,6 +378,7 @@ def _cut(ranked, size):
 
 def build(term, size):
     """Build one word's lists (every app's) from the index, at today's avgdl (in the caller's transaction)."""
+    settle()  # what waits would otherwise be counted twice, or counted out of a count that never had it
     _vocabulary()
     freqs = defaultdict(float)
     for doc_id, col in db.execute_sql("SELECT doc, col FROM temp.search_champion_instances WHERE term = ?", (term,)):
