@@ -166,7 +166,9 @@ def settle():
     gone = db.execute_sql("SELECT id, doc_id, title, body, tags, url, kind FROM search_champion_gone").fetchall()
     for _id, doc_id, *values in gone:
         freqs, length = weighted_terms(values)
-        terms = json.dumps(list(freqs))
+        terms = _listed(freqs)
+        if terms is None:
+            continue
         db.execute_sql(COUNT, (-1, terms))
         db.cursor().executemany(DELETE, [
             (term, scope, impact(freqs[term], length, avgdl), freqs[term], length, doc_id)
@@ -176,7 +178,9 @@ def settle():
     pending = db.execute_sql(PENDING).fetchall()
     for doc_id, kind, title, body, tags, url, size in pending:
         freqs, _tokens = weighted_terms((title, body, tags, url, kind))
-        length, terms = sum(varints(size)), json.dumps(list(freqs))
+        length, terms = sum(varints(size)), _listed(freqs)
+        if terms is None:
+            continue
         db.execute_sql(COUNT, (1, terms))
         db.execute_sql(LONGEST, (length, kind, length, terms))
         rows = []
@@ -189,6 +193,13 @@ def settle():
     if pending:
         db.execute_sql("DELETE FROM search_champion_pending WHERE doc_id IN (SELECT value FROM json_each(?))",
                        (json.dumps([p[0] for p in pending]),))
+
+
+def _listed(freqs):
+    """The document's words that have lists, as a JSON array (None when none has)."""
+    listed = [t for (t,) in db.execute_sql("SELECT term FROM search_champion_word WHERE term IN "
+                                           "(SELECT value FROM json_each(?))", (json.dumps(list(freqs)),))]
+    return json.dumps(listed) if listed else None
 
 
 def has_pending():
