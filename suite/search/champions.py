@@ -224,7 +224,13 @@ def rank_word(term, excluded, kinds, wanted):
 
     ``excluded`` are the FTS5 strings of words the search excludes. None means: FTS5 must
     rank this one (no lists for the word, changes waiting, or the lists cannot prove their head).
+    Everything is read from one snapshot (a read transaction), as FTS5 reads in one statement.
     """
+    with db.atomic("DEFERRED"):
+        return _rank_word(term, excluded, kinds, wanted)
+
+
+def _rank_word(term, excluded, kinds, wanted):
     scopes = [EVERY] if set(kinds) == set(KINDS) else list(kinds)
     lists = db.execute_sql("SELECT kind, avgdl, floor, max_length FROM search_champion_list WHERE term = ? "
                            "AND kind IN (SELECT value FROM json_each(?))", (term, json.dumps(scopes))).fetchall()
