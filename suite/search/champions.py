@@ -44,6 +44,7 @@ SLACK = 1 + 1e-9                                      # room for rounding in the
 DEEPEST = 4096                                        # rows per app read before handing the word to FTS5
 EXCLUDED_MAX = 5000                                   # an excluded word in more documents: FTS5 ranks
 REBUILD_DRIFT = 1.02                                  # avgdl moved by 2%: the list is built again
+WEIGHT_OF = dict(zip(COLUMNS, WEIGHTS, strict=True))
 
 
 def impact(freq, length, avgdl):
@@ -83,8 +84,6 @@ def totals():
 
 _local = threading.local()
 _SPEC = re.compile(r"tokenize\s*=\s*'((?:[^']|'')*)'", re.IGNORECASE)
-
-
 _specs = {}
 
 
@@ -118,10 +117,15 @@ def weighted_terms(values):
         conn.execute("INSERT INTO tok(rowid, title, body, tags, url, kind) VALUES (1, ?, ?, ?, ?, ?)", values)
         found = conn.execute("SELECT term, col FROM tokv").fetchall()
         conn.execute("DELETE FROM tok")
-    freqs = defaultdict(float)
-    for term, col in found:
-        freqs[term] += WEIGHTS[COLUMNS.index(col)]
-    return freqs, len(found)
+    return weighted_counts(found), len(found)
+
+
+def weighted_counts(instances):
+    """{key: bm25's weighted count} of (key, column) instances (a word's documents, a document's words)."""
+    counts = defaultdict(float)
+    for key, col in instances:
+        counts[key] += WEIGHT_OF[col]
+    return counts
 
 
 def term_of(word):
@@ -397,9 +401,8 @@ def build(term, size):
     """Build one word's lists (every app's) from the index, at today's avgdl (in the caller's transaction)."""
     settle()  # what waits would otherwise be counted twice, or counted out of a count that never had it
     _vocabulary()
-    freqs = defaultdict(float)
-    for doc_id, col in db.execute_sql("SELECT doc, col FROM temp.search_champion_instances WHERE term = ?", (term,)):
-        freqs[doc_id] += WEIGHTS[COLUMNS.index(col)]
+    freqs = weighted_counts(db.execute_sql("SELECT doc, col FROM temp.search_champion_instances WHERE term = ?",
+                                           (term,)))
     _rows, avgdl = totals()
     by_kind = defaultdict(list)
     for doc_id, kind, doc_size in db.execute_sql(DOCS, (json.dumps(list(freqs)),)):
