@@ -42,7 +42,7 @@ def migrate_command(target):
     if "0005_search" in applied:
         # The search index starts empty: fill it from what an older database already holds.
         rebuild_search_index()
-    elif "0011_search_champions" in applied:
+    elif {"0011_search_champions", "0012_search_champions_pg"} & set(applied):
         with db.connection_context():
             build_search_lists()
 
@@ -125,9 +125,9 @@ def rebuild_search_index(kind=None):
     from suite.search.models import SearchDoc
     with db.connection_context(), current_app.test_request_context():
         if db.table_exists("search_champion_list"):
-            from suite.search import champions
+            from suite.search import champions, champions_pg
             with db.atomic():
-                champions.clear()  # built again at the end
+                (champions_pg if database.is_postgres() else champions).clear()  # built again at the end
         for entry in suite_apps():
             if entry.reindex is None or kind not in (None, entry.search_kind):
                 continue
@@ -142,7 +142,7 @@ def rebuild_search_index(kind=None):
 
 
 def build_search_lists():
-    """(SQLite) Champion lists for every common word of the search index, built afresh."""
+    """Champion lists for every common word of the search index, built afresh."""
     from suite.search.tasks import refresh_lists
     if db.table_exists("search_champion_list"):
         click.echo("building the search's lists of best documents for common words…")

@@ -5,7 +5,6 @@ checks that the lists, not FTS5, gave the answer. The lists are SQLite's:
 PostgreSQL ranks with ts_rank_cd over its GIN index.
 """
 import os
-import random
 
 import pytest
 
@@ -14,33 +13,16 @@ from suite.extensions import db
 from suite.search import champions
 from suite.search.backends import Fts5Backend, OneWord
 from suite.search.querytext import parse_query
+from tests.search_corpus import MIN_DOCS, QUERIES, SIZE, WORDS, add, fill, tide_runs
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("SUITE_TEST_DATABASE_URL")),
                                 reason="champion lists are SQLite's; PostgreSQL ranks with ts_rank_cd")
 
-WORDS = "otter heron kelp tide reef gull shell crab".split()
-FILLER = "a the of and in river stone lamp".split()
-MIN_DOCS, SIZE = 12, 8
-
-
-def text(rng, n):
-    return " ".join(rng.choice(WORDS if rng.random() < 0.3 else FILLER) for _ in range(n))
-
-
-def add(rng, kind, item_id, **extra):
-    values = dict(owner_id=None, visibility="public", title=text(rng, rng.randint(1, 4)),
-                  body=text(rng, rng.randint(3, 120)), url=f"https://example.org/{item_id}", tags=())
-    values.update(extra)
-    search.index_item(kind, item_id, **values)
-
-
 @pytest.fixture
 def corpus(app):
     """300 items over the three apps, lists built for words in more than 12 of them."""
-    rng = random.Random(7)
     with app.app_context():
-        for n in range(300):
-            add(rng, ("bookmark", "paste", "wiki")[n % 3], f"i{n}")
+        rng = fill()
         assert champions.refresh(MIN_DOCS, SIZE) >= len(WORDS)
         yield rng
 
@@ -74,9 +56,6 @@ def key_of(text, kinds=None):
 def from_lists(text, wanted, kinds=None):
     key = key_of(text, kinds)
     return champions.rank_word(key.term, key.excluded, key.kinds, wanted), fts5(key, wanted)
-
-
-QUERIES = [(w, k) for w in WORDS for k in (None, ["wiki"], ["paste", "bookmark"])]
 
 
 @pytest.mark.parametrize("wanted", [1, 5, 20])
@@ -220,12 +199,7 @@ def test_documents_that_score_alike_keep_fts5s_order_by_id(app, size, wanted):
     A list never ends inside such a run: it stops before it (25: the 20 better ones),
     or takes it whole when that would keep too few (50: all 80)."""
     with app.app_context():
-        for n in range(60):
-            search.index_item("bookmark", f"same{n}", owner_id=None, visibility="public", title="Tide table",
-                              body="tide pools at dawn", url="", tags=())
-        for n in range(20):
-            search.index_item("wiki", f"other{n}", owner_id=None, visibility="public", title="Tides",
-                              body="tide " * (n + 1), url="", tags=())
+        tide_runs()
         champions.refresh(10, size)
         for n in wanted:
             ranked, truth = from_lists("tide", n)

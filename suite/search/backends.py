@@ -17,7 +17,7 @@ from peewee import SQL, NodeList, Table, fn
 from suite import pagecache
 from suite.database import ids_param, in_ids
 from suite.extensions import db
-from suite.search import champions
+from suite.search import champions, champions_pg
 from suite.search.models import KINDS, LIST_COLUMNS, SearchDoc
 from suite.search.rankings import Rankings
 from suite.search.snippets import START, STOP, quick_highlight, quick_snippet
@@ -36,6 +36,15 @@ class OneWord(NamedTuple):
     term: str         # the word as the index holds it
     excluded: tuple   # the excluded words as FTS5 strings
     kinds: tuple      # the apps searched
+
+
+class PgWords(NamedTuple):
+    """A PostgreSQL search: its websearch text and apps; champion lists may rank one word."""
+
+    text: str         # the websearch_to_tsquery text
+    kinds: tuple      # the apps searched (None: every app)
+    word: str         # the one word searched, or None (several, or a phrase)
+    excluded: tuple   # the excluded words
 
 
 class RankedBackend:
@@ -222,10 +231,14 @@ class PostgresBackend(RankedBackend):
 
     def websearch_text(self, parsed):
         """Rebuild a websearch string from the parsed parts (never a syntax error)."""
-        parts = [w.replace('"', " ") for w in parsed.words]
+        parts = self._words(parsed.words)
         parts += ['"%s"' % p.replace('"', " ") for p in parsed.phrases]
-        parts += ["-" + w.replace('"', " ") for w in parsed.excluded]
+        parts += ["-" + w for w in self._words(parsed.excluded)]
         return " ".join(parts)
+
+    @staticmethod
+    def _words(words):
+        return [w.replace('"', " ") for w in words]
 
     def tsquery(self, text):
         """(English tsquery, English-or-simple tsquery): stemmed matches and exact words both count."""
@@ -234,19 +247,25 @@ class PostgresBackend(RankedBackend):
         return english, either
 
     def tries(self, parsed, kinds):
-        """One ranking: the websearch text, over the searched apps only (``kind`` is a plain column here)."""
-        return [(self.websearch_text(parsed), tuple(kinds) if kinds else None)]
+        """One ranking: the websearch text, over the searched apps only (``kind`` is a plain column here);
+        one word may go to the champion lists."""
+        word = self._words(parsed.words)[0] if len(parsed.words) == 1 and not parsed.phrases else None
+        return [PgWords(self.websearch_text(parsed), tuple(kinds) if kinds else None, word,
+                        tuple(self._words(parsed.excluded)))]
 
     def _ranked(self, key, where=()):
-        text, kinds = key
-        _english, tsq = self.tsquery(text)
-        scoped = [SearchDoc.kind.in_(kinds)] if kinds else []
+        _english, tsq = self.tsquery(key.text)
+        scoped = [SearchDoc.kind.in_(key.kinds)] if key.kinds else []
         return (SearchDoc.select(SearchDoc.id, fn.ts_rank_cd(SQL("tsv"), tsq, 32).alias("score"))
                 .where(NodeList((SQL("tsv @@"), tsq)), *scoped, *where)
                 .order_by(SQL("score").desc(), SearchDoc.id.desc()))
 
     def rank(self, key, wanted):
-        """ts_rank_cd's best ``wanted`` matches."""
+        """ts_rank_cd's best ``wanted`` matches: from the champion lists when they can tell, else over every match."""
+        if key.word is not None:
+            ranked = champions_pg.rank_word(key.word, key.excluded, key.kinds or KINDS, wanted)
+            if ranked is not None:
+                return ranked
         return self._ranked(key).limit(wanted).tuples()
 
     def allowed(self, ids, where):

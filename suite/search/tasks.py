@@ -1,4 +1,4 @@
-"""Background work of the search index: keeping the champion lists (SQLite) in shape."""
+"""Background work of the search index: keeping the champion lists in shape."""
 from flask import current_app
 from huey import crontab
 
@@ -8,11 +8,9 @@ from suite.jobs import periodic_job
 
 def refresh_lists(rebuild=False):
     """Make champion lists for words that became common, mend the rest; how many words were built."""
-    if is_postgres():
-        return 0
-    from suite.search import champions
+    from suite.search import champions, champions_pg
     cfg = current_app.config
-    return champions.refresh(cfg["SEARCH_LIST_MIN_DOCS"], cfg["SEARCH_LIST_SIZE"], rebuild=rebuild)
+    return (champions_pg if is_postgres() else champions).refresh(cfg["SEARCH_LIST_MIN_DOCS"], cfg["SEARCH_LIST_SIZE"], rebuild=rebuild)
 
 
 @periodic_job(crontab(minute="*/10"))

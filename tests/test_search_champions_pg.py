@@ -1,0 +1,181 @@
+"""Champion lists on PostgreSQL: a one-word search reads the best few documents and ranks exactly as ts_rank_cd.
+
+Every test compares with PostgreSQL's own ranking of every match (ids and scores), and
+checks that the lists, not the full ranking, gave the answer. SQLite has its own lists
+(tests/test_search_champions.py).
+"""
+import os
+
+import pytest
+
+from suite import search
+from suite.extensions import db
+from suite.search import champions_pg
+from suite.search.backends import PgWords, PostgresBackend
+from suite.search.querytext import parse_query
+from tests.search_corpus import MIN_DOCS, QUERIES, SIZE, WORDS, add, fill, tide_runs, twins
+
+pytestmark = pytest.mark.skipif(not os.environ.get("SUITE_TEST_DATABASE_URL"),
+                                reason="these lists are PostgreSQL's; SQLite's are tested in test_search_champions")
+
+
+@pytest.fixture
+def corpus(app):
+    """300 items over the three apps, lists built for lexemes in more than 12 of them."""
+    with app.app_context():
+        rng = fill(tagged=0.2)
+        assert champions_pg.refresh(MIN_DOCS, SIZE) >= len(WORDS)
+        yield rng
+
+
+def key_of(text, kinds=None):
+    (key,) = PostgresBackend().tries(parse_query(text), kinds)
+    assert isinstance(key, PgWords) and key.word is not None
+    return key
+
+
+def from_lists(text, wanted, kinds=None):
+    """(what the lists say, PostgreSQL's ranking of every match: the truth)."""
+    key = key_of(text, kinds)
+    ranked = champions_pg.rank_word(key.word, key.excluded, key.kinds or search.KINDS, wanted)
+    return ranked, [tuple(r) for r in PostgresBackend()._ranked(key).limit(wanted).tuples()]
+
+
+def rows_match_their_documents():
+    """Every list row is of a document holding the word, with the score PostgreSQL gives it now,
+    and every document before a list's floor (score, then id) is in the list."""
+    rows = db.execute_sql("SELECT c.query, c.kind, c.score, c.doc_id, ts_rank_cd(d.tsv, c.query::tsquery, 32), "
+                          "d.kind FROM search_champion c JOIN search_doc d ON d.id = c.doc_id").fetchall()
+    for query, kind, score, doc_id, now, doc_kind in rows:
+        assert score == now and kind in (doc_kind, "*"), (query, doc_id)
+    missing = db.execute_sql(
+        "SELECT l.query, l.kind, d.id FROM search_champion_list l JOIN search_doc d ON d.tsv @@ l.query::tsquery "
+        "AND l.kind IN (d.kind, '*') AND (ts_rank_cd(d.tsv, l.query::tsquery, 32), d.id) > (l.floor, l.floor_id) "
+        "WHERE NOT EXISTS "
+        "(SELECT 1 FROM search_champion c WHERE c.query = l.query AND c.kind = l.kind AND c.doc_id = d.id)").fetchall()
+    assert missing == []
+    return len(rows) > 0
+
+
+@pytest.mark.parametrize("wanted", [1, 5, 20])
+def test_a_word_ranks_as_postgresql_ranks_it_scores_included(corpus, wanted):
+    answered = 0
+    for word, kinds in QUERIES:
+        ranked, truth = from_lists(word, wanted, kinds)
+        if ranked is not None:
+            answered += 1
+            assert ranked == truth, (word, kinds)
+    if wanted <= SIZE:  # the lists (8 rows per app; fewer or more where scores tie) answer most
+        assert answered >= len(QUERIES) * 3 // 4
+
+
+def test_the_lists_hold_what_they_should(corpus):
+    assert rows_match_their_documents()
+
+
+def test_a_search_box_gives_the_same_page_through_the_lists(app, corpus):
+    with app.app_context():
+        page = search.query("heron", per_page=5)
+        ranked, truth = from_lists("heron", 5)
+    assert ranked is not None
+    assert [h.score for h in page.hits] == [s for _i, s in truth]
+
+
+def test_excluded_words_no_document_holds_leave_the_lists_to_answer(app, corpus):
+    with app.app_context():
+        ranked, truth = from_lists("otter -walrus", 5)
+        assert ranked is not None and ranked == truth
+        add(corpus, "wiki", "walrus", title="otter otter", body="otter walrus")
+        ranked, truth = from_lists("otter -walrus", 5)
+        assert ranked is None  # a document holds the word: PostgreSQL ranks
+        hidden = db.execute_sql("SELECT id FROM search_doc WHERE item_id = 'walrus'").fetchone()[0]
+        assert hidden not in {i for i, _ in truth}
+
+
+def test_a_word_stemmed_otherwise_uses_its_stems_list_while_no_document_holds_it_as_typed(app, corpus):
+    with app.app_context():
+        assert champions_pg.lexemes("Otters") == {"otter", "otters"}
+        ranked, truth = from_lists("Otters", 5)
+        assert ranked is not None and ranked == truth
+        add(corpus, "bookmark", "tagged", tags=["otters"])  # tags and URLs are indexed as typed
+        ranked, truth = from_lists("Otters", 5)
+        assert ranked is None and truth
+
+
+def test_a_word_common_as_typed_gets_a_list_of_its_own(app, corpus):
+    with app.app_context():
+        for n in range(MIN_DOCS + 1):
+            add(corpus, "bookmark", f"tagged{n}", tags=["otters"])
+        assert champions_pg.refresh(MIN_DOCS, SIZE) >= 1
+        assert db.execute_sql("SELECT count(*) FROM search_champion_list WHERE query = %s",
+                              ("'otter' | 'otters'",)).fetchone()[0] == 4
+        for kinds in (None, ["bookmark"]):
+            ranked, truth = from_lists("Otters", 5, kinds)
+            assert ranked is not None and ranked == truth
+        assert rows_match_their_documents()
+
+
+def test_new_better_documents_join_the_lists_at_once(app, corpus):
+    with app.app_context():
+        for n in range(5):  # documents saying "otter" often, in the title: better than any listed
+            add(corpus, "wiki", f"new{n}", title="otter otter otter", body="otter " * (n + 20))
+        for kinds in (None, ["wiki"]):
+            ranked, truth = from_lists("otter", 5, kinds)
+            assert ranked == truth
+        new_ids = {i for (i,) in db.execute_sql("SELECT id FROM search_doc WHERE item_id LIKE %s", ("new%",))}
+        assert {i for i, _ in ranked} == new_ids
+        assert rows_match_their_documents()
+
+
+def test_changed_and_deleted_documents_leave_the_lists(app, corpus):
+    with app.app_context():
+        champions_pg.refresh(MIN_DOCS, 4 * SIZE, rebuild=True)  # long enough to lose two rows and answer
+        ids = [i for i, _ in from_lists("heron", 2)[1]]
+        (kind0, item0), (kind1, item1) = [db.execute_sql("SELECT kind, item_id FROM search_doc WHERE id = %s",
+                                                         (i,)).fetchone() for i in ids]
+        search.remove_item(kind0, item0)
+        add(corpus, kind1, item1, title="no birds", body="stone lamp", tags=())
+        ranked, truth = from_lists("heron", 5)
+        assert rows_match_their_documents()
+    assert ranked is not None and ranked == truth
+    assert ids[0] not in {i for i, _ in ranked} and ids[1] not in {i for i, _ in ranked}
+
+
+def test_refresh_mends_lists_that_lost_their_rows(app, corpus):
+    with app.app_context():
+        for kind, item in db.execute_sql("SELECT DISTINCT d.kind, d.item_id FROM search_champion c "
+                                         "JOIN search_doc d ON d.id = c.doc_id WHERE c.query = %s",
+                                         (champions_pg.quoted("gull"),)).fetchall():
+            search.remove_item(kind, item)
+        assert from_lists("gull", 5)[0] is None  # nothing left above what the lists left out
+        assert champions_pg.refresh(MIN_DOCS, SIZE) >= 1
+        ranked, truth = from_lists("gull", 5)
+    assert ranked is not None and ranked == truth
+
+
+def test_words_of_several_lexemes_and_phrases_are_left_to_postgresql(app, corpus):
+    with app.app_context():
+        assert champions_pg.lexemes("otter-heron") is None
+        (key,) = PostgresBackend().tries(parse_query("otter heron"), None)
+        assert key.word is None
+        (key,) = PostgresBackend().tries(parse_query('"otter heron"'), None)
+        assert key.word is None
+
+
+@pytest.mark.parametrize("size, wanted", [(25, (5, 15, 20, 25)), (50, (5, 24, 40, 50))])
+def test_documents_that_score_alike_keep_postgresqls_order_by_id(app, size, wanted):
+    """60 identical documents: their scores tie, so PostgreSQL orders them by id (largest first); so do
+    the lists. A list ends at a document, inside such a run (its floor is a score and an id): it answers
+    up to its size, then leaves the ranking to PostgreSQL. A new twin has the largest id: it comes first."""
+    with app.app_context():
+        tide_runs()
+        champions_pg.refresh(10, size)
+        for n in wanted:
+            ranked, truth = from_lists("tide", n)
+            assert ranked is not None and ranked == truth, n
+        assert from_lists("tide", size + 1)[0] is None
+        twins("twin", 1)
+        twin = db.execute_sql("SELECT id FROM search_doc WHERE item_id = 'twin'").fetchone()[0]
+        ranked, truth = from_lists("tide", size, ["bookmark"])
+        assert ranked is not None and ranked == truth and ranked[0][0] == twin
+        assert rows_match_their_documents()
