@@ -31,10 +31,10 @@ SETTINGS = [
     Setting("SEARCH_CACHE_ENTRIES", int, 256, "Rankings of recent searches kept per process (3.2 KB each, "
             "deep pages sharing the same budget; any change to the index drops them); 0 ranks every search afresh."),
     Setting("SEARCH_CACHE_SECONDS", int, 300, "Longest time a kept search ranking is used."),
-    Setting("SEARCH_LIST_MIN_DOCS", int, 1000, "SQLite: a word in more documents than this gets champion lists "
+    Setting("SEARCH_LIST_MIN_DOCS", int, 1000, "A word in more documents than this gets champion lists "
             "(its best documents per app), so a one-word search reads them instead of scoring every match."),
-    Setting("SEARCH_LIST_SIZE", int, 500, "SQLite: documents per app in a word's champion list (a search "
-            "needs 200 it can prove are the best; a run of equal scores is kept whole or left out)."),
+    Setting("SEARCH_LIST_SIZE", int, 500, "Documents per app in a word's champion list (a search needs "
+            "200 it can prove are the best; on SQLite a run of equal scores is kept whole or left out)."),
     Setting("MALLOC_ARENAS", int, 1, "glibc malloc arenas per process (1 keeps a threaded worker's memory "
             "from growing an arena per thread; 0 leaves glibc's default)."),
     Setting("DB_STALE_TIMEOUT", int, 300, "Seconds after which an idle pooled connection is recycled."),
