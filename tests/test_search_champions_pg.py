@@ -44,15 +44,16 @@ def from_lists(text, wanted, kinds=None):
 def rows_match_their_documents():
     """Every list row is of a document holding the word, with the score PostgreSQL gives it now,
     and every document before a list's floor (score, then id) is in the list."""
-    rows = db.execute_sql("SELECT c.query, c.kind, c.score, c.doc_id, ts_rank_cd(d.tsv, c.query::tsquery, 32), "
-                          "d.kind FROM search_champion c JOIN search_doc d ON d.id = c.doc_id").fetchall()
+    rows = db.execute_sql("SELECT l.query, l.kind, c.score, c.doc_id, ts_rank_cd(d.tsv, l.query::tsquery, 32), "
+                          "d.kind FROM search_champion c JOIN search_champion_list l ON l.id = c.list_id "
+                          "JOIN search_doc d ON d.id = c.doc_id").fetchall()
     for query, kind, score, doc_id, now, doc_kind in rows:
         assert score == now and kind in (doc_kind, "*"), (query, doc_id)
     missing = db.execute_sql(
         "SELECT l.query, l.kind, d.id FROM search_champion_list l JOIN search_doc d ON d.tsv @@ l.query::tsquery "
         "AND l.kind IN (d.kind, '*') AND (ts_rank_cd(d.tsv, l.query::tsquery, 32), d.id) > (l.floor, l.floor_id) "
         "WHERE NOT EXISTS "
-        "(SELECT 1 FROM search_champion c WHERE c.query = l.query AND c.kind = l.kind AND c.doc_id = d.id)").fetchall()
+        "(SELECT 1 FROM search_champion c WHERE c.list_id = l.id AND c.doc_id = d.id)").fetchall()
     assert missing == []
     return len(rows) > 0
 
@@ -144,7 +145,8 @@ def test_changed_and_deleted_documents_leave_the_lists(app, corpus):
 def test_refresh_mends_lists_that_lost_their_rows(app, corpus):
     with app.app_context():
         for kind, item in db.execute_sql("SELECT DISTINCT d.kind, d.item_id FROM search_champion c "
-                                         "JOIN search_doc d ON d.id = c.doc_id WHERE c.query = %s",
+                                         "JOIN search_champion_list l ON l.id = c.list_id "
+                                         "JOIN search_doc d ON d.id = c.doc_id WHERE l.query = %s",
                                          (champions_pg.quoted("gull"),)).fetchall():
             search.remove_item(kind, item)
         assert from_lists("gull", 5)[0] is None  # nothing left above what the lists left out

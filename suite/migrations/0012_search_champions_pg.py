@@ -4,8 +4,8 @@ ts_rank_cd (normalization 32) scores a document for a query from that document a
 no corpus statistics. So a stored score stays exact until its document changes, and a
 trigger keeps the lists exact as documents change, in the writer's transaction.
 
-``search_champion`` holds, per common word (its lexemes: 'walk' | 'walking') and app (and over every app), the
-documents that score best for that lexeme alone, with their score.
+``search_champion`` holds, per common word (its lexemes: 'walk' | 'walking') and app (and over
+every app), the documents that score best for that word alone, with their score.
 ``search_champion_list`` keeps each list's floor: the first (score, id) it left out in
 ts_rank_cd's order (best score, then largest id), or (-1, -1) when it left nothing out.
 Every document before the floor is in the list. (Ending a list at a document, not at
@@ -14,35 +14,38 @@ SQLite has its own tables of the same names (0011; bm25 needs more to score agai
 """
 from peewee import PostgresqlDatabase
 
-# A changed or deleted document leaves every list; a new or changed one joins the lists of the
-# lexemes it holds (of its app and of every app) where it comes before the floor.
+# A changed or deleted document leaves every list it was in (its rows found by their whole key: the
+# score its old text gave); a new or changed one joins the lists of the words it holds (of its app and of
+# every app) where it comes before the floor.
 SYNC = """CREATE FUNCTION search_champion_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'INSERT' THEN
-    DELETE FROM search_champion WHERE doc_id = OLD.id;
+    DELETE FROM search_champion c USING search_champion_list l
+     WHERE l.lexemes && tsvector_to_array(OLD.tsv) AND l.kind IN (OLD.kind, '*') AND c.list_id = l.id
+       AND c.score = ts_rank_cd(OLD.tsv, l.query::tsquery, 32) AND c.doc_id = OLD.id;
   END IF;
   IF TG_OP <> 'DELETE' THEN
-    INSERT INTO search_champion (query, kind, score, doc_id)
-    SELECT l.query, l.kind, s.score, NEW.id
+    INSERT INTO search_champion (list_id, score, doc_id)
+    SELECT l.id, s.score, NEW.id
       FROM search_champion_list l,
            LATERAL (SELECT ts_rank_cd(NEW.tsv, l.query::tsquery, 32) AS score) s
-     WHERE l.lexemes && tsvector_to_array(NEW.tsv) AND l.kind IN (NEW.kind, '*') AND (s.score, NEW.id) > (l.floor, l.floor_id);
+     WHERE l.lexemes && tsvector_to_array(NEW.tsv) AND l.kind IN (NEW.kind, '*')
+       AND (s.score, NEW.id) > (l.floor, l.floor_id);
   END IF;
   RETURN NULL;
 END $$"""
 
 UP = [
-    """CREATE TABLE search_champion (
-         query TEXT NOT NULL, kind TEXT NOT NULL, score REAL NOT NULL, doc_id INTEGER NOT NULL,
-         PRIMARY KEY (query, kind, score, doc_id))""",
-    "CREATE INDEX search_champion_doc ON search_champion (doc_id)",
     """CREATE TABLE search_champion_list (
-         query TEXT NOT NULL, kind TEXT NOT NULL, lexemes TEXT[] NOT NULL, floor REAL NOT NULL,
-         floor_id INTEGER NOT NULL, built INTEGER NOT NULL, PRIMARY KEY (query, kind))""",
+         id SERIAL PRIMARY KEY, query TEXT NOT NULL, kind TEXT NOT NULL, lexemes TEXT[] NOT NULL,
+         floor REAL NOT NULL, floor_id INTEGER NOT NULL, built INTEGER NOT NULL, UNIQUE (query, kind))""",
     "CREATE INDEX search_champion_list_lexemes ON search_champion_list USING GIN (lexemes)",
+    """CREATE TABLE search_champion (
+         list_id INTEGER NOT NULL, score REAL NOT NULL, doc_id INTEGER NOT NULL,
+         PRIMARY KEY (list_id, score, doc_id))""",
     SYNC,
     """CREATE TRIGGER search_champion_sync AFTER INSERT OR DELETE OR UPDATE OF title, body, tags, url, kind
-         ON search_doc FOR EACH ROW EXECUTE FUNCTION search_champion_sync()""",
+         ON search_doc FOR EACH ROW EXECUTE FUNCTION search_champion_sync()"""
 ]
 DOWN = ["DROP TRIGGER IF EXISTS search_champion_sync ON search_doc", "DROP FUNCTION IF EXISTS search_champion_sync()",
         "DROP TABLE IF EXISTS search_champion_list", "DROP TABLE IF EXISTS search_champion"]

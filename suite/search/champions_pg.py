@@ -27,8 +27,8 @@ PARTS = ("SELECT numnode(e), e::text, numnode(s), s::text FROM ({words}) AS x(w)
 LEXEMES = PARTS.format(words="SELECT %s::text")
 # Each list's best rows before its floor, read with the floor in one statement (one snapshot).
 HEAD = ("SELECT l.query, l.kind, l.floor, l.floor_id, c.score, c.doc_id FROM search_champion_list l "
-        "LEFT JOIN LATERAL (SELECT c.score, c.doc_id FROM search_champion c WHERE c.query = l.query "
-        "AND c.kind = l.kind AND (c.score, c.doc_id) > (l.floor, l.floor_id) "
+        "LEFT JOIN LATERAL (SELECT c.score, c.doc_id FROM search_champion c WHERE c.list_id = l.id "
+        "AND (c.score, c.doc_id) > (l.floor, l.floor_id) "
         "ORDER BY c.score DESC, c.doc_id DESC LIMIT %s) c ON TRUE "
         "WHERE l.query = ANY(%s) AND l.kind = ANY(%s)")
 ANY_HOLDS = "SELECT EXISTS (SELECT 1 FROM search_doc WHERE tsv @@ %s::tsquery)"
@@ -129,14 +129,14 @@ def _order_key(row):
 # The words of lexemes in more than %s documents, as lexeme sets ('minimine' stands for 'minimin' | 'minimine').
 COMMON = PARTS.format(words="SELECT word FROM ts_stat('SELECT tsv FROM search_doc') WHERE ndoc > %s")
 STATE = ("SELECT l.query, l.kind, l.floor, l.built, (SELECT count(*) FROM search_champion c "
-         "WHERE c.query = l.query AND c.kind = l.kind) FROM search_champion_list l")
+         "WHERE c.list_id = l.id) FROM search_champion_list l")
 # Every match's score, numbered in ts_rank_cd's order within its app and over every app; the first size + 1.
 BEST = ("SELECT kind, score, id FROM (SELECT k.kind, d.id, s.score, row_number() OVER "
         "(PARTITION BY k.kind ORDER BY s.score DESC, d.id DESC) AS n FROM search_doc d, "
         "LATERAL (SELECT ts_rank_cd(d.tsv, %s::tsquery, 32) AS score) s, LATERAL (VALUES (d.kind), ('*')) k(kind) "
         "WHERE d.tsv @@ %s::tsquery) r WHERE n <= %s ORDER BY kind, n")
-INSERT = ("INSERT INTO search_champion (query, kind, score, doc_id) "
-          "SELECT %s, unnest(%s::text[]), unnest(%s::real[]), unnest(%s::integer[])")
+INSERT = ("INSERT INTO search_champion (list_id, score, doc_id) "
+          "SELECT unnest(%s::integer[]), unnest(%s::real[]), unnest(%s::integer[])")
 
 
 def refresh(min_docs, size, rebuild=False):
@@ -177,19 +177,22 @@ def build(key, size):
     """
     query = query_of(key)
     db.execute_sql("LOCK TABLE search_doc IN SHARE MODE")
-    db.execute_sql("DELETE FROM search_champion WHERE query = %s", (query,))
+    db.execute_sql("DELETE FROM search_champion WHERE list_id IN (SELECT id FROM search_champion_list "
+                   "WHERE query = %s)", (query,))
     db.execute_sql("DELETE FROM search_champion_list WHERE query = %s", (query,))
     by_kind = defaultdict(list)
     for kind, score, doc_id in db.execute_sql(BEST, (query, query, size + 1)):
         by_kind[kind].append((score, doc_id))
-    kept = [(kind, *row) for kind in SCOPES for row in by_kind[kind][:size]]
-    if kept:
-        kinds, scores, ids = zip(*kept, strict=True)
-        db.execute_sql(INSERT, (query, list(kinds), list(scores), list(ids)))
+    kept = []
     for kind in SCOPES:
         floor = by_kind[kind][size] if len(by_kind[kind]) > size else (-1.0, -1)
-        db.execute_sql("INSERT INTO search_champion_list (query, kind, lexemes, floor, floor_id, built) "
-                       "VALUES (%s, %s, %s, %s, %s, %s)", (query, kind, sorted(key), *floor, min(size, len(by_kind[kind]))))
+        (list_id,) = db.execute_sql(
+            "INSERT INTO search_champion_list (query, kind, lexemes, floor, floor_id, built) "
+            "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
+            (query, kind, sorted(key), *floor, min(size, len(by_kind[kind])))).fetchone()
+        kept += [(list_id, score, doc_id) for score, doc_id in by_kind[kind][:size]]
+    if kept:
+        db.execute_sql(INSERT, [list(column) for column in zip(*kept, strict=True)])
 
 
 def clear():
