@@ -93,14 +93,21 @@ def test_excluded_words_no_document_holds_leave_the_lists_to_answer(app, corpus)
         assert hidden not in {i for i, _ in truth}
 
 
-def test_a_word_stemmed_otherwise_uses_its_stems_list_while_no_document_holds_it_as_typed(app, corpus):
+def test_a_word_stemmed_otherwise_uses_its_stems_list_and_scores_the_few_that_hold_it_as_typed(
+        app, corpus, monkeypatch):
     with app.app_context():
         assert champions_pg.lexemes("Otters") == {"otter", "otters"}
         ranked, truth = from_lists("Otters", 5)
         assert ranked is not None and ranked == truth
-        add(corpus, "bookmark", "tagged", tags=["otters"])  # tags and URLs are indexed as typed
-        ranked, truth = from_lists("Otters", 5)
-        assert ranked is None and truth
+        # tags and URLs are indexed as typed: this one holds both lexemes and outscores the rest
+        add(corpus, "bookmark", "tagged", title="otter otter otter", tags=["otters"])
+        tagged = db.execute_sql("SELECT id FROM search_doc WHERE item_id = 'tagged'").fetchone()[0]
+        for kinds in (None, ["bookmark"], ["wiki"]):
+            ranked, truth = from_lists("Otters", 5, kinds)
+            assert ranked is not None and ranked == truth, kinds
+        assert ranked[0][0] != tagged and from_lists("Otters", 5)[0][0][0] == tagged
+        monkeypatch.setattr(champions_pg, "RARE", 0)  # more documents hold it than are scored afresh
+        assert from_lists("Otters", 5)[0] is None
 
 
 def test_a_word_common_as_typed_gets_a_list_of_its_own(app, corpus):

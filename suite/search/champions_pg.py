@@ -11,8 +11,9 @@ alone, so a stored score stays right until the document changes, and a trigger
 (migration 0012) takes changed documents out of the lists and puts them back where
 they come before the list's floor (the first document it left out). A word stands for
 an English and a simple lexeme ('walking': 'walk' | 'walking'); operands no document
-holds change no score, so the list of one lexeme also answers for the word while no
-document holds the other one, nor any excluded word. Otherwise PostgreSQL ranks as before.
+holds change no score, so the list of one lexeme also answers for the word, with the few
+documents holding the other lexeme scored afresh, while no document holds an excluded
+word. Otherwise PostgreSQL ranks as before.
 """
 from collections import defaultdict
 from functools import lru_cache
@@ -31,7 +32,14 @@ HEAD = ("SELECT l.query, l.kind, l.floor, l.floor_id, c.score, c.doc_id FROM sea
         "AND (c.score, c.doc_id) > (l.floor, l.floor_id) "
         "ORDER BY c.score DESC, c.doc_id DESC LIMIT %s) c ON TRUE "
         "WHERE l.query = ANY(%s) AND l.kind = ANY(%s)")
-ANY_HOLDS = "SELECT EXISTS (SELECT 1 FROM search_doc WHERE tsv @@ %s::tsquery)"
+# The documents of a rare lexeme (of the searched apps), scored for the whole word.
+HOLDERS = ("SELECT kind, ts_rank_cd(tsv, %s::tsquery, 32), id FROM search_doc WHERE tsv @@ %s::tsquery "
+           "AND (kind = ANY(%s) OR %s)")
+RARE = 2000  # more documents than this hold the other lexeme: PostgreSQL ranks (it has no list of its own)
+# Whether any document holds one of these lexemes: none has a list (common ones do), and no match.
+# (Counted: with EXISTS the planner may bet on finding one early and read every row.)
+ANY_HOLDS = ("SELECT EXISTS (SELECT 1 FROM search_champion_list WHERE lexemes && %s::text[]) "
+             "OR (SELECT count(*) FROM search_doc WHERE tsv @@ %s::tsquery) > 0")
 
 
 def quoted(lexeme):
@@ -68,7 +76,8 @@ def rank_word(word, excluded, kinds, wanted):
     """The best ``wanted`` (id, ts_rank_cd) for a one-word search, as PostgreSQL ranks them, or None.
 
     None means: PostgreSQL must rank this one (no list for the word, a word that is
-    several lexemes, an excluded word some document holds, or a list too short).
+    several lexemes, an excluded word some document holds, the word's other lexeme in
+    many documents, or a list too short).
     """
     parts = [lexemes(w) for w in (word, *excluded)]
     if any(p is None for p in parts) or not parts[0]:
@@ -82,22 +91,30 @@ def rank_word(word, excluded, kinds, wanted):
         floors[query][kind] = (floor, floor_id)
         if doc_id is not None:
             rows[query].append((kind, score, doc_id))
+    excluded_lexemes = frozenset().union(*parts[1:])
+    if excluded_lexemes and db.execute_sql(ANY_HOLDS, (sorted(excluded_lexemes), query_of(excluded_lexemes))).fetchone()[0]:
+        return None
     for key in keys:
         query = query_of(key)
         if len(floors.get(query, ())) < len(scopes):
             continue
-        absent = (whole - key).union(*parts[1:])
-        if absent and db.execute_sql(ANY_HOLDS, (query_of(absent),)).fetchone()[0]:
-            return None
-        return _merge(floors[query], rows[query], wanted)
+        rescored = []
+        if whole - key:  # the word's other lexeme: its few documents scored for the whole word
+            rescored = db.execute_sql(HOLDERS, (query_of(whole), query_of(whole - key), scopes, EVERY in scopes)
+                                      ).fetchmany(RARE + 1)
+            if len(rescored) > RARE:
+                return None
+        return _merge(floors[query], rows[query], wanted, rescored)
     return None
 
 
-def _merge(floors, found, wanted):
+def _merge(floors, found, wanted, rescored=()):
     """The best ``wanted`` of one word's lists (one per app searched), or None when they cannot tell.
 
     A list that gave ``wanted`` rows: what it did not give comes after its last row.
     One that gave fewer: what it left out comes after its floor (nothing when (-1, -1)).
+    ``rescored`` (kind, score, id) replace the lists' rows of the same documents: they hold
+    the word's other lexeme too, and score more than the list of one says.
     """
     per_kind = defaultdict(list)
     for kind, score, doc_id in found:
@@ -108,7 +125,9 @@ def _merge(floors, found, wanted):
             bounds.append(max(per_kind[kind], key=_order_key))
         elif floor[0] >= 0:
             bounds.append(floor)
-    ranked = sorted((row for rows in per_kind.values() for row in rows), key=_order_key)
+    again = {doc_id for _kind, _score, doc_id in rescored}
+    ranked = [row for rows in per_kind.values() for row in rows if row[1] not in again]
+    ranked = sorted(ranked + [(score, doc_id) for _kind, score, doc_id in rescored], key=_order_key)
     best = []
     for score, doc_id in ranked[:wanted]:
         if not all(_order_key((score, doc_id)) <= _order_key(bound) for bound in bounds):
