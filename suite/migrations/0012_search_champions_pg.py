@@ -7,30 +7,29 @@ trigger keeps the lists exact as documents change, in the writer's transaction.
 ``search_champion`` holds, per common word (its lexemes: 'walk' | 'walking') and app (and over
 every app), the documents that score best for that word alone, with their score.
 ``search_champion_list`` keeps each list's floor: the first (score, id) it left out in
-ts_rank_cd's order (best score, then largest id), or (-1, -1) when it left nothing out.
+the search's order (best score, then oldest), or (-1, -1) when it left nothing out.
 Every document before the floor is in the list. (Ending a list at a document, not at
-a score, keeps it short: ts_rank_cd gives thousands of documents the same score.)
+a score, keeps it short: ts_rank_cd gives thousands of documents the same score; and
+a new document that ties the floor comes after it, so it costs its write nothing.)
 SQLite has its own tables of the same names (0011; bm25 needs more to score again).
 """
 from peewee import PostgresqlDatabase
 
-# A changed or deleted document leaves every list it was in (its rows found by their whole key: the
-# score its old text gave); a new or changed one joins the lists of the words it holds (of its app and of
-# every app) where it comes before the floor.
+# A changed or deleted document leaves every list it was in; a new or changed one joins the lists of
+# the words it holds (of its app and of every app) where it comes before the floor.
 SYNC = """CREATE FUNCTION search_champion_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'INSERT' THEN
-    DELETE FROM search_champion c USING search_champion_list l
-     WHERE l.lexemes && tsvector_to_array(OLD.tsv) AND l.kind IN (OLD.kind, '*') AND c.list_id = l.id
-       AND c.score = ts_rank_cd(OLD.tsv, l.query::tsquery, 32) AND c.doc_id = OLD.id;
+    DELETE FROM search_champion WHERE doc_id = OLD.id;
   END IF;
   IF TG_OP <> 'DELETE' THEN
     INSERT INTO search_champion (list_id, score, doc_id)
     SELECT l.id, s.score, NEW.id
       FROM search_champion_list l,
-           LATERAL (SELECT ts_rank_cd(NEW.tsv, l.query::tsquery, 32) AS score) s
+           LATERAL (SELECT ts_rank_cd(NEW.tsv, l.query::tsquery, 32) AS score OFFSET 0) s  -- scored once
      WHERE l.lexemes && tsvector_to_array(NEW.tsv) AND l.kind IN (NEW.kind, '*')
-       AND (s.score, NEW.id) > (l.floor, l.floor_id);
+       AND (s.score > l.floor OR (s.score = l.floor AND NEW.id < l.floor_id))
+    ON CONFLICT DO NOTHING;
   END IF;
   RETURN NULL;
 END $$"""
@@ -40,9 +39,9 @@ UP = [
          id SERIAL PRIMARY KEY, query TEXT NOT NULL, kind TEXT NOT NULL, lexemes TEXT[] NOT NULL,
          floor REAL NOT NULL, floor_id INTEGER NOT NULL, built INTEGER NOT NULL, UNIQUE (query, kind))""",
     "CREATE INDEX search_champion_list_lexemes ON search_champion_list USING GIN (lexemes)",
-    """CREATE TABLE search_champion (
-         list_id INTEGER NOT NULL, score REAL NOT NULL, doc_id INTEGER NOT NULL,
-         PRIMARY KEY (list_id, score, doc_id))""",
+    "CREATE TABLE search_champion (list_id INTEGER NOT NULL, score REAL NOT NULL, doc_id INTEGER NOT NULL)",
+    "CREATE UNIQUE INDEX search_champion_order ON search_champion (list_id, score DESC, doc_id)",
+    "CREATE INDEX search_champion_doc ON search_champion (doc_id)",
     SYNC,
     """CREATE TRIGGER search_champion_sync AFTER INSERT OR DELETE OR UPDATE OF title, body, tags, url, kind
          ON search_doc FOR EACH ROW EXECUTE FUNCTION search_champion_sync()"""

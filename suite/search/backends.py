@@ -258,7 +258,7 @@ class PostgresBackend(RankedBackend):
         scoped = [SearchDoc.kind.in_(key.kinds)] if key.kinds else []
         return (SearchDoc.select(SearchDoc.id, fn.ts_rank_cd(SQL("tsv"), tsq, 32).alias("score"))
                 .where(NodeList((SQL("tsv @@"), tsq)), *scoped, *where)
-                .order_by(SQL("score").desc(), SearchDoc.id.desc()))
+                .order_by(SQL("score").desc(), SearchDoc.id))  # equals: the oldest first, as FTS5
 
     def rank(self, key, wanted):
         """ts_rank_cd's best ``wanted`` matches: from the champion lists when they can tell, else over every match."""

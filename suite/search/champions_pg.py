@@ -29,8 +29,8 @@ LEXEMES = PARTS.format(words="SELECT %s::text")
 # Each list's best rows before its floor, read with the floor in one statement (one snapshot).
 HEAD = ("SELECT l.query, l.kind, l.floor, l.floor_id, c.score, c.doc_id FROM search_champion_list l "
         "LEFT JOIN LATERAL (SELECT c.score, c.doc_id FROM search_champion c WHERE c.list_id = l.id "
-        "AND (c.score, c.doc_id) > (l.floor, l.floor_id) "
-        "ORDER BY c.score DESC, c.doc_id DESC LIMIT %s) c ON TRUE "
+        "AND (c.score > l.floor OR (c.score = l.floor AND c.doc_id < l.floor_id)) "
+        "ORDER BY c.score DESC, c.doc_id LIMIT %s) c ON TRUE "
         "WHERE l.query = ANY(%s) AND l.kind = ANY(%s)")
 # The documents of a rare lexeme (of the searched apps), scored for the whole word.
 HOLDERS = ("SELECT kind, ts_rank_cd(tsv, %s::tsquery, 32), id FROM search_doc WHERE tsv @@ %s::tsquery "
@@ -139,8 +139,8 @@ def _merge(floors, found, wanted, rescored=()):
 
 
 def _order_key(row):
-    """ts_rank_cd's order of (score, id): the best score first, then the larger id."""
-    return (-row[0], -row[1])
+    """The search's order of (score, id): the best score first, then the oldest."""
+    return (-row[0], row[1])
 
 
 # -- making and mending the lists -----------------------------------------------------------
@@ -151,7 +151,7 @@ STATE = ("SELECT l.query, l.kind, l.floor, l.built, (SELECT count(*) FROM search
          "WHERE c.list_id = l.id) FROM search_champion_list l")
 # Every match's score, numbered in ts_rank_cd's order within its app and over every app; the first size + 1.
 BEST = ("SELECT kind, score, id FROM (SELECT k.kind, d.id, s.score, row_number() OVER "
-        "(PARTITION BY k.kind ORDER BY s.score DESC, d.id DESC) AS n FROM search_doc d, "
+        "(PARTITION BY k.kind ORDER BY s.score DESC, d.id) AS n FROM search_doc d, "
         "LATERAL (SELECT ts_rank_cd(d.tsv, %s::tsquery, 32) AS score) s, LATERAL (VALUES (d.kind), ('*')) k(kind) "
         "WHERE d.tsv @@ %s::tsquery) r WHERE n <= %s ORDER BY kind, n")
 INSERT = ("INSERT INTO search_champion (list_id, score, doc_id) "
@@ -175,6 +175,8 @@ def refresh(min_docs, size, rebuild=False):
             with db.atomic():
                 build(key, size)
             done += 1
+    if done:  # fresh statistics, or the trigger's plan may score every list for each write (31 ms, not 8)
+        db.execute_sql("ANALYZE search_champion_list, search_champion")
     return done
 
 
