@@ -38,7 +38,9 @@ UP = [
     """CREATE TABLE search_champion_list (
          id SERIAL PRIMARY KEY, query TEXT NOT NULL, kind TEXT NOT NULL, lexemes TEXT[] NOT NULL,
          floor REAL NOT NULL, floor_id INTEGER NOT NULL, built INTEGER NOT NULL, UNIQUE (query, kind))""",
-    "CREATE INDEX search_champion_list_lexemes ON search_champion_list USING GIN (lexemes)",
+    # Read by every write's trigger, written only when lists are built: no pending list to read through
+    # (a build's 3,832 rows left pending made the trigger's lookup 5.3 ms instead of 1.2).
+    "CREATE INDEX search_champion_list_lexemes ON search_champion_list USING GIN (lexemes) WITH (fastupdate = off)",
     "CREATE TABLE search_champion (list_id INTEGER NOT NULL, score REAL NOT NULL, doc_id INTEGER NOT NULL)",
     "CREATE UNIQUE INDEX search_champion_order ON search_champion (list_id, score DESC, doc_id)",
     "CREATE INDEX search_champion_doc ON search_champion (doc_id)",
