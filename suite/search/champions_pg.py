@@ -79,10 +79,9 @@ def rank_word(word, excluded, kinds, wanted):
     several lexemes, an excluded word some document holds, the word's other lexeme in
     many documents, or a list too short).
     """
-    parts = [lexemes(w) for w in (word, *excluded)]
-    if any(p is None for p in parts) or not parts[0]:
+    whole = lexemes(word)
+    if not whole:
         return None
-    whole = parts[0]
     keys = [whole] + ([frozenset([x]) for x in sorted(whole)] if len(whole) > 1 else [])
     scopes = [EVERY] if set(kinds) == set(KINDS) else list(kinds)
     floors, rows = defaultdict(dict), defaultdict(list)
@@ -91,13 +90,16 @@ def rank_word(word, excluded, kinds, wanted):
         floors[query][kind] = (floor, floor_id)
         if doc_id is not None:
             rows[query].append((kind, score, doc_id))
-    excluded_lexemes = frozenset().union(*parts[1:])
-    if excluded_lexemes and db.execute_sql(ANY_HOLDS, (sorted(excluded_lexemes), query_of(excluded_lexemes))).fetchone()[0]:
-        return None
     for key in keys:
         query = query_of(key)
         if len(floors.get(query, ())) < len(scopes):
             continue
+        hidden = [lexemes(w) for w in excluded]
+        if any(p is None for p in hidden):
+            return None
+        hidden = frozenset().union(*hidden)
+        if hidden and db.execute_sql(ANY_HOLDS, (sorted(hidden), query_of(hidden))).fetchone()[0]:
+            return None
         rescored = []
         if whole - key:  # the word's other lexeme: its few documents scored for the whole word
             rescored = db.execute_sql(HOLDERS, (query_of(whole), query_of(whole - key), scopes, EVERY in scopes)
