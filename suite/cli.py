@@ -125,9 +125,9 @@ def rebuild_search_index(kind=None):
     from suite.search.models import SearchDoc
     with db.connection_context(), current_app.test_request_context():
         if db.table_exists("search_champion_list"):
-            from suite.search import champions, champions_pg
+            from suite.search import champion_lists
             with db.atomic():
-                (champions_pg if database.is_postgres() else champions).clear()  # built again at the end
+                champion_lists().clear()  # built again at the end
         for entry in suite_apps():
             if entry.reindex is None or kind not in (None, entry.search_kind):
                 continue

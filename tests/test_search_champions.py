@@ -2,7 +2,7 @@
 
 Every test compares with FTS5's own bm25 ranking of every match (ids and scores), and
 checks that the lists, not FTS5, gave the answer. The lists are SQLite's:
-PostgreSQL ranks with ts_rank_cd over its GIN index.
+PostgreSQL has its own (tests/test_search_champions_pg.py).
 """
 import os
 
@@ -16,7 +16,7 @@ from suite.search.querytext import parse_query
 from tests.search_corpus import MIN_DOCS, QUERIES, SIZE, WORDS, add, fill, tide_runs
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("SUITE_TEST_DATABASE_URL")),
-                                reason="champion lists are SQLite's; PostgreSQL ranks with ts_rank_cd")
+                                reason="these lists are SQLite's; PostgreSQL's are tested in test_search_champions_pg")
 
 @pytest.fixture
 def corpus(app):

@@ -9,7 +9,7 @@ built at, the best score it left out and the app's longest document holding the 
 Triggers keep them exact: a changed or deleted document leaves its old text in
 ``search_champion_gone`` (to be counted out and its rows found by their key), a new or
 changed one waits in ``search_champion_pending``, until ``settle`` does both (see
-``suite.search.champions``). PostgreSQL is unchanged.
+``suite.search.champions``). PostgreSQL has its own (0012).
 """
 from peewee import PostgresqlDatabase
 

@@ -18,7 +18,7 @@ from suite import pagecache
 from suite.auth.models import User, utcnow
 from suite.database import is_postgres
 from suite.extensions import db
-from suite.search import champions
+from suite.search import champions, champions_pg
 from suite.search.backends import START, STOP, Fts5Backend, PostgresBackend
 from suite.search.models import KINDS, LIST_COLUMNS, SearchDoc
 from suite.search.querytext import ParsedQuery, parse_query
@@ -95,6 +95,11 @@ def remove_item(kind, item_id):
 def backend():
     """The search backend of the configured database engine."""
     return PostgresBackend() if is_postgres() else Fts5Backend()
+
+
+def champion_lists():
+    """The champion lists of the configured database engine (``refresh``, ``clear``)."""
+    return champions_pg if is_postgres() else champions
 
 
 def visible_to(user):

@@ -2,15 +2,14 @@
 from flask import current_app
 from huey import crontab
 
-from suite.database import is_postgres
 from suite.jobs import periodic_job
 
 
 def refresh_lists(rebuild=False):
     """Make champion lists for words that became common, mend the rest; how many words were built."""
-    from suite.search import champions, champions_pg
+    from suite.search import champion_lists
     cfg = current_app.config
-    return (champions_pg if is_postgres() else champions).refresh(cfg["SEARCH_LIST_MIN_DOCS"], cfg["SEARCH_LIST_SIZE"], rebuild=rebuild)
+    return champion_lists().refresh(cfg["SEARCH_LIST_MIN_DOCS"], cfg["SEARCH_LIST_SIZE"], rebuild=rebuild)
 
 
 @periodic_job(crontab(minute="*/10"))
