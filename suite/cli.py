@@ -145,8 +145,10 @@ def build_search_lists():
     """Champion lists for every common word of the search index, built afresh."""
     from suite.search.tasks import refresh_lists
     if db.table_exists("search_champion_list"):
-        click.echo("building the search's lists of best documents for common words…")
-        click.echo(f"lists for {refresh_lists(rebuild=True)} common words")
+        def shown(words):
+            with click.progressbar(words, label="search lists (best documents of common words)") as bar:
+                yield from bar
+        click.echo(f"lists for {refresh_lists(rebuild=True, progress=shown)} common words")
 
 
 @click.command("routes")

@@ -81,3 +81,20 @@ def test_reindex_rebuilds_the_search_index_from_every_app(app, runner, alice_cli
     with app.app_context():
         assert sorted(h.kind for h in search.query("zebra", user=None, per_page=50).hits) == before
         assert SearchDoc.select().count() == 3
+
+
+def test_reindex_builds_the_search_lists_with_a_progress_bar(app, runner, alice_client):
+    from suite import search
+    from suite.cli import reindex_command
+    from suite.search.models import KINDS
+    for n in range(3):
+        alice_client.post("/bookmarks/add", data={"url": f"https://otter{n}.example/", "title": "Otter facts"})
+    app.config["SEARCH_LIST_MIN_DOCS"] = 2  # "otter" is in 3 items: it gets lists
+    result = runner.invoke(reindex_command, [])
+    assert result.exit_code == 0, result.output
+    assert "search lists" in result.output
+    built = int(result.output.split("lists for ")[1].split()[0])
+    assert built >= 1
+    with app.app_context():
+        ranked = search.champion_lists().rank_word("otter", (), KINDS, 5)  # the lists answer
+    assert ranked is not None and len(ranked) == 3

@@ -324,13 +324,13 @@ def _head(term, kind, depth, avgdl, gain, floor):
 
 # -- making and mending the lists -----------------------------------------------------------
 
-def refresh(min_docs, size, rebuild=False):
+def refresh(min_docs, size, rebuild=False, progress=iter):
     """Make lists for words in more than ``min_docs`` documents, and mend the ones that need it.
 
     A list is built again when it is missing an app, has lost a quarter of its rows to
     changes, has grown to twice its size, or was built at an avgdl 2% away from
-    today's. Each word is built in its own short write transaction. Returns how many
-    words were (re)built.
+    today's. Each word is built in its own short write transaction, the words passed
+    through ``progress`` (a progress bar). Returns how many words were (re)built.
     """
     with db.atomic():
         settle()
@@ -342,13 +342,11 @@ def refresh(min_docs, size, rebuild=False):
             "WHERE c.term = l.term AND c.kind = l.kind) FROM search_champion_list l"):
         state[term][kind] = (avgdl, floor, built, count)
     _rows, avgdl = totals()
-    built = 0
-    for (term,) in common:
-        if rebuild or _needs_building(state.get(term, {}), avgdl, size):
-            with db.atomic():
-                build(term, size)
-            built += 1
-    return built
+    todo = [term for (term,) in common if rebuild or _needs_building(state.get(term, {}), avgdl, size)]
+    for term in progress(todo):
+        with db.atomic():
+            build(term, size)
+    return len(todo)
 
 
 def clear():

@@ -160,26 +160,25 @@ INSERT = ("INSERT INTO search_champion (list_id, score, doc_id) "
           "SELECT unnest(%s::integer[]), unnest(%s::real[]), unnest(%s::integer[])")
 
 
-def refresh(min_docs, size, rebuild=False):
+def refresh(min_docs, size, rebuild=False, progress=iter):
     """Make lists for words whose lexemes are in more than ``min_docs`` documents; mend the ones that need it.
 
     A list is built again when it is missing an app, has lost a quarter of its rows to
     changes, or has grown to twice its size. Each word is built in its own short
-    transaction. Returns how many words were (re)built.
+    transaction, the words passed through ``progress`` (a progress bar). Returns how
+    many words were (re)built.
     """
     common = {p for p in (_parts(*row) for row in db.execute_sql(COMMON, (min_docs,)).fetchall()) if p}
     state = defaultdict(dict)
     for query, kind, floor, built, count in db.execute_sql(STATE).fetchall():
         state[query][kind] = (floor, built, count)
-    done = 0
-    for key in sorted(common, key=sorted):
-        if rebuild or _needs_building(state.get(query_of(key), {}), size):
-            with db.atomic():
-                build(key, size)
-            done += 1
-    if done:  # fresh statistics, or the trigger's plan may score every list for each write (31 ms, not 8)
+    todo = [key for key in sorted(common, key=sorted) if rebuild or _needs_building(state.get(query_of(key), {}), size)]
+    for key in progress(todo):
+        with db.atomic():
+            build(key, size)
+    if todo:  # fresh statistics, or the trigger's plan may score every list for each write (31 ms, not 8)
         db.execute_sql("ANALYZE search_champion_list, search_champion")
-    return done
+    return len(todo)
 
 
 def _needs_building(kinds, size):

@@ -5,11 +5,12 @@ from huey import crontab
 from suite.jobs import periodic_job
 
 
-def refresh_lists(rebuild=False):
+def refresh_lists(rebuild=False, progress=iter):
     """Make champion lists for words that became common, mend the rest; how many words were built."""
     from suite.search import champion_lists
     cfg = current_app.config
-    return champion_lists().refresh(cfg["SEARCH_LIST_MIN_DOCS"], cfg["SEARCH_LIST_SIZE"], rebuild=rebuild)
+    return champion_lists().refresh(cfg["SEARCH_LIST_MIN_DOCS"], cfg["SEARCH_LIST_SIZE"], rebuild=rebuild,
+                                     progress=progress)
 
 
 @periodic_job(crontab(minute="*/10"))
