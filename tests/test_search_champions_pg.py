@@ -191,3 +191,17 @@ def test_documents_that_score_alike_keep_postgresqls_order_by_id(app, size, want
         ranked, truth = from_lists("tide", size, ["bookmark"])
         assert ranked is not None and ranked == truth and twin not in {i for i, _ in ranked}
         assert rows_match_their_documents()
+
+
+@pytest.mark.parametrize("text", ["otter heron", "otter", "Otters reef", '"otter heron"', "otter -kelp", "the otter"])
+def test_a_query_whose_english_and_simple_halves_agree_keeps_one_half_and_every_score(app, corpus, text):
+    """The search asks for English-or-simple lexemes; when both halves are the same query, one is
+    asked: the same documents match, with the same scores (and ts_rank_cd does half the work)."""
+    with app.app_context():
+        add(corpus, "bookmark", "tagged", title="otter heron", tags=["otters"])
+        (key,) = PostgresBackend().tries(parse_query(text), None)
+        now = [tuple(r) for r in PostgresBackend()._ranked(key).tuples()]
+        both = db.execute_sql(
+            "SELECT id, ts_rank_cd(tsv, q, 32) AS s FROM search_doc, (SELECT websearch_to_tsquery('english', %s) || "
+            "websearch_to_tsquery('simple', %s) AS q) x WHERE tsv @@ q ORDER BY s DESC, id", (key.text, key.text))
+    assert now and now == [tuple(r) for r in both]

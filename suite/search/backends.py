@@ -241,9 +241,16 @@ class PostgresBackend(RankedBackend):
         return [w.replace('"', " ") for w in words]
 
     def tsquery(self, text):
-        """(English tsquery, English-or-simple tsquery): stemmed matches and exact words both count."""
+        """(English tsquery, English-or-simple tsquery): stemmed matches and exact words both count.
+
+        When both are the same (words the stemmer leaves alone), the English one alone: the
+        same matches and scores, and half ts_rank_cd's work (a two-word search over 6,458
+        matches at 100k items: 75 ms → 45 ms). PostgreSQL folds the choice into a constant.
+        """
         english = fn.websearch_to_tsquery(SQL("'english'"), text)
-        either = NodeList((english, SQL("||"), fn.websearch_to_tsquery(SQL("'simple'"), text)), glue=" ", parens=True)
+        simple = fn.websearch_to_tsquery(SQL("'simple'"), text)
+        either = NodeList((SQL("CASE WHEN"), english, SQL("="), simple, SQL("THEN"), english, SQL("ELSE"),
+                           english, SQL("||"), simple, SQL("END")), glue=" ", parens=True)
         return english, either
 
     def tries(self, parsed, kinds):
