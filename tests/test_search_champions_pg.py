@@ -205,3 +205,20 @@ def test_a_query_whose_english_and_simple_halves_agree_keeps_one_half_and_every_
             "SELECT id, ts_rank_cd(tsv, q, 32) AS s FROM search_doc, (SELECT websearch_to_tsquery('english', %s) || "
             "websearch_to_tsquery('simple', %s) AS q) x WHERE tsv @@ q ORDER BY s DESC, id", (key.text, key.text))
     assert now and now == [tuple(r) for r in both]
+
+
+def test_a_change_that_leaves_the_text_alone_leaves_the_lists_alone(app, corpus):
+    """index_item sets every column; making an item private, or saving the same text, writes no list row."""
+    with app.app_context():
+        doc_id = from_lists("heron", 1)[1][0][0]
+        kind, item, title, body, url, tags = db.execute_sql(
+            "SELECT kind, item_id, title, body, url, tags FROM search_doc WHERE id = %s", (doc_id,)).fetchone()
+        listed = "SELECT list_id, xmin::text FROM search_champion WHERE doc_id = %s ORDER BY list_id"
+        before = db.execute_sql(listed, (doc_id,)).fetchall()
+        search.index_item(kind, item, owner_id=None, visibility="private", title=title, body=body, url=url,
+                          tags=tags.split())
+        assert before and db.execute_sql(listed, (doc_id,)).fetchall() == before
+        search.index_item(kind, item, owner_id=None, visibility="public", title=title + " kelp", body=body, url=url,
+                          tags=tags.split())
+        assert db.execute_sql(listed, (doc_id,)).fetchall() != before  # a new text: scored again
+        assert rows_match_their_documents()

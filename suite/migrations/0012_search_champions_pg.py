@@ -45,10 +45,16 @@ UP = [
     "CREATE UNIQUE INDEX search_champion_order ON search_champion (list_id, score DESC, doc_id)",
     "CREATE INDEX search_champion_doc ON search_champion (doc_id)",
     SYNC,
-    """CREATE TRIGGER search_champion_sync AFTER INSERT OR DELETE OR UPDATE OF title, body, tags, url, kind
-         ON search_doc FOR EACH ROW EXECUTE FUNCTION search_champion_sync()"""
+    """CREATE TRIGGER search_champion_sync AFTER INSERT OR DELETE
+         ON search_doc FOR EACH ROW EXECUTE FUNCTION search_champion_sync()""",
+    # index_item sets every column: only a change of the indexed text or the app moves a document's lists
+    # (a visibility change, or saving the same text again, costs its write nothing).
+    """CREATE TRIGGER search_champion_sync_update AFTER UPDATE ON search_doc FOR EACH ROW
+         WHEN (OLD.tsv IS DISTINCT FROM NEW.tsv OR OLD.kind IS DISTINCT FROM NEW.kind)
+         EXECUTE FUNCTION search_champion_sync()""",
 ]
-DOWN = ["DROP TRIGGER IF EXISTS search_champion_sync ON search_doc", "DROP FUNCTION IF EXISTS search_champion_sync()",
+DOWN = ["DROP TRIGGER IF EXISTS search_champion_sync ON search_doc",
+        "DROP TRIGGER IF EXISTS search_champion_sync_update ON search_doc", "DROP FUNCTION IF EXISTS search_champion_sync()",
         "DROP TABLE IF EXISTS search_champion_list", "DROP TABLE IF EXISTS search_champion"]
 
 
