@@ -11,7 +11,7 @@ import pytest
 from suite import search
 from suite.extensions import db
 from suite.search import champions_pg
-from suite.search.backends import PgWords, PostgresBackend
+from suite.search.backends import PgWords, PostgresBackend, simple_only
 from suite.search.querytext import parse_query
 from tests.search_corpus import MIN_DOCS, QUERIES, SIZE, WORDS, add, fill, tide_runs, twins
 
@@ -193,18 +193,40 @@ def test_documents_that_score_alike_keep_postgresqls_order_by_id(app, size, want
         assert rows_match_their_documents()
 
 
-@pytest.mark.parametrize("text", ["otter heron", "otter", "Otters reef", '"otter heron"', "otter -kelp", "the otter"])
+HALVES_DIFFER = ["Otters reef", "otters herons", "the otters", "otters -herons", "herons -otters", "heron -otters",
+                 "otters or reef"]
+
+
+@pytest.mark.parametrize("text", ["otter heron", "otter", '"otter heron"', "otter -kelp", "the otter", *HALVES_DIFFER])
 def test_a_query_whose_english_and_simple_halves_agree_keeps_one_half_and_every_score(app, corpus, text):
     """The search asks for English-or-simple lexemes; when both halves are the same query, one is
-    asked: the same documents match, with the same scores (and ts_rank_cd does half the work)."""
+    asked: the same documents match, with the same scores (and ts_rank_cd does half the work).
+    When they differ, documents holding none of the simple half's own lexemes are ranked by the
+    English half alone: the same scores again. Tagged documents hold those lexemes between
+    their English ones (tags come between title and body), and some hold only some of them."""
     with app.app_context():
         add(corpus, "bookmark", "tagged", title="otter heron", tags=["otters"])
+        for n, tags in enumerate([["otters", "reef"], ["herons"], ["otters", "herons"], ["the"], ["reefs"]]):
+            add(corpus, "wiki", f"tagged{n}", title="otter reef heron", body="heron otter reef the kelp", tags=tags)
+            add(corpus, "paste", f"tagged-paste{n}", title="heron reef", body="reef heron kelp", tags=tags)
         (key,) = PostgresBackend().tries(parse_query(text), None)
         now = [tuple(r) for r in PostgresBackend()._ranked(key).tuples()]
         both = db.execute_sql(
             "SELECT id, ts_rank_cd(tsv, q, 32) AS s FROM search_doc, (SELECT websearch_to_tsquery('english', %s) || "
             "websearch_to_tsquery('simple', %s) AS q) x WHERE tsv @@ q ORDER BY s DESC, id", (key.text, key.text))
     assert now and now == [tuple(r) for r in both]
+
+
+@pytest.mark.parametrize("text", HALVES_DIFFER)
+def test_the_english_half_stands_in_only_where_the_simple_half_needs_its_own_lexeme(app, text):
+    """Which searches rank most documents by the English half alone: ANDs whose simple half needs
+    a lexeme of its own; not a negated one only, nor an OR."""
+    with app.app_context():
+        only = simple_only(PostgresBackend().tries(parse_query(text), None)[0].text)
+    expected = {"Otters reef": "'otters'", "otters herons": "'herons' | 'otters'", "the otters": "'otters' | 'the'",
+                "otters -herons": "'herons' | 'otters'", "herons -otters": "'herons' | 'otters'",
+                "heron -otters": None, "otters or reef": None}
+    assert only == expected[text]
 
 
 def test_a_change_that_leaves_the_text_alone_leaves_the_lists_alone(app, corpus):
@@ -222,3 +244,12 @@ def test_a_change_that_leaves_the_text_alone_leaves_the_lists_alone(app, corpus)
                           tags=tags.split())
         assert db.execute_sql(listed, (doc_id,)).fetchall() != before  # a new text: scored again
         assert rows_match_their_documents()
+
+
+def test_a_documents_tsvector_stays_in_its_row(app):
+    """Ranking reads every match's tsvector: kept in the row (STORAGE MAIN, migration 0014), not
+    fetched from the TOAST table, where a wiki page's went (a tsvector hardly compresses)."""
+    with app.app_context():
+        storage = db.execute_sql("SELECT attstorage FROM pg_attribute WHERE attrelid = 'search_doc'::regclass "
+                                 "AND attname = 'tsv'").fetchone()[0]
+    assert storage == "m"
