@@ -10,8 +10,8 @@ import pytest
 
 from suite import search
 from suite.extensions import db
-from suite.search import champions_pg
-from suite.search.backends import PgWords, PostgresBackend, simple_only
+from suite.search import champions_pg, ranking_pg
+from suite.search.backends import PgWords, PostgresBackend
 from suite.search.querytext import parse_query
 from tests.search_corpus import MIN_DOCS, QUERIES, SIZE, WORDS, add, fill, tide_runs, twins
 
@@ -194,21 +194,23 @@ def test_documents_that_score_alike_keep_postgresqls_order_by_id(app, size, want
 
 
 HALVES_DIFFER = ["Otters reef", "otters herons", "the otters", "otters -herons", "herons -otters", "heron -otters",
-                 "otters or reef"]
+                 "otters reef -kelp -zzq", "heron reef -otters", "otters reef -herons", "otters or reef"]
+HALVES_AGREE = ["otter heron", "otter", '"otter heron"', "otter -kelp", "the otter", "otter heron -kelp -zzq"]
 
 
-@pytest.mark.parametrize("text", ["otter heron", "otter", '"otter heron"', "otter -kelp", "the otter", *HALVES_DIFFER])
-def test_a_query_whose_english_and_simple_halves_agree_keeps_one_half_and_every_score(app, corpus, text):
-    """The search asks for English-or-simple lexemes; when both halves are the same query, one is
-    asked: the same documents match, with the same scores (and ts_rank_cd does half the work).
-    When they differ, documents holding none of the simple half's own lexemes are ranked by the
-    English half alone: the same scores again. Tagged documents hold those lexemes between
-    their English ones (tags come between title and body), and some hold only some of them."""
+@pytest.mark.parametrize("text", HALVES_AGREE + HALVES_DIFFER)
+def test_a_search_ranked_by_less_gives_every_match_the_same_score(app, corpus, text):
+    """The search asks for English-or-simple lexemes; it is ranked by less where that gives every
+    match the same score (``ranking_pg``): one half when both are the same query, no excluded
+    words, the English half alone for documents holding none of the simple half's own lexemes.
+    Tagged documents hold those lexemes between their English ones (tags come between title
+    and body), and some hold only some of them."""
     with app.app_context():
         add(corpus, "bookmark", "tagged", title="otter heron", tags=["otters"])
         for n, tags in enumerate([["otters", "reef"], ["herons"], ["otters", "herons"], ["the"], ["reefs"]]):
             add(corpus, "wiki", f"tagged{n}", title="otter reef heron", body="heron otter reef the kelp", tags=tags)
             add(corpus, "paste", f"tagged-paste{n}", title="heron reef", body="reef heron kelp", tags=tags)
+            add(corpus, "bookmark", f"tagged-bookmark{n}", title="otter", body="reef kelp otter", tags=tags)
         (key,) = PostgresBackend().tries(parse_query(text), None)
         now = [tuple(r) for r in PostgresBackend()._ranked(key).tuples()]
         both = db.execute_sql(
@@ -217,16 +219,24 @@ def test_a_query_whose_english_and_simple_halves_agree_keeps_one_half_and_every_
     assert now and now == [tuple(r) for r in both]
 
 
-@pytest.mark.parametrize("text", HALVES_DIFFER)
-def test_the_english_half_stands_in_only_where_the_simple_half_needs_its_own_lexeme(app, text):
-    """Which searches rank most documents by the English half alone: ANDs whose simple half needs
-    a lexeme of its own; not a negated one only, nor an OR."""
+SHORTER = {"otter heron": ("'otter' & 'heron'", ""), "otter": ("'otter'", ""), '"otter heron"': None,
+           "otter -kelp": ("'otter'", ""), "the otter": ("'otter'", "'the'"),
+           "otter heron -kelp -zzq": ("'otter' & 'heron'", ""),
+           "Otters reef": ("'otter' & 'reef'", "'otters'"), "otters herons": ("'otter' & 'heron'", "'herons' | 'otters'"),
+           "the otters": ("'otter'", "'otters' | 'the'"), "otters -herons": ("'otter'", "'herons' | 'otters'"),
+           "herons -otters": ("'heron'", "'herons' | 'otters'"), "heron -otters": None,
+           "otters reef -kelp -zzq": ("'otter' & 'reef'", "'otters'"), "heron reef -otters": None,
+           "otters reef -herons": ("'otter' & 'reef'", "'herons' | 'otters'"), "otters or reef": None}
+
+
+@pytest.mark.parametrize("text", HALVES_AGREE + HALVES_DIFFER)
+def test_what_ranks_a_search_in_its_place(app, text):
+    """The English half's wanted lexemes rank every match, or every match holding none of the
+    simple half's own lexemes when that half needs one; not when the halves differ only in
+    what they exclude, nor a phrase or an OR."""
     with app.app_context():
-        only = simple_only(PostgresBackend().tries(parse_query(text), None)[0].text)
-    expected = {"Otters reef": "'otters'", "otters herons": "'herons' | 'otters'", "the otters": "'otters' | 'the'",
-                "otters -herons": "'herons' | 'otters'", "herons -otters": "'herons' | 'otters'",
-                "heron -otters": None, "otters or reef": None}
-    assert only == expected[text]
+        short = ranking_pg.shorter(PostgresBackend().tries(parse_query(text), None)[0].text)
+    assert (tuple(short) if short else None) == SHORTER[text]
 
 
 def test_a_change_that_leaves_the_text_alone_leaves_the_lists_alone(app, corpus):
