@@ -27,12 +27,15 @@ class Writer(threading.Thread):
         self.port, self.cookie, self.csrf, self.k, self.deadline = port, cookie, csrf, k, deadline
         self.rev, self.pastes, self.bookmarks, self.wiki = 1, [], [], []
         self.errors, self.samples, self.requests = 0, [], 0
+        self.seconds = {"paste": [], "wiki_edit": [], "bookmark": []}  # each answered write's latency
 
-    def post(self, conn, path, body):
+    def post(self, conn, path, body, kind):
+        started = time.perf_counter()
         conn.request("POST", path, body=body, headers={"Cookie": self.cookie, "User-Agent": cells.USER_AGENT,
                                                        "Content-Type": "application/x-www-form-urlencoded"})
         resp = conn.getresponse()
         data = resp.read()
+        self.seconds[kind].append(time.perf_counter() - started)
         if resp.status not in (302, 303):
             self.errors += 1
             if len(self.samples) < 3:
@@ -61,19 +64,19 @@ class Writer(threading.Thread):
             body = urlencode({"csrf_token": self.csrf, "title": marker, "visibility": "public",
                               "expires": "never", "files-0-name": "c.py", "files-0-lang": "python",
                               "files-0-content": f"print({marker!r})\n"})
-            location = self.post(conn, "/paste/", body)
+            location = self.post(conn, "/paste/", body, "paste")
             if location:
                 self.pastes.append(location.rstrip("/").rsplit("/", 1)[-1])
         elif n % 3 == 2:
             body = urlencode({"csrf_token": self.csrf, "message": marker, "save": "Save",
                               "content": f"# Edit\n\n{marker}\n", "base_revision": self.rev})
-            if self.post(conn, f"/wiki/Bench_edit_{self.k}/edit", body):
+            if self.post(conn, f"/wiki/Bench_edit_{self.k}/edit", body, "wiki_edit"):
                 self.rev += 1
                 self.wiki.append(marker)
         else:
             url = f"https://concurrent.example.net/{marker}"
             body = urlencode({"csrf_token": self.csrf, "url": url, "title": marker})
-            location = self.post(conn, "/bookmarks/add", body)
+            location = self.post(conn, "/bookmarks/add", body, "bookmark")
             if location:
                 self.bookmarks.append(int(location.rstrip("/").rsplit("/", 1)[-1]))
 
@@ -112,7 +115,19 @@ def run_one(args, label, database_url, say):
             "database_is_locked_in_log": locked,
             "acked": {"pastes": len(acked["pastes"]), "bookmarks": len(acked["bookmarks"]),
                       "wiki_edits": sum(len(v) for v in acked["wiki"].values())},
+            "latency_ms": latency(writers),
             "missing_after": missing, "error_samples": [s for w in writers for s in w.samples][:5]}
+
+
+def latency(writers):
+    """p50 / p99 / slowest answer in ms per kind of write, over every client."""
+    figures = {}
+    for kind in writers[0].seconds:
+        times = sorted(t for w in writers for t in w.seconds[kind])
+        if times:
+            figures[kind] = {name: round(1000 * times[min(len(times) - 1, int(q * len(times)))], 1)
+                             for name, q in (("p50", 0.5), ("p99", 0.99), ("max", 1.0))}
+    return figures
 
 
 def run_all(args, results, say):
@@ -122,7 +137,7 @@ def run_all(args, results, say):
         fig = run_one(args, label, url, say)
         results["concurrency"][label] = fig
         say(f"concurrency ({label}): {fig['requests']} writes, {fig['errors']} errors, "
-            f"missing after: {fig['missing_after']}")
+            f"missing after: {fig['missing_after']}; latency ms: {fig['latency_ms']}")
 
 
 def verify(instance, acked_path, database_url=""):

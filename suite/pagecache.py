@@ -7,8 +7,8 @@ remember-me cookie, without entering Flask at all. A signed-in page whose conten
 all comes from one kind (the bookmark list) may be kept for its own session only.
 
 Correctness comes from generations: a counter per kind of content in the
-``cache_generation`` table. ``changed(kind)`` bumps it once the writing transaction
-commits (``suite.search`` does this for every indexed write), and every hit reads
+``cache_generation`` table. ``changed(kind)`` bumps it with the writing transaction's
+commit (``suite.search`` does this for every indexed write), and every hit reads
 the counters (one indexed query) and drops an entry whose generation moved, so a
 save is visible to the very next reader in every worker process. Entries also
 expire after ``PAGE_CACHE_SECONDS`` and the memory is bounded by ``PAGE_CACHE_MB``.
@@ -31,7 +31,7 @@ from flask import current_app, request
 from peewee import BigIntegerField, CharField, DatabaseError
 from werkzeug.http import parse_accept_header, parse_cookie
 
-from suite.database import BaseModel
+from suite.database import BaseModel, is_postgres
 from suite.extensions import db
 
 log = logging.getLogger(__name__)
@@ -54,26 +54,37 @@ def generations():
     return dict(db.execute_sql("SELECT name, value FROM cache_generation").fetchall())
 
 
+# Plain SQL (both engines): on SQLite it runs at every change in a transaction; peewee's query took 107 µs, this 5.
+BUMP = ("INSERT INTO cache_generation (name, value) VALUES ({p}, 1) "
+        "ON CONFLICT (name) DO UPDATE SET value = cache_generation.value + 1")
+
+
 def _bump(kinds):
     try:
         for kind in sorted(kinds):
-            (CacheGeneration.insert(name=kind, value=1)
-             .on_conflict(conflict_target=[CacheGeneration.name],
-                          update={CacheGeneration.value: CacheGeneration.value + 1})
-             .execute())
-    except DatabaseError:  # the write itself is committed: never turn it into an error page
+            db.execute_sql(BUMP.format(p=db.param), (kind,))
+    except DatabaseError:  # never turn the write itself into an error page
         log.exception("page cache: could not note a change of %s; pages may be stale for up to "
                       "PAGE_CACHE_SECONDS", ", ".join(sorted(kinds)))
 
 
 def changed(kind):
-    """Content of ``kind`` changed: bump its generation once the current transaction commits.
+    """Content of ``kind`` changed: bump its generation, at the latest when the current transaction commits.
 
-    Bumping after the commit (never before) means a reader can only pair an old
-    generation with new content, which the bump then invalidates; never the reverse.
+    A reader never pairs a new generation with old content: it reads the generations
+    before any content (``PageCache.__call__``), so at worst it keeps new content under
+    an old generation, which the bump then ends. On SQLite the bump is made inside the
+    writer's transaction: the commit shows it with the content, and the
+    writer already holds SQLite's only write lock; made after the commit, it was a second
+    write that queued for the lock again (a tail of seconds under 16 writers). On
+    PostgreSQL it waits for the commit: made inside, the generation row would stay locked
+    until then and every writer of that kind would wait for the others.
     """
     if not db.in_transaction():
         _bump({kind})
+        return
+    if not is_postgres():  # at each call: a rolled-back savepoint takes its own bump along
+        _bump({kind})      # (a failed statement does not end an SQLite transaction: the write goes on)
         return
     outer = db._state.transactions[0]
     pending = getattr(outer, "suite_changed_kinds", None)

@@ -38,6 +38,9 @@ def test_bench_run_at_a_tiny_size_fills_the_table_json_and_chart(tmp_path):
         assert check["errors"] == 0 and check["database_is_locked_in_log"] == 0
         assert sum(check["acked"].values()) > 0
         assert check["missing_after"] == {"pastes": 0, "bookmarks": 0, "wiki_edits": 0}
+        for kind in ("paste", "wiki_edit", "bookmark"):
+            figures = check["latency_ms"][kind]
+            assert 0 < figures["p50"] <= figures["p99"] <= figures["max"], (kind, figures)
     assert (tmp_path / "latest.png").read_bytes().startswith(b"\x89PNG")
 
 
