@@ -138,17 +138,15 @@ def _text(value):
 
 
 def export(bookmarks):
-    """Write bookmarks (objects with url, title, description, tag_names, created_at, ...) as a file."""
-    lines = [DOCTYPE, "<!-- This is an automatically generated file. It will be read and overwritten. -->",
-             '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">',
-             "<TITLE>Bookmarks</TITLE>", "<H1>Bookmarks</H1>", "<DL><p>"]
+    """Write bookmarks (objects with url, title, description, tag_names, created_at, ...) as a file, in pieces."""
+    yield "\n".join([DOCTYPE, "<!-- This is an automatically generated file. It will be read and overwritten. -->",
+                     '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">',
+                     "<TITLE>Bookmarks</TITLE>", "<H1>Bookmarks</H1>", "<DL><p>"]) + "\n"
     for b in bookmarks:
         stamp = int(b.created_at.replace(tzinfo=datetime.timezone.utc).timestamp())
         modified = int(b.updated_at.replace(tzinfo=datetime.timezone.utc).timestamp())
-        lines.append(f'<DT><A HREF="{_text(b.url)}" ADD_DATE="{stamp}" LAST_MODIFIED="{modified}" '
-                     f'PRIVATE="{1 if b.is_private else 0}" TOREAD="{1 if b.unread else 0}" '
-                     f'TAGS="{_text(",".join(b.tag_names))}">{_text(b.title or b.url)}</A>')
-        if b.description:
-            lines.append(f"<DD>{_text(b.description)}")
-    lines.append("</DL><p>")
-    return "\n".join(lines) + "\n"
+        entry = (f'<DT><A HREF="{_text(b.url)}" ADD_DATE="{stamp}" LAST_MODIFIED="{modified}" '
+                 f'PRIVATE="{1 if b.is_private else 0}" TOREAD="{1 if b.unread else 0}" '
+                 f'TAGS="{_text(",".join(b.tag_names))}">{_text(b.title or b.url)}</A>\n')
+        yield entry + (f"<DD>{_text(b.description)}\n" if b.description else "")
+    yield "</DL><p>\n"

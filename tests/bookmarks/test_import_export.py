@@ -124,6 +124,34 @@ def test_export_json(alice_client):
     assert data["bookmarks"][0]["url"] == "https://example.com/a" and data["bookmarks"][0]["tags"] == ["t"]
 
 
+@pytest.fixture
+def many(app, alice_client, bob_client, monkeypatch):
+    """Alice's 7 bookmarks (three added in the same microsecond) read 3 at a time; one of Bob's."""
+    from suite.bookmarks import bookmarks as svc
+    monkeypatch.setattr(svc, "EXPORT_BATCH", 3)
+    for n in range(7):
+        add(alice_client, f"https://example.com/{n}", title=f"Number {n}", tags=f"n{n} all")
+    add(bob_client, "https://example.com/bobs", title="Not Alice's")
+    with app.app_context():
+        ids = [b.id for b in Bookmark.select().order_by(Bookmark.id)]
+        same = Bookmark.get_by_id(ids[1]).created_at
+        Bookmark.update(created_at=same).where(Bookmark.id.in_(ids[1:4])).execute()
+        Bookmark.update(created_at=same.replace(year=same.year - 1, microsecond=0)).where(Bookmark.id == ids[5]).execute()
+        return [b.url for b in Bookmark.select().where(Bookmark.id.in_(ids[:7]))
+                .order_by(Bookmark.created_at, Bookmark.id)]
+
+
+def test_an_export_streams_every_bookmark_in_batches_oldest_first(alice_client, many):
+    resp = alice_client.get("/bookmarks/export.json")
+    assert resp.is_streamed and resp.status_code == 200
+    exported = json.loads(resp.data)["bookmarks"]
+    assert [b["url"] for b in exported] == many  # the year-older one first, the three alike in id order
+    assert all(sorted(b["tags"]) == ["all", b["title"].replace("Number ", "n")] for b in exported)
+    html = alice_client.get("/bookmarks/export.html")
+    assert html.is_streamed
+    assert [e.url for e in netscape.parse(html.data)] == many
+
+
 def _big_file(n):
     rows = "\n".join(f'<DT><A HREF="https://site{i % 50}.example/page/{i}" ADD_DATE="{1500000000 + i}" '
                      f'TAGS="t{i % 7},bulk">Page {i}</A>' for i in range(n))

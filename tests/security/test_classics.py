@@ -39,6 +39,7 @@ def test_no_route_redirects_off_site_through_next_or_bookmarklet_parameters(app,
                     resp = client.get(path, query_string=params)
                 else:
                     resp = client.post(path, data=params)
+                resp.close()  # as a WSGI server does (a streamed download would hold its request otherwise)
                 tried += 1
                 if _offsite(resp.headers.get("Location")):
                     offenders[f"{path} {target}"] = resp.headers["Location"]

@@ -47,7 +47,7 @@ def test_netscape_export_then_parse_round_trips(rows):
     bookmarks = [SimpleNamespace(url=u, title=t.strip() or u, description=d.strip(), tag_names=tags,
                                  is_private=p, unread=False, created_at=stamp, updated_at=stamp)
                  for u, t, d, tags, p in rows]
-    entries = netscape.parse(netscape.export(bookmarks).encode("utf-8"))
+    entries = netscape.parse("".join(netscape.export(bookmarks)).encode("utf-8"))
     assert [e.url for e in entries] == [b.url for b in bookmarks]
     assert [e.private for e in entries] == [b.is_private for b in bookmarks]
     assert [sorted(set(e.tags)) for e in entries] == [sorted(set(b.tag_names)) for b in bookmarks]
