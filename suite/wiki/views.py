@@ -1,5 +1,4 @@
 """Pages of the wiki: view, edit with preview and conflict screen, history, diff, links, moves."""
-import tempfile
 
 from flask import (
     Blueprint,
@@ -15,6 +14,7 @@ from flask import (
 from suite import pagecache, search
 from suite.auth import current_user, login_required
 from suite.auth.models import utcnow
+from suite.downloads import streamed
 from suite.embeds import fill_embeds
 from suite.errors import Conflict, InvalidInput, NotFound, TooLarge
 from suite.wiki import archive, links, pages
@@ -348,12 +348,9 @@ def delete_attachment(title, name):
 @bp.route("/export")
 @login_required
 def export():
-    """Download the whole wiki as a zip of Markdown files with a JSON manifest of history."""
-    target = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
-    archive.export_wiki(target)
-    target.seek(0)
+    """Download the whole wiki as a zip of Markdown files with a JSON manifest of history (streamed)."""
     stamp = utcnow().strftime("%Y%m%d-%H%M")
-    return send_file(target, mimetype="application/zip", as_attachment=True, download_name=f"wiki-{stamp}.zip")
+    return streamed(archive.WikiExport(), "application/zip", f"wiki-{stamp}.zip")
 
 
 @bp.route("/import", methods=["GET", "POST"])

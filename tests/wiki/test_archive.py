@@ -99,3 +99,23 @@ def test_cli_import_of_bad_file_fails_cleanly(app, users, tmp_path):
     bad.write_bytes(b"nope")
     result = app.test_cli_runner().invoke(args=["wiki", "import", str(bad), "--user", "alice"])
     assert result.exit_code != 0 and "not a wiki export" in result.output
+
+
+def test_the_export_streams_every_page_and_its_whole_history_a_few_pages_at_a_time(wiki, alice_client, monkeypatch):
+    from suite.wiki import archive
+    monkeypatch.setattr(archive, "HISTORY_BATCH", 2)
+    titles = ["Zebra", "apple", "Mango/Seed", "Kiwi", "banana"]
+    for n, title in enumerate(titles):
+        for version in range(n + 1):
+            wiki.save(title, f"{title} text {version}", message=f"v{version}")
+    resp = alice_client.get("/wiki/export")
+    assert resp.is_streamed and resp.headers["Content-Disposition"].startswith('attachment; filename="wiki-')
+    zf = zipfile.ZipFile(io.BytesIO(resp.data))
+    assert zf.testzip() is None  # every member's checksum holds
+    manifest = json.loads(zf.read("wiki.json"))
+    assert [p["title"] for p in manifest["pages"]] == sorted(titles, key=str.lower)
+    for n, title in enumerate(titles):
+        page = next(p for p in manifest["pages"] if p["title"] == title)
+        assert [r["message"] for r in page["revisions"]] == [f"v{v}" for v in range(n + 1)]
+        assert all(r["author"] == "alice" for r in page["revisions"])
+        assert zf.read(f"pages/{title}.md").decode() == f"{title} text {n}\n"
