@@ -102,7 +102,7 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
-class SqliteDatabase(PooledSqliteDatabase):
+class PollingSqliteDatabase(PooledSqliteDatabase):
     """The pooled SQLite database, whose write transactions wait for the lock by polling it.
 
     SQLite's busy handler sleeps ever longer while it waits (1, 2, 5 … 100 ms) and wakes
@@ -144,7 +144,7 @@ def make_database(url, max_connections=32, stale_timeout=300):
     scheme = urlparse(url).scheme
     if scheme in ("sqlite", "sqlite+pool"):
         path = url.split(":///", 1)[1]
-        return SqliteDatabase(
+        return PollingSqliteDatabase(
             path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", timeout=10,
             check_same_thread=False, max_connections=max_connections,
             stale_timeout=stale_timeout, rank_functions=True)
