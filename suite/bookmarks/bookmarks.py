@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
-from peewee import SQL, IntegrityError, Tuple, fn, prefetch
+from peewee import SQL, IntegrityError, fn, prefetch
 
 from suite import pagecache, search
 from suite.auth.models import utcnow
 from suite.bookmarks.models import PENDING, Bookmark, BookmarkTag, Tag
 from suite.bookmarks.urls import domain_of, normalize_url, url_hash
-from suite.database import Prepared, ids_param, in_ids
+from suite.database import Prepared, ids_param, in_batches, in_ids
 from suite.errors import InvalidInput, NotFound
 from suite.extensions import db
 
@@ -304,17 +304,10 @@ def each_bookmark(owner_id):
     Each batch starts after the last one's (created_at, id), along the owner's index.
     The crawled page text (search reads it, an export does not) is not read.
     """
-    batch = EXPORT_BATCH
     columns = [f for f in Bookmark._meta.sorted_fields if f is not Bookmark.page_text]
-    query = (Bookmark.select(*columns).where(Bookmark.owner == owner_id)
-             .order_by(Bookmark.created_at, Bookmark.id).limit(batch))
-    after = None
-    while True:
-        rows = list(query if after is None else query.where(Tuple(Bookmark.created_at, Bookmark.id) > after))
+    query = Bookmark.select(*columns).where(Bookmark.owner == owner_id)
+    for rows in in_batches(query, (Bookmark.created_at, Bookmark.id), EXPORT_BATCH):
         yield from attach_tag_names(rows)
-        if len(rows) < batch:
-            return
-        after = Tuple(rows[-1].created_at, rows[-1].id)
 
 
 def list_bookmarks(user, f, notes=False):

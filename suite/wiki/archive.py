@@ -15,6 +15,7 @@ import zipfile
 from peewee import JOIN
 
 from suite.auth.models import User, utcnow
+from suite.database import in_batches
 from suite.errors import InvalidInput, TooLarge
 from suite.extensions import db
 from suite.wiki import pages
@@ -38,22 +39,18 @@ HISTORY_BATCH = 200  # pages whose histories one query reads
 def _histories(pages_):
     """{page id: [revision, ...]} for these pages, oldest first (the columns the export needs)."""
     found = {page.id: [] for page in pages_}
-    if found:
-        for r in (Revision.select(Revision.page, Revision.number, Revision.kind, Revision.created_at,
-                                  Revision.message, Revision.content, Revision.content_hash, User.username)
-                  .join(User, JOIN.LEFT_OUTER).where(Revision.page.in_(list(found)))
-                  .order_by(Revision.page, Revision.number).objects()):
-            found[r.page_id].append(r)
+    for r in (Revision.select(Revision.page, Revision.number, Revision.kind, Revision.created_at,
+                              Revision.message, Revision.content, Revision.content_hash, User.username)
+              .join(User, JOIN.LEFT_OUTER).where(Revision.page.in_(list(found)))
+              .order_by(Revision.page, Revision.number).objects()):
+        found[r.page_id].append(r)
     return found
 
 
 def _records():
     """Every page's record (its history included), by title, ``HISTORY_BATCH`` pages at a time."""
-    query = (Page.select(Page.id, Page.key, Page.title, Page.protected, Page.deleted)
-             .where(Page.version > 0).order_by(Page.key).limit(HISTORY_BATCH))
-    batch = []
-    while True:
-        batch = list(query.where(Page.key > batch[-1].key) if batch else query)
+    query = Page.select(Page.id, Page.key, Page.title, Page.protected, Page.deleted).where(Page.version > 0)
+    for batch in in_batches(query, (Page.key,), HISTORY_BATCH):
         histories = _histories(batch)
         for page in batch:
             yield {"title": page.title, "file": page_file(page.title), "protected": page.protected,
@@ -61,8 +58,6 @@ def _records():
                        {"number": r.number, "kind": r.kind, "author": r.username, "created_at":
                         r.created_at.isoformat() + "Z", "message": r.message, "content": r.content,
                         "sha256": r.content_hash} for r in histories[page.id]]}
-        if len(batch) < HISTORY_BATCH:
-            return
 
 
 class _Pipe:
