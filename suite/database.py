@@ -156,6 +156,44 @@ class PollingSqliteDatabase(PooledSqliteDatabase):
             conn.execute(f"PRAGMA busy_timeout = {SQLITE_PRAGMAS['busy_timeout']}")
 
 
+class RecentPostgresqlDatabase(PooledPostgresqlDatabase):
+    """The pooled PostgreSQL database, which pings only connections that sat unused for a while.
+
+    peewee's pool sends ``SELECT 1`` each time it hands out an idle connection, to find
+    connections the server closed. A request checks a connection out twice (the page
+    cache's generations, then the view), so every request paid two extra round trips:
+    a page served from the cache took 446 µs in-process at 100k items, 236 µs of it
+    the generations (110 µs the query, the rest the ping). A connection given back less
+    than ``PING_AFTER`` seconds ago is handed out without the ping, as HikariCP does
+    for connections used within its last 500 ms; older ones are still pinged. What it
+    risks: a connection the server dropped within that second (a restart) fails the one
+    request that gets it, and is then discarded (its state is unknown).
+    """
+
+    PING_AFTER = 1.0  # seconds
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._returned = {}  # conn_key -> time.monotonic() when given back to the pool
+
+    def _is_closed(self, conn):
+        returned = self._returned.pop(self.conn_key(conn), None)
+        if conn.closed:
+            return True
+        if returned is not None and time.monotonic() - returned < self.PING_AFTER:
+            status = self._adapter.txn_status(conn)
+            if status == self._adapter.txn_idle:
+                return False
+        return super()._is_closed(conn)
+
+    def _close(self, conn, close_conn=False):
+        key = self.conn_key(conn)
+        self._returned[key] = time.monotonic()
+        super()._close(conn, close_conn)
+        if conn.closed:  # discarded (stale, broken or asked for): never handed out again
+            self._returned.pop(key, None)
+
+
 def make_database(url, max_connections=32, stale_timeout=300):
     """Build a pooled peewee database for a ``sqlite:///`` or ``postgresql://`` URL."""
     scheme = urlparse(url).scheme
@@ -168,7 +206,7 @@ def make_database(url, max_connections=32, stale_timeout=300):
     if scheme in ("postgres", "postgresql", "postgres+pool", "postgresql+pool"):
         from playhouse import db_url  # it imports every backend's extension module: only here
         params = db_url.parse(url)
-        return PooledPostgresqlDatabase(
+        return RecentPostgresqlDatabase(
             params.pop("database"), max_connections=max_connections,
             stale_timeout=stale_timeout, timeout=10, **params)
     raise ValueError(f"SUITE_DATABASE_URL: unsupported database scheme {scheme!r}")
