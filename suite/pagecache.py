@@ -27,7 +27,7 @@ import time
 from collections import OrderedDict
 from functools import lru_cache
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from peewee import BigIntegerField, CharField, DatabaseError
 from werkzeug.http import parse_accept_header, parse_cookie
 
@@ -36,6 +36,7 @@ from suite.extensions import db
 
 log = logging.getLogger(__name__)
 ENVIRON_KEY = "suite.page_cache"
+READ_KEY = "suite.page_cache.generations"  # the generations the middleware read for this request
 PERSONAL_COOKIES = ("session", "remember_token")
 
 
@@ -50,7 +51,17 @@ class CacheGeneration(BaseModel):
 
 
 def generations():
-    """{kind: counter} as committed right now (plain SQL: it runs on every cached request)."""
+    """{kind: counter} as committed (plain SQL: it runs on every cached request).
+
+    In a request the middleware has already read them for (a GET it may serve), its
+    reading is reused until the request changes content itself (``changed``): they were
+    read before any content, which is all a reader needs (see ``changed``). On PostgreSQL
+    that is one round trip less per search.
+    """
+    if has_request_context():
+        read = request.environ.get(READ_KEY)
+        if read is not None:
+            return read
     return dict(db.execute_sql("SELECT name, value FROM cache_generation").fetchall())
 
 
@@ -80,6 +91,8 @@ def changed(kind):
     PostgreSQL it waits for the commit: made inside, the generation row would stay locked
     until then and every writer of that kind would wait for the others.
     """
+    if has_request_context():
+        request.environ.pop(READ_KEY, None)  # later readings in this request go to the database
     if not db.in_transaction():
         _bump({kind})
         return
@@ -297,6 +310,7 @@ class PageCache:
         current = self.generations()
         if current is None:
             return self.wsgi_app(environ, start_response)
+        environ[READ_KEY] = current
         hit = None if _asks_fresh(environ) else self.lookup(key, current)
         if hit is not None:
             status, headers, body, slot = hit

@@ -3,6 +3,7 @@
 A hit is marked ``X-Cache: hit``. Every write that changes what a cached page shows
 must be visible to the very next reader, in this process or any other.
 """
+import logging
 import subprocess
 import sys
 import textwrap
@@ -320,6 +321,27 @@ def test_a_signed_in_search_is_kept_for_that_session_only(alice_client, bob_clie
     assert hit(alice_client.get("/search?q=walrus"))
     resp = bob_client.get("/search?q=walrus")
     assert not hit(resp) and slug not in resp.data
+
+
+def generation_reads(caplog, fetch):
+    """How many times ``fetch()`` read the generations from the database."""
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="peewee"):
+        fetch()
+    return sum("cache_generation" in str(record.msg) for record in caplog.records)
+
+
+def test_a_search_reads_the_generations_once(wiki, reader, caplog):
+    wiki.save("Harbor", "Boats in the harbor")
+    assert generation_reads(caplog, lambda: reader.get("/wiki/search?q=boats")) == 1
+
+
+def test_a_change_in_the_request_makes_later_readings_go_to_the_database(app):
+    with app.test_request_context(environ_base={pagecache.READ_KEY: {"wiki": -1}}):
+        assert pagecache.generations() == {"wiki": -1}  # what the middleware read for this request
+        with db.atomic():
+            pagecache.changed("wiki")
+        assert pagecache.generations()["wiki"] >= 1
 
 
 # The dashboard and profiles show items of every app and who follows whom.
