@@ -147,7 +147,7 @@ def remember(kinds, key, compute, seconds=60):
     For figures that cost a scan, such as the home page's counts of someone's items.
     """
     memo = current_app.extensions.setdefault("suite.memo", {})
-    pinned = tuple(generations().get(kind, 0) for kind in kinds)
+    pinned = tuple(generations().get(kind, 0) for kind in kinds) if kinds else ()
     found = memo.get(key)
     now = time.monotonic()
     if found is not None and found[0] == pinned and found[1] > now:
