@@ -19,16 +19,10 @@ from suite.auth.models import User
 from suite.errors import NotFound
 from suite.extensions import db
 from suite.registry import suite_apps
+from suite.requestargs import page_number, url_with
 
 bp = Blueprint("core", __name__)
 KIND_TITLES = {"bookmark": "Bookmark", "paste": "Paste", "wiki": "Wiki page"}
-
-
-def _page_number():
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 1000))
-    except ValueError:
-        return 1
 
 
 @bp.route("/")
@@ -36,7 +30,7 @@ def home():
     """Dashboard: your recent items, followed people's public items, quick-add forms, counts."""
     _keep_until_items_or_follows_change()
     if not current_user.is_authenticated:
-        return render_template("home.html", public=search.recent(viewer=None, limit=15))
+        return render_template("home.html", public=search.recent(viewer=None, kinds=readable_kinds(), limit=15))
     mine = search.recent(viewer=current_user, owner_ids=[current_user.id], limit=12)
     wiki = search.recent(viewer=current_user, kinds=["wiki"], limit=6)
     followed = follows.followed_ids(current_user)
@@ -49,7 +43,7 @@ def search_page():
     """Unified search over bookmarks, pastes and wiki pages the visitor may see."""
     text = request.args.get("q", "")
     kinds = readable_kinds()
-    results = search.query(text, user=current_user, kinds=kinds, page=_page_number())
+    results = search.query(text, user=current_user, kinds=kinds, page=page_number(maximum=1000))
     search.cache_page(results, kinds)
     return render_template("search.html", q=text, results=results, kind_titles=KIND_TITLES)
 
@@ -130,9 +124,7 @@ def search_url():
 
 def page_url(page):
     """The current URL with ``page`` replaced: pagination links keep every filter."""
-    args = request.args.to_dict(flat=False)
-    args["page"] = page
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_with(page=page)
 
 
 def app_count(entry, user):

@@ -6,10 +6,11 @@ and no CSRF token is needed.
 """
 from functools import wraps
 
-from flask import current_app, g, jsonify, request, url_for
+from flask import current_app, g, jsonify, request
 from flask_login import current_user
 
 from suite.errors import InvalidInput, TooLarge, Unauthorized
+from suite.requestargs import url_with
 
 MAX_PER_PAGE = 100
 
@@ -68,9 +69,7 @@ def paginated(items, page, per_page, has_next):
     """The list envelope every collection answers with."""
     nxt = None
     if has_next:
-        args = request.args.to_dict()
-        args.update(page=page + 1, per_page=per_page)
-        nxt = url_for(request.endpoint, **(request.view_args or {}), **args)
+        nxt = url_with(page=page + 1, per_page=per_page)
     return jsonify(items=items, page=page, per_page=per_page, next=nxt)
 
 

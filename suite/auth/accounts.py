@@ -64,10 +64,15 @@ def _failures(key):
                                        LoginFailure.failed_at > _window_start()).count()
 
 
+def _account_key(username):
+    """The throttle's key for a name as typed: every spelling that signs in to one account shares it."""
+    return f"user:{(username or '').strip().lower()[:100]}"
+
+
 def check_throttle(username, ip):
     """Raise RateLimited when this account or this IP has failed too often lately."""
     cfg = current_app.config
-    too_many = (_failures(f"user:{(username or '').lower()}") >= cfg["LOGIN_MAX_FAILURES"]
+    too_many = (_failures(_account_key(username)) >= cfg["LOGIN_MAX_FAILURES"]
                 or _failures(f"ip:{ip}") >= cfg["LOGIN_MAX_FAILURES_IP"])
     if too_many:
         minutes = max(1, cfg["LOGIN_WINDOW_SECONDS"] // 60)
@@ -80,13 +85,13 @@ def authenticate(username, password, ip):
     check_throttle(username, ip)
     user = User.by_name(username)
     if user and password and check_password_hash(user.password_hash, password):
-        LoginFailure.delete().where(LoginFailure.key == f"user:{user.name_key}").execute()
+        LoginFailure.delete().where(LoginFailure.key == _account_key(user.name_key)).execute()
         return user
     if not user:
         # Spend the same time as a real check so names cannot be probed by timing.
         check_password_hash(_DUMMY_HASH, password or "")
     with db.atomic():
-        LoginFailure.insert_many([{"key": f"user:{(username or '').lower()[:100]}"},
+        LoginFailure.insert_many([{"key": _account_key(username)},
                                   {"key": f"ip:{ip}"}]).execute()
         LoginFailure.delete().where(LoginFailure.failed_at < _window_start()).execute()
     return None

@@ -26,7 +26,7 @@ def safe_next(target):
     target = (target or "").strip()
     parts = urlsplit(target)
     if (not target.startswith("/") or target.startswith("//") or "\\" in target
-            or parts.scheme or parts.netloc):
+            or parts.scheme or parts.netloc or any(ord(ch) < 32 or ord(ch) == 127 for ch in target)):
         return url_for("core.home")
     return target
 

@@ -5,6 +5,7 @@ from suite.auth.models import User
 from suite.bookmarks import bookmarks as svc
 from suite.bookmarks.models import Bookmark, BookmarkTag, Tag
 from suite.errors import NotFound
+from suite.requestargs import page_number
 
 public_bp = Blueprint("bookmarks_public", __name__, template_folder="templates")
 PER_PAGE = 30
@@ -32,10 +33,7 @@ def user_bookmarks(name):
     """Anyone may read a user's public bookmarks."""
     user = _user(name)
     tag = request.args.get("tag", "").strip().lower() or None
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_number()
     rows = svc._with_tags(public_bookmarks(user, tag).paginate(page, PER_PAGE + 1))
     return render_template("bookmarks/public.html", owner=user, bookmarks=rows[:PER_PAGE], page=page,
                            has_next=len(rows) > PER_PAGE, tag=tag, tags=svc.tag_counts(user, public_only=True))

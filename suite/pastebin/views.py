@@ -28,6 +28,7 @@ from suite.pastebin.diffing import diff_pastes
 from suite.pastebin.forms import EditPasteForm, PasteForm
 from suite.pastebin.highlight import anchored, language_choices, language_name
 from suite.pastebin.tasks import highlight_paste_task
+from suite.requestargs import page_number
 from suite.security import allow_framing, csrf_or_anonymous
 
 bp = Blueprint("pastebin", __name__, template_folder="templates", static_folder="static")
@@ -208,7 +209,7 @@ def delete(slug):
 def mine():
     """My pastes: filter by language, search their text."""
     q, lang = request.args.get("q", "").strip(), request.args.get("lang", "").strip()
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number()
     hits, error = None, None
     if q:
         text = f"{q} lang:{lang}" if lang else q
@@ -227,7 +228,7 @@ def mine():
 @bp.route("/recent")
 def recent():
     """The newest public pastes (never unlisted or private)."""
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number()
     rows = pastes.recent_public(page, PER_PAGE)
     return render_template("pastebin/recent.html", rows=rows[:PER_PAGE], page=page,
                            has_next=len(rows) > PER_PAGE)

@@ -25,6 +25,7 @@ from suite.search.querytext import ParsedQuery, parse_query
 
 VISIBILITIES = ("public", "unlisted", "private")
 MAX_BODY = 1_000_000
+MAX_RESULTS = 10_000  # how deep a result list goes, as in Elasticsearch's max_result_window
 TAG_JUNK = re.compile(r"[^\w.+#-]", re.UNICODE)
 
 
@@ -147,6 +148,9 @@ def query(text, *, user=None, kinds=None, owner_id=None, tags=(), page=1, per_pa
     parsed = parse_query(text)
     page = max(1, int(page or 1))
     result = SearchPage(page=page, parsed=parsed)
+    if (page - 1) * per_page >= MAX_RESULTS:  # deeper pages would rank that many rows to skip them
+        result.error = f"Results stop at {MAX_RESULTS:,}: add a word or a filter to narrow the search."
+        return result
     if parsed.unknown_kinds:
         result.error = f"Unknown place to search: in:{parsed.unknown_kinds[0]} (use in:wiki, in:paste or in:bookmarks)."
         return result
@@ -163,7 +167,7 @@ def query(text, *, user=None, kinds=None, owner_id=None, tags=(), page=1, per_pa
         result.error = "That search could not be understood; try plain words."
         return result
     result.hits = [_hit(r) for r in rows[:per_page]]
-    result.has_next = len(rows) > per_page
+    result.has_next = len(rows) > per_page and page * per_page < MAX_RESULTS
     return result
 
 
@@ -189,7 +193,7 @@ def _browse(result, parsed, user, kinds, owner_id, tags, page, per_page):
     rows = list(SearchDoc.select(*LIST_COLUMNS).where(*where).order_by(SearchDoc.updated_at.desc(), SearchDoc.id.desc())
                 .limit(per_page + 1).offset((page - 1) * per_page).dicts())
     result.hits = [_hit(r) for r in rows[:per_page]]
-    result.has_next = len(rows) > per_page
+    result.has_next = len(rows) > per_page and page * per_page < MAX_RESULTS
     return result
 
 

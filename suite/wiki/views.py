@@ -17,6 +17,7 @@ from suite.auth.models import utcnow
 from suite.downloads import streamed
 from suite.embeds import fill_embeds
 from suite.errors import Conflict, InvalidInput, NotFound, TooLarge
+from suite.requestargs import page_number, whole_number
 from suite.wiki import archive, links, pages
 from suite.wiki import attachments as files
 from suite.wiki.forms import EditForm, ImportForm, RenameForm, UploadForm
@@ -73,8 +74,9 @@ def view(title):
         return render_template("wiki/missing.html", title=page.title, page=page, revision=revision,
                                can_restore=can_delete(current_user, page)), 404
     if raw != url_title(page.title) and request.endpoint != "wiki.index":
-        return redirect(wiki_url(page.title, **request.args), 301)
-    number = request.args.get("rev", type=int)
+        query = request.query_string.decode()
+        return redirect(wiki_url(page.title) + (f"?{query}" if query else ""), 301)
+    number = whole_number("rev")
     if page.redirect_to and number is None and request.args.get("redirect") != "no" \
             and not request.args.get("from"):
         target = pages.find_page(page.redirect_to)
@@ -137,7 +139,7 @@ def _fill_form(form, page):
     if page is None or page.version == 0:
         form.base_revision.data = 0
         return
-    number = request.args.get("rev", type=int) or page.version
+    number = whole_number("rev") or page.version
     form.content.data = pages.get_revision(page, number).content
     form.base_revision.data = page.version
     if number != page.version:
@@ -157,7 +159,7 @@ def _flash_saved(result):
 def history(title):
     """Every revision of a page, newest first."""
     page, _ = pages.get_page(clean_title(title), deleted=True)
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = page_number()
     revisions = list(pages.history(page, number, 51))
     return render_template("wiki/history.html", page=page, revisions=revisions[:50],
                            has_next=len(revisions) > 50, number=number)
@@ -167,8 +169,8 @@ def history(title):
 def diff(title):
     """Differences between two revisions (default: the latest change)."""
     page, _ = pages.get_page(clean_title(title), deleted=True)
-    to = request.args.get("to", page.version, type=int)
-    start = request.args.get("from", to - 1, type=int)
+    to = whole_number("to", page.version)
+    start = whole_number("from", to - 1)
     new = pages.get_revision(page, to)
     old = pages.get_revision(page, start) if start > 0 else None
     rows = diff_rows(old.content if old else "", new.content)
@@ -188,7 +190,7 @@ def backlinks(title):
 @login_required
 def revert(title):
     """Make a new revision with an old revision's text."""
-    number = request.form.get("rev", type=int)
+    number = whole_number("rev", source=request.form)
     if not number:
         raise InvalidInput("Say which revision to revert to.")
     result = pages.revert_page(clean_title(title), number, current_user)
@@ -252,7 +254,7 @@ def protect(title):
 @bp.route("/recent")
 def recent():
     """Recent changes across the wiki."""
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = page_number()
     changes = list(pages.recent_changes(number, 51))
     return render_template("wiki/recent.html", changes=changes[:50], has_next=len(changes) > 50, number=number)
 
@@ -260,7 +262,7 @@ def recent():
 @bp.route("/pages")
 def all_pages():
     """Every live page by title, a hundred at a time."""
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = page_number()
     rows = list(pages.all_pages(number, 101))
     return render_template("wiki/pages.html", pages=rows[:100], has_next=len(rows) > 100, number=number)
 
@@ -292,7 +294,7 @@ def _feed(feed_title, home, revisions):
 def search_pages():
     """Full-text search over the wiki's pages."""
     q = request.args.get("q", "").strip()
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = page_number()
     results = search.query(q, user=current_user, kinds=("wiki",), page=number) if q else None
     search.cache_page(results, ("wiki",))
     return render_template("wiki/search.html", q=q, results=results, number=number)
