@@ -7,7 +7,7 @@ from flask import current_app
 from peewee import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from suite import pagecache
+from suite import pagecache, search
 from suite.auth.models import ApiToken, LoginFailure, User, utcnow
 from suite.database import Prepared
 from suite.errors import Conflict, InvalidInput, RateLimited
@@ -112,11 +112,12 @@ def change_password(user, current, new):
 
 
 def delete_account(user, password):
-    """Delete an account and, through foreign keys, what it owns."""
+    """Delete an account and, through foreign keys, what it owns; its items leave the search index."""
     if not check_password_hash(user.password_hash, password or ""):
         raise InvalidInput("The password is wrong.")
     with db.atomic():
         user.delete_instance(recursive=False)
+        search.remove_owner(user.id)  # the index keeps owner ids without a foreign key
         for kind in ("user", "bookmark", "paste", "wiki"):  # their items went with them
             pagecache.changed(kind)
 

@@ -93,6 +93,15 @@ def remove_item(kind, item_id):
     pagecache.changed(kind)
 
 
+def remove_owner(owner_id):
+    """Drop every item of one owner from the index (their account is being deleted)."""
+    kinds = [kind for (kind,) in SearchDoc.select(SearchDoc.kind).where(SearchDoc.owner_id == owner_id)
+             .distinct().tuples()]
+    SearchDoc.delete().where(SearchDoc.owner_id == owner_id).execute()
+    for kind in kinds:
+        pagecache.changed(kind)
+
+
 def backend():
     """The search backend of the configured database engine."""
     return PostgresBackend() if is_postgres() else Fts5Backend()
