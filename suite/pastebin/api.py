@@ -31,8 +31,14 @@ def paste_json(paste, with_content=True):
             "title": paste.title, "visibility": paste.visibility,
             "expires_at": paste.expires_at.isoformat() + "Z" if paste.expires_at else None,
             "burn_after_reading": paste.burn_after_reading, "owner": paste.user.username if paste.user else None,
-            "parent": paste.parent.slug if paste.parent_id else None,
+            "parent": _parent_slug(paste),
             "created_at": paste.created_at.isoformat() + "Z", "files": files}
+
+
+def _parent_slug(paste):
+    """The parent's slug when the caller may be shown a link to it (as on the page), else None."""
+    parent = pastes.shown_parent(paste, current_user)
+    return parent.slug if parent else None
 
 
 def _files(body):

@@ -218,6 +218,32 @@ def read_paste(slug, user):
     return paste
 
 
+def linkable(user):
+    """Condition: pastes another paste's page may link to for ``user``.
+
+    The rule of ``visible_paste`` made stricter for links, since a link hands out
+    the slug: live, and public without burn after reading (an unlisted slug is its
+    owner's to share, a burn paste is destroyed by whoever follows it), or ``user``'s own.
+    """
+    shown = (Paste.visibility == "public") & ~Paste.burn_after_reading
+    if getattr(user, "is_authenticated", False):
+        shown = shown | (Paste.user == user.id)
+    return live() & shown
+
+
+def shown_parent(paste, user):
+    """The paste ``paste`` is a new version of, if ``user`` may be shown a link to it; else None."""
+    if paste.parent_id is None:
+        return None
+    return Paste.select().where(Paste.id == paste.parent_id, linkable(user)).first()
+
+
+def shown_children(paste, user):
+    """The newer versions of ``paste`` that ``user`` may be shown links to, oldest first."""
+    return list(Paste.select().where(Paste.parent == paste.id, linkable(user))
+                .order_by(Paste.created_at, Paste.id))
+
+
 def cache_page(paste):
     """Let anonymous readers share this paste's page until pastes change or it expires."""
     seconds = None if paste.expires_at is None else (paste.expires_at - utcnow()).total_seconds()

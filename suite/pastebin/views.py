@@ -124,7 +124,9 @@ def view(slug):
         pastes.cache_page(paste)
     return render_template("pastebin/view.html", paste=paste, files=files,
                            source=request.args.get("source") == "1",
-                           burned=getattr(paste, "burned", False))
+                           burned=getattr(paste, "burned", False),
+                           parent=pastes.shown_parent(paste, current_user),
+                           children=pastes.shown_children(paste, current_user))
 
 
 @bp.route("/<slug>/raw")

@@ -1,0 +1,64 @@
+"""Links between versions: a page links only to versions its reader may see, and reading it burns none."""
+import re
+
+from tests.pastebin.conftest import slug_of
+
+
+def _form_paste(client, content, parent="", visibility="public", expires="never", title=""):
+    resp = client.post("/paste/", data={"files-0-content": content, "files-0-lang": "text", "title": title,
+                                        "visibility": visibility, "expires": expires, "parent": parent})
+    assert resp.status_code in (201, 302), resp.get_data(as_text=True)
+    if resp.status_code == 201:  # a burn paste: the page with its link
+        return re.search(r'value="http://localhost/paste/([\w-]+)"', resp.get_data(as_text=True)).group(1)
+    return slug_of(resp)
+
+
+def _newer_versions(client, slug):
+    page = client.get(f"/paste/{slug}").get_data(as_text=True)
+    listed = re.search(r"Newer versions:(.*?)</p>", page, re.S)
+    return set(re.findall(r">([\w-]+)</a>", listed.group(1))) if listed else set()
+
+
+def test_newer_versions_list_only_what_the_reader_may_see(alice_client, bob_client, client, get_paste):
+    parent = _form_paste(alice_client, "alice's text\n")
+    public = _form_paste(bob_client, "bob's public fork\n", parent)
+    unlisted = _form_paste(bob_client, "bob's unlisted fork\n", parent, visibility="unlisted")
+    burn = _form_paste(bob_client, "bob's burn fork\n", parent, visibility="unlisted", expires="burn")
+    private = _form_paste(bob_client, "bob's private fork\n", parent, visibility="private")
+    public_burn = _form_paste(bob_client, "bob's public burn fork\n", parent, expires="burn")
+
+    assert _newer_versions(client, parent) == {public}
+    assert _newer_versions(alice_client, parent) == {public}
+    assert _newer_versions(bob_client, parent) == {public, unlisted, burn, private, public_burn}
+    assert get_paste(burn) is not None and get_paste(public_burn) is not None  # nobody burned them
+
+
+def test_a_private_parent_is_not_named_on_its_public_forks(alice_client, bob_client, client):
+    parent = _form_paste(alice_client, "plans\n", title="Alice plans")
+    child = _form_paste(bob_client, "fork\n", parent)
+    assert "Alice plans" in client.get(f"/paste/{child}").get_data(as_text=True)
+    alice_client.post(f"/paste/{parent}/edit", data={"title": "Alice SECRET plans", "visibility": "private",
+                                                     "expires": "keep"})
+    for reader in (client, bob_client):
+        page = reader.get(f"/paste/{child}").get_data(as_text=True)
+        assert "SECRET" not in page and parent not in page and "new version of" not in page
+    page = alice_client.get(f"/paste/{child}").get_data(as_text=True)
+    assert "Alice SECRET plans" in page and f"/paste/{parent}/diff/{child}" in page
+
+
+def test_an_unlisted_parent_is_linked_for_its_owner_only(alice_client, bob_client, client):
+    parent = _form_paste(alice_client, "shared by link\n", visibility="unlisted")
+    child = _form_paste(bob_client, "public fork\n", parent)
+    assert parent not in client.get(f"/paste/{child}").get_data(as_text=True)
+    assert parent not in bob_client.get(f"/paste/{child}").get_data(as_text=True)
+    assert parent in alice_client.get(f"/paste/{child}").get_data(as_text=True)
+
+
+def test_the_api_names_a_parent_only_when_the_page_would(alice_client, bob_client, client, token):
+    parent = _form_paste(alice_client, "plans\n")
+    child = _form_paste(bob_client, "fork\n", parent)
+    assert client.get(f"/api/v1/pastes/{child}").json["parent"] == parent
+    alice_client.post(f"/paste/{parent}/edit", data={"title": "", "visibility": "private", "expires": "keep"})
+    assert client.get(f"/api/v1/pastes/{child}").json["parent"] is None
+    mine = client.get(f"/api/v1/pastes/{child}", headers={"Authorization": f"Bearer {token}"})
+    assert mine.json["parent"] == parent
