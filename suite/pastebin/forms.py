@@ -1,4 +1,6 @@
 """The paste form (several files, each typed or uploaded) and the owner's edit form."""
+import re
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
@@ -32,6 +34,15 @@ class PasteForm(FlaskForm):
     expires = SelectField("Expires", choices=EXPIRY_CHOICES, default="never")
     files = FieldList(FormField(FileEntryForm), min_entries=1, max_entries=MAX_FILES)
     parent = HiddenField()
+
+
+_ENTRY_FIELD = re.compile(r"^files-(\d+)-")
+
+
+def posted_entries(req):
+    """How many file entries a post holds (the form's FieldList would keep only the first MAX_FILES)."""
+    keys = list(req.form) + list(req.files)
+    return len({m.group(1) for m in map(_ENTRY_FIELD.match, keys) if m})
 
 
 class EditPasteForm(FlaskForm):

@@ -23,6 +23,7 @@ from suite.pastebin import highlight
 from suite.pastebin.models import VISIBILITIES, Highlight, Paste, PasteFile
 
 MAX_FILES = 20
+TOO_MANY_FILES = f"A paste holds at most {MAX_FILES} files."
 BURN = "burn"
 EXPIRIES = {"never": None, "10m": datetime.timedelta(minutes=10), "1h": datetime.timedelta(hours=1),
             "1d": datetime.timedelta(days=1), "1w": datetime.timedelta(weeks=1),
@@ -96,7 +97,7 @@ def _check_files(files):
     if not files:
         raise InvalidInput("The paste is empty: add some text.")
     if len(files) > MAX_FILES:
-        raise InvalidInput(f"A paste holds at most {MAX_FILES} files.")
+        raise InvalidInput(TOO_MANY_FILES)
     for f in files:
         if not f.content.strip():
             label = f"File {f.name!r}" if f.name else "The content"

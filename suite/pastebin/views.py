@@ -25,7 +25,7 @@ from suite.pastebin.delivery import (
     raw_response,
 )
 from suite.pastebin.diffing import diff_pastes
-from suite.pastebin.forms import EditPasteForm, PasteForm
+from suite.pastebin.forms import EditPasteForm, PasteForm, posted_entries
 from suite.pastebin.highlight import anchored, language_choices, language_name
 from suite.pastebin.tasks import highlight_paste_task
 from suite.requestargs import page_number
@@ -55,9 +55,11 @@ def index():
     if not _may_paste():
         return login_manager.unauthorized()
     form = PasteForm()
+    if request.method == "POST" and posted_entries(request) > pastes.MAX_FILES:
+        flash(pastes.TOO_MANY_FILES, "error")  # refused, not cut down to the first ones
+        return render_form(form, 400)
     if request.method == "POST" and "add_file" in request.form:
-        form.files.append_entry()
-        return render_form(form)
+        return add_file_entry(form)
     if not form.validate_on_submit():
         return render_form(form, 400 if request.method == "POST" else 200)
     try:
@@ -73,10 +75,19 @@ def index():
     return redirect(url_for(".view", slug=paste.slug))
 
 
+def add_file_entry(form):
+    """The "Add another file" button: the form again with one more empty entry, while a paste may take one."""
+    if len(form.files) >= pastes.MAX_FILES:
+        flash(pastes.TOO_MANY_FILES, "error")
+        return render_form(form, 400)
+    form.files.append_entry()
+    return render_form(form)
+
+
 def render_form(form, status=200, parent=None):
     """The create page."""
     return render_template("pastebin/new.html", form=form, languages=language_choices(),
-                           parent=parent), status
+                           parent=parent, max_files=pastes.MAX_FILES), status
 
 
 def form_files(form):

@@ -4,6 +4,7 @@ import io
 import pytest
 
 from suite.pastebin.models import Paste, PasteFile
+from suite.pastebin.pastes import MAX_FILES
 from tests.pastebin.conftest import PY
 
 
@@ -50,6 +51,37 @@ def test_add_file_button_shows_another_file_entry(client):
     resp = client.post("/paste/", data=form(add_file="1"))
     assert resp.status_code == 200
     assert 'name="files-1-content"' in resp.get_data(as_text=True)
+
+
+def _files_form(count, **extra):
+    data = form(content="file 0\n", **extra)
+    data.update({f"files-{i}-content": f"file {i}\n" for i in range(1, count)})
+    return data
+
+
+def test_add_file_at_the_maximum_says_so_and_keeps_the_text(client, app):
+    resp = client.post("/paste/", data=_files_form(MAX_FILES, add_file="1"))
+    assert resp.status_code == 400
+    html = resp.get_data(as_text=True)
+    assert f"A paste holds at most {MAX_FILES} files." in html
+    assert "file 0\n" in html and f"file {MAX_FILES - 1}\n" in html
+    assert f'name="files-{MAX_FILES}-content"' not in html and 'name="add_file"' not in html
+    with app.app_context():
+        assert Paste.select().count() == 0
+
+
+def test_the_maximum_number_of_files_is_saved(client, app):
+    assert client.post("/paste/", data=_files_form(MAX_FILES)).status_code == 302
+    with app.app_context():
+        assert len(Paste.get().files) == MAX_FILES
+
+
+def test_more_files_than_the_maximum_are_refused_not_cut_down(client, app):
+    resp = client.post("/paste/", data=_files_form(MAX_FILES + 5))
+    assert resp.status_code == 400
+    assert f"A paste holds at most {MAX_FILES} files." in resp.get_data(as_text=True)
+    with app.app_context():
+        assert Paste.select().count() == 0
 
 
 def test_form_with_two_files_keeps_order_names_and_languages(client, app):
