@@ -138,4 +138,4 @@ def init_app(app):
     app.register_blueprint(bp)
     pagecache.init_app(app)
     app.jinja_env.globals.update(suite_apps=suite_apps, search_url=search_url, page_url=page_url,
-                                 app_count=app_count)
+                                 url_with=url_with, app_count=app_count)

@@ -34,7 +34,10 @@ def json_body(fields, required=()):
     """
     if request.content_length and request.content_length > current_app.config["MAX_CONTENT_LENGTH"]:
         raise TooLarge("The request body is too large.")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes
+        data = None
     if data is None:
         raise InvalidInput("The body must be a JSON object (Content-Type: application/json).",
                            code="invalid_json")
@@ -52,7 +55,21 @@ def json_body(fields, required=()):
             names = " or ".join(k.__name__.replace("str", "string").replace("list", "array")
                                 .replace("bool", "boolean").replace("int", "integer") for k in kinds)
             raise InvalidInput(f"Field {name} must be a {names}.", code="wrong_type")
+        if not _encodable(value):
+            raise InvalidInput(f"Field {name} is not valid Unicode text (a lone surrogate).", code="wrong_type")
     return data
+
+
+def _encodable(value):
+    """Whether every string in a field can be stored: JSON's "\\ud800" escapes decode to lone surrogates."""
+    values = value if isinstance(value, list) else [value]
+    try:
+        for item in values:
+            if isinstance(item, str):
+                item.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def page_args():

@@ -17,9 +17,13 @@ def user_json(user):
 
 
 def hit_json(hit):
-    """One search result as JSON."""
+    """One search result as JSON, in rank order.
+
+    No score: bm25's statistics count every document, private ones too, so a score would tell a
+    reader whether someone's hidden items contain a word.
+    """
     return {"kind": hit.kind, "id": hit.item_id, "title": hit.title, "url": hit.url,
-            "snippet_html": str(hit.snippet), "score": hit.score, "visibility": hit.visibility,
+            "snippet_html": str(hit.snippet), "visibility": hit.visibility,
             "lang": hit.lang, "tags": hit.tags,
             "updated_at": hit.updated_at.isoformat() + "Z" if hit.updated_at else None}
 
@@ -52,10 +56,10 @@ def openapi_document():
 USER = {"type": "object", "required": ["id", "username", "is_admin", "created_at"], "properties": {
     "id": {"type": "integer"}, "username": {"type": "string"}, "is_admin": {"type": "boolean"},
     "created_at": {"type": "string"}}}
-HIT = {"type": "object", "required": ["kind", "id", "title", "url", "snippet_html", "score", "visibility"],
+HIT = {"type": "object", "required": ["kind", "id", "title", "url", "snippet_html", "visibility"],
        "properties": {"kind": {"enum": ["bookmark", "paste", "wiki"]}, "id": {"type": "string"},
                       "title": {"type": "string"}, "url": {"type": "string"},
-                      "snippet_html": {"type": "string"}, "score": {"type": "number"},
+                      "snippet_html": {"type": "string"},
                       "visibility": {"enum": ["public", "unlisted", "private"]},
                       "lang": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}},
                       "updated_at": {"type": ["string", "null"]}}}
