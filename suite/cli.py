@@ -37,7 +37,11 @@ def worker_command(workers):
 @click.option("--target", default=None, help="Stop after this migration (for tests and upgrades).")
 def migrate_command(target):
     """Apply pending database migrations."""
-    applied = database.migrate(target)
+    from playhouse.migrations import MigrationError
+    try:
+        applied = database.migrate(target)
+    except MigrationError as err:
+        raise click.ClickException(str(err)) from None
     click.echo("\n".join(f"applied {name}" for name in applied) or "database is up to date")
     if "0005_search" in applied:
         # The search index starts empty: fill it from what an older database already holds.
@@ -55,6 +59,7 @@ def migrate_command(target):
 def create_user_command(name, admin, password):
     """Create an account (works when registration is closed)."""
     from suite.auth.accounts import create_user
+    _require_migrated()
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with db.connection_context():
@@ -73,6 +78,7 @@ def create_token_command(name, label):
     """Create an API token for a user and print it (it is shown only once)."""
     from suite.auth.accounts import create_token
     from suite.auth.models import User
+    _require_migrated()
     with db.connection_context():
         user = User.by_name(name)
         if user is None:
@@ -84,10 +90,18 @@ def create_token_command(name, label):
     click.echo(token)
 
 
+def _require_migrated():
+    """Stop with a clear message when the database has no tables yet."""
+    with db.connection_context():
+        if not db.table_exists("user"):
+            raise click.ClickException("the database is not set up yet: run `python manage.py migrate` first")
+
+
 @click.command("backup")
 @with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False))
-def backup_command(path):
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def backup_command(path, force):
     """Copy the SQLite database to PATH with the online backup API (PostgreSQL: prints pg_dump)."""
     if database.is_postgres():
         p = db.obj.connect_params
@@ -96,17 +110,28 @@ def backup_command(path):
                    f"--host={p.get('host', 'localhost')} --port={p.get('port', 5432)} "
                    f"--username={p.get('user', os.environ.get('USER', 'postgres'))} {db.obj.database}")
         return
-    source = sqlite3.connect(db.obj.database)
-    target = sqlite3.connect(path)
+    if os.path.exists(path) and os.path.samefile(path, db.obj.database):
+        raise click.ClickException(f"{path} is the live database itself; choose another file")
+    if os.path.exists(path) and not force:
+        raise click.ClickException(f"{path} exists; pass --force to replace it")
+    partial = f"{path}.partial"  # written whole and checked, then moved over PATH in one step
     try:
-        with target:
-            source.backup(target, pages=1024)
-        ok = target.execute("PRAGMA integrity_check").fetchone()[0]
+        source, target = sqlite3.connect(db.obj.database), sqlite3.connect(partial)
+        try:
+            with target:
+                source.backup(target, pages=1024)
+            ok = target.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            target.close()
+            source.close()
+        if ok != "ok":
+            raise click.ClickException(f"the backup failed its integrity check: {ok}")
+        os.replace(partial, path)
+    except (sqlite3.Error, OSError) as err:
+        raise click.ClickException(f"cannot write {path}: {err}") from None
     finally:
-        target.close()
-        source.close()
-    if ok != "ok":
-        raise click.ClickException(f"the backup failed its integrity check: {ok}")
+        if os.path.exists(partial):
+            os.remove(partial)
     click.echo(f"backed up {db.obj.database} to {path} ({os.path.getsize(path)} bytes)")
 
 

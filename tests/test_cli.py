@@ -98,3 +98,42 @@ def test_reindex_builds_the_search_lists_with_a_progress_bar(app, runner, alice_
     with app.app_context():
         ranked = search.champion_lists().rank_word("otter", (), KINDS, 5)  # the lists answer
     assert ranked is not None and len(ranked) == 3
+
+
+def _sqlite_only(app):
+    return not app.config["DATABASE_URL"].startswith("postgres")
+
+
+def test_backup_refuses_to_overwrite_without_force_and_never_the_live_database(app, runner, users, tmp_path):
+    if not _sqlite_only(app):
+        return  # on PostgreSQL the command only prints pg_dump's command line (test above)
+    from suite.extensions import db
+    existing = tmp_path / "notes.txt"
+    existing.write_text("keep me")
+    result = runner.invoke(backup_command, [str(existing)])
+    assert result.exit_code != 0 and "--force" in result.output and "Traceback" not in result.output
+    assert existing.read_text() == "keep me"
+    result = runner.invoke(backup_command, [db.obj.database, "--force"])
+    assert result.exit_code != 0 and "live database" in result.output
+    result = runner.invoke(backup_command, [str(tmp_path / "missing-dir" / "b.db")])
+    assert result.exit_code != 0 and "cannot write" in result.output
+    assert runner.invoke(backup_command, [str(existing), "--force"]).exit_code == 0
+
+
+def test_unknown_migration_target_is_a_message_not_a_traceback(runner):
+    from suite.cli import migrate_command
+    result = runner.invoke(migrate_command, ["--target", "bogus"])
+    assert result.exit_code != 0 and "unknown migration" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_user_commands_on_an_empty_database_say_to_migrate(tmp_path):
+    env = {"SUITE_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    for args in (["create-user", "bob", "--password", PASSWORD], ["create-token", "bob"]):
+        out = subprocess.run([sys.executable, "manage.py", *args], env=env, capture_output=True, text=True)
+        assert out.returncode != 0 and "manage.py migrate" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_create_user_refuses_a_password_of_spaces(runner):
+    result = runner.invoke(create_user_command, ["dora", "--password", " " * 12])
+    assert result.exit_code != 0 and "only spaces" in result.output

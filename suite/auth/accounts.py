@@ -29,6 +29,8 @@ def validate_password(password):
     """Raise InvalidInput for passwords that are too short or too long."""
     if not (MIN_PASSWORD <= len(password or "") <= MAX_PASSWORD):
         raise InvalidInput(f"Passwords are {MIN_PASSWORD} to {MAX_PASSWORD} characters long.")
+    if not password.strip():
+        raise InvalidInput("A password cannot be only spaces.")
 
 
 def hash_password(password):
