@@ -2,6 +2,8 @@
 import pytest
 
 from suite import search
+from suite.auth.accounts import create_user
+from tests.conftest import PASSWORD, AuthActions
 
 
 @pytest.fixture
@@ -86,6 +88,18 @@ def test_closed_wiki_is_not_searchable_anonymously(make_app, users):
         search.index_item("wiki", "w9", owner_id=None, visibility="public", title="Internal roadmap",
                           body="x", url="/wiki/x")
     assert "Internal roadmap" not in app.test_client().get("/search?q=roadmap").get_data(as_text=True)
+
+
+def test_closed_wiki_is_not_on_the_anonymous_dashboard(make_app):
+    app = make_app(WIKI_READ="users")
+    with app.app_context():
+        create_user("alice", PASSWORD)
+        search.index_item("wiki", "w9", owner_id=None, visibility="public", title="Internal roadmap",
+                          body="x", url="/wiki/x")
+    assert "Internal roadmap" not in app.test_client().get("/").get_data(as_text=True)
+    signed_in = app.test_client()
+    AuthActions(signed_in).login("alice")
+    assert "Internal roadmap" in signed_in.get("/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("q", ['"', "AND OR", "*", "x" * 10000, "in:nowhere", "-only"])

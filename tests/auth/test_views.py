@@ -210,3 +210,21 @@ def test_invalid_token_is_401_json_under_api(client):
 def test_bearer_token_identifies_its_user(client, token):
     resp = client.get("/", headers={"Authorization": f"Bearer {token}"})
     assert b"Hello, alice" in resp.data
+
+
+def test_the_account_throttle_counts_every_spelling_of_the_name(make_app):
+    app = make_app(LOGIN_MAX_FAILURES=3)
+    client = app.test_client()
+    with app.app_context():
+        from suite.auth.accounts import create_user
+        create_user("alice", PASSWORD)
+    for name in ("alice", " alice", "ALICE\u00a0"):
+        assert client.post("/auth/login", data={"username": name, "password": "nope"}).status_code == 401
+    for name in ("alice", "alice ", "\u2003alice"):
+        assert client.post("/auth/login", data={"username": name, "password": PASSWORD}).status_code == 429
+
+
+@pytest.mark.parametrize("target", ["/x\r\nSet-Cookie: a=b", "/x\ny", "/\tx", "/x\x7f"])
+def test_a_next_address_with_control_characters_goes_home(auth, users, target):
+    resp = auth.login("alice", next=target)
+    assert resp.status_code == 302 and resp.headers["Location"] == "/"
