@@ -150,14 +150,17 @@ def update_bookmark(bookmark, *, url=None, tags=None, **fields):
                           fetch_status=PENDING, thumb_status=PENDING, is_broken=False)
             refetch = True
     tag_names = None if tags is None else parse_tags(tags)
+    values["updated_at"] = utcnow()
     with db.atomic():
         for key, value in values.items():
             setattr(bookmark, key, value)
-        bookmark.updated_at = utcnow()
-        bookmark.save()
+        # Only the columns changed here: the rest may have been written by the background fetch
+        # since this copy was read (a full save would put its picture back to "pending").
+        bookmark.save(only=[getattr(Bookmark, key) for key in values])
         if tag_names is not None:
             set_tags(bookmark, tag_names)
-        index_bookmark(bookmark, tag_names if tag_names is not None else tags_of(bookmark))
+        fresh = Bookmark.get_by_id(bookmark.id)
+        index_bookmark(fresh, tag_names if tag_names is not None else tags_of(bookmark))
         if refetch:
             _enqueue_fetch(bookmark.id)
     return bookmark

@@ -3,6 +3,7 @@ import io
 import logging
 
 from flask import current_app
+from peewee import fn
 
 from suite import pagecache
 from suite.auth.models import utcnow
@@ -24,40 +25,60 @@ def _settings():
 
 
 def fetch_metadata(bookmark):
-    """Fetch the bookmark's page and store title, description, images and text; returns success."""
-    from suite.bookmarks.bookmarks import index_bookmark
+    """Fetch the bookmark's page and store what it says; returns the bookmark as stored now, or None.
+
+    The fetch takes seconds, while the owner may edit or delete the bookmark. So only the
+    fetched columns are written (title and description only while still empty), nothing at all
+    when the bookmark is gone or its URL changed meanwhile (the new URL has its own fetch
+    queued: None then), and the search entry is rebuilt from the row as it is now.
+    """
     guard, max_bytes, timeout = _settings()
     try:
         page = fetch(bookmark.url, guard, max_bytes=max_bytes, timeout=timeout,
                      body_types=("text/html", "application/xhtml+xml"))
     except FetchError as err:
-        bookmark.fetch_status, bookmark.fetch_error = FAILED, str(err)[:1000]
-        bookmark.is_broken = not isinstance(err, FetchRefused)  # refused is a rule, not a dead link
-        bookmark.checked_at = utcnow()
-        bookmark.save(only=[Bookmark.fetch_status, Bookmark.fetch_error, Bookmark.is_broken, Bookmark.checked_at])
-        return False
-    bookmark.http_status = page.status
-    bookmark.fetch_status, bookmark.fetch_error = DONE, ""
+        return _store(bookmark, {Bookmark.fetch_status: FAILED, Bookmark.fetch_error: str(err)[:1000],
+                                 Bookmark.is_broken: not isinstance(err, FetchRefused),  # a rule, not a dead link
+                                 Bookmark.checked_at: utcnow()}, reindex=False)
+    return _store(bookmark, _page_values(page), reindex=True)
+
+
+def _unless_set(column, value):
+    """An UPDATE value keeping the column's text when it has some (the owner's own title wins)."""
+    return fn.COALESCE(fn.NULLIF(column, ""), value)
+
+
+def _page_values(page):
+    """The columns a fetched page fills (favicon downloaded here)."""
+    values = {Bookmark.http_status: page.status, Bookmark.fetch_status: DONE, Bookmark.fetch_error: "",
+              Bookmark.checked_at: utcnow(), Bookmark.is_broken: page.status >= 400}
     if page.status >= 400:
-        bookmark.fetch_error = f"The page answered HTTP {page.status}."
+        values[Bookmark.fetch_error] = f"The page answered HTTP {page.status}."
     if page.is_html and page.body:
         meta = parse_html(page.text(), page.url)
-        bookmark.title = bookmark.title or meta.title[:500]
-        bookmark.description = bookmark.description or meta.description
-        bookmark.image_url = meta.image[:2000]
-        bookmark.canonical_url = meta.canonical[:2000]
-        bookmark.page_text = meta.text
-        bookmark.favicon = fetch_favicon(meta.icons or [meta.favicon]) or ""
+        values.update({Bookmark.title: _unless_set(Bookmark.title, meta.title[:500]),
+                       Bookmark.description: _unless_set(Bookmark.description, meta.description),
+                       Bookmark.image_url: meta.image[:2000], Bookmark.canonical_url: meta.canonical[:2000],
+                       Bookmark.page_text: meta.text,
+                       Bookmark.favicon: fetch_favicon(meta.icons or [meta.favicon]) or ""})
     elif page.content_type.startswith("image/"):
-        bookmark.image_url = page.url[:2000]  # a picture bookmark is its own preview
+        values[Bookmark.image_url] = page.url[:2000]  # a picture bookmark is its own preview
     elif not page.is_html:
-        bookmark.fetch_error = f"Not a web page ({page.content_type or 'unknown type'}); nothing to read."
-    bookmark.checked_at = utcnow()
-    bookmark.is_broken = page.status >= 400
+        values[Bookmark.fetch_error] = f"Not a web page ({page.content_type or 'unknown type'}); nothing to read."
+    return values
+
+
+def _store(bookmark, values, reindex):
+    """Write ``values`` if the bookmark still exists with the URL fetched; the fresh row, or None."""
+    from suite.bookmarks.bookmarks import index_bookmark
     with db.atomic():
-        bookmark.save()
-        index_bookmark(bookmark)
-    return True
+        same = (Bookmark.id == bookmark.id) & (Bookmark.url == bookmark.url)
+        if not Bookmark.update(values).where(same).execute():
+            return None  # deleted (no search entry to bring back) or moved to another URL
+        fresh = Bookmark.get_or_none(Bookmark.id == bookmark.id)
+        if fresh is not None and reindex:
+            index_bookmark(fresh)
+    return fresh
 
 
 def fetch_image(url, max_bytes=thumbnails.MAX_IMAGE_BYTES):
@@ -106,7 +127,8 @@ def make_picture(bookmark):
         image, source = thumbnails.draw_card(display_domain(bookmark.url), bookmark.title or bookmark.url), "card"
     small, large = thumbnails.make_thumbnails(media, image, screenshot=(source == "screenshot"))
     Bookmark.update(thumb_small=small, thumb_large=large, thumb_source=source, thumb_status=DONE,
-                    thumb_error="; ".join(errors)[:1000]).where(Bookmark.id == bookmark.id).execute()
+                    thumb_error="; ".join(errors)[:1000]).where(  # not over the picture of a new URL
+        Bookmark.id == bookmark.id, Bookmark.url == bookmark.url).execute()
     pagecache.changed("bookmark")  # the lists showing it as pending go
     return source
 
@@ -121,13 +143,16 @@ def _screenshot(url):
 
 
 def process(bookmark_id):
-    """The whole background work of one bookmark: metadata, then the picture (never left pending)."""
+    """The whole background work of one bookmark: metadata, then the picture (never left pending).
+
+    Nothing is done for a bookmark deleted, or whose URL changed, while its page was fetched.
+    """
     bookmark = Bookmark.get_or_none(Bookmark.id == bookmark_id)
     if bookmark is None:
         return None
     try:
-        fetch_metadata(bookmark)
-        return make_picture(bookmark)
+        bookmark = fetch_metadata(bookmark)
+        return None if bookmark is None else make_picture(bookmark)
     except Exception:  # a bug or an odd page must not leave the bookmark "pending" forever
         log.exception("bookmarks: processing bookmark %s failed", bookmark_id)
         message = "Something went wrong on our side while fetching; it has been logged. Try again later."
