@@ -1,6 +1,7 @@
 """The Netscape bookmark file format (Firefox, Chrome, Pinboard, linkding, Karakeep): read and write."""
 import datetime
 import html
+import math
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -29,6 +30,8 @@ def _timestamp(value):
     try:
         number = float(value)
     except (TypeError, ValueError):
+        return None
+    if not math.isfinite(number):  # "inf" would divide by 1000 forever
         return None
     while number > 1e11:
         number /= 1000

@@ -45,6 +45,30 @@ def test_parse_keeps_folders_as_tags_dates_flags_and_descriptions():
     assert entries["https://toolbar.example/"].tags == []  # the toolbar is not a topic
 
 
+def _in_a_thread(work, seconds=20):
+    """``work()``'s result, or a failure when it has not returned in time (it is left running)."""
+    import threading
+    result = []
+    worker = threading.Thread(target=lambda: result.append(work()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert result, f"still running after {seconds} s"
+    return result[0]
+
+
+def test_dates_that_are_no_number_of_seconds_import_without_a_date(alice_client, app):
+    odd = ["inf", "-inf", "Infinity", "1e400", "nan", "soon"]
+    rows = "".join(f'<DT><A HREF="https://example.com/{i}" ADD_DATE="{v}">Odd {v}</A>\n' for i, v in enumerate(odd))
+    data = f"<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p>\n{rows}</DL><p>\n".encode()
+    resp = _in_a_thread(lambda: alice_client.post("/bookmarks/import", data={"file": (io.BytesIO(data), "b.html")},
+                                                  content_type="multipart/form-data"))
+    assert resp.status_code == 302
+    with app.app_context():
+        years = {b.title: b.created_at.year for b in Bookmark.select()}
+    assert sorted(years) == sorted(f"Odd {v}" for v in odd)
+    assert len(set(years.values())) == 1  # all saved today
+
+
 @pytest.mark.parametrize(("data", "message"), [
     (b"hello, this is plain text", b"not a Netscape bookmark file"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00", b"looks binary"),
