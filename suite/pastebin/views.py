@@ -255,6 +255,12 @@ def feed():
     return current_app.response_class(xml, mimetype="application/atom+xml")
 
 
+@bp.app_template_filter("paste_xml")
+def _paste_xml(text):
+    """Text with the characters XML 1.0 forbids removed (terminal logs hold ESC), before it is escaped."""
+    return pastes.xml_safe(text)
+
+
 @bp.app_template_filter("paste_anchored")
 def _paste_anchored(html, position):
     """Stored line HTML with this file's anchors, marked safe (escaped when it was made)."""

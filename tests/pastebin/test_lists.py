@@ -35,6 +35,18 @@ def test_the_feed_quotes_each_paste_and_names_its_owner(client, token):
     assert "anonymous words" in xml and "<name>anonymous</name>" in xml
 
 
+def test_a_terminal_log_with_escape_codes_keeps_the_feed_well_formed(client):
+    log = "\x1b[31mERROR\x1b[0m build failed\x07\x0b\x0c\ufffe\n\tat step 2\r\n"
+    slug = _post(client, content=log, name="\x1b[1mbuild.log").rsplit("/", 1)[1]
+    assert client.get(f"/paste/{slug}/raw").get_data(as_text=True) == log.replace("\r\n", "\n")  # stored as sent
+    import xml.etree.ElementTree as ET
+    feed = ET.fromstring(client.get("/paste/recent.atom").data)
+    summary = feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}summary").text
+    assert summary == "[31mERROR[0m build failed\n\tat step 2\n"
+    page = client.get(f"/paste/{slug}")
+    assert page.status_code == 200 and "ERROR" in page.get_data(as_text=True)
+
+
 def test_lists_read_each_file_but_not_its_text(app, client, token):
     from suite.pastebin import pastes
     _post(client, token, content="line\n" * 700, title="Long", lang="text")
