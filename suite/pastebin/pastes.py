@@ -204,6 +204,20 @@ def visible_paste(slug, user):
     return paste
 
 
+def fork_parent(slug, user):
+    """The paste a new version names as its parent, or None when there is none or it is gone.
+
+    The parent may be deleted or expire while its fork is being written: the
+    fork is then saved as a paste of its own rather than refused.
+    """
+    if not slug:
+        return None
+    try:
+        return visible_paste(slug, user)
+    except NotFound:
+        return None
+
+
 def read_paste(slug, user):
     """``visible_paste`` for showing its content: a burn paste is deleted by its first reader.
 

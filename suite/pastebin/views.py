@@ -64,12 +64,15 @@ def index():
         return render_form(form, 400 if request.method == "POST" else 200)
     try:
         check_anonymous_rate()
-        parent = pastes.visible_paste(form.parent.data, current_user) if form.parent.data else None
+        parent = pastes.fork_parent(form.parent.data, current_user)
         paste = pastes.create_paste(form_files(form), user=current_user, title=form.title.data,
                                     visibility=form.visibility.data, expires=form.expires.data, parent=parent)
     except (InvalidInput, TooLarge) as err:
         flash(err.message, "error")
         return render_form(form, err.status)
+    if form.parent.data and parent is None:
+        flash("The paste this was a new version of has been deleted or has expired: "
+              "yours is saved as a paste of its own.", "info")
     if paste.burn_after_reading:
         return render_template("pastebin/created.html", paste=paste), 201
     return redirect(url_for(".view", slug=paste.slug))

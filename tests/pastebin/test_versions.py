@@ -1,6 +1,9 @@
 """Links between versions: a page links only to versions its reader may see, and reading it burns none."""
+import datetime
 import re
 
+from suite.auth.models import utcnow
+from suite.pastebin.models import Paste
 from tests.pastebin.conftest import slug_of
 
 
@@ -62,3 +65,36 @@ def test_the_api_names_a_parent_only_when_the_page_would(alice_client, bob_clien
     assert client.get(f"/api/v1/pastes/{child}").json["parent"] is None
     mine = client.get(f"/api/v1/pastes/{child}", headers={"Authorization": f"Bearer {token}"})
     assert mine.json["parent"] == parent
+
+
+def _fork_text(client, parent):
+    return client.post("/paste/", data={"files-0-content": "my long edited fork\n", "files-0-lang": "text",
+                                        "parent": parent, "visibility": "public", "expires": "never"})
+
+
+def _saved_without_parent(app, resp):
+    assert resp.status_code == 302
+    with app.app_context():
+        fork = Paste.get(Paste.slug == slug_of(resp))
+        assert fork.parent_id is None and fork.files[0].content == "my long edited fork\n"
+
+
+def test_a_fork_whose_parent_was_deleted_meanwhile_is_saved_on_its_own(alice_client, bob_client, app):
+    parent = _form_paste(alice_client, "original\n")
+    assert bob_client.get(f"/paste/{parent}/fork").status_code == 200
+    alice_client.post(f"/paste/{parent}/delete", data={})
+    resp = _fork_text(bob_client, parent)
+    _saved_without_parent(app, resp)
+    assert "saved as a paste of its own" in bob_client.get(resp.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_fork_whose_parent_expired_meanwhile_is_saved_on_its_own(alice_client, bob_client, app):
+    parent = _form_paste(alice_client, "original\n", expires="1h")
+    with app.app_context():
+        Paste.update(expires_at=utcnow() - datetime.timedelta(seconds=1)).where(Paste.slug == parent).execute()
+    _saved_without_parent(app, _fork_text(bob_client, parent))
+
+
+def test_a_fork_cannot_name_a_parent_its_author_may_not_see(alice_client, bob_client, app):
+    private = _form_paste(alice_client, "mine\n", visibility="private")
+    _saved_without_parent(app, _fork_text(bob_client, private))
