@@ -18,7 +18,7 @@ from suite.database import Prepared
 from suite.errors import Conflict, InvalidInput, NotFound, TooLarge
 from suite.extensions import db
 from suite.wiki import links
-from suite.wiki.merge import merge3
+from suite.wiki.merge import MergeTooCostly, merge3
 from suite.wiki.models import Page, Revision
 from suite.wiki.permissions import require_admin, require_delete, require_edit
 from suite.wiki.titles import clean_title, title_key
@@ -187,24 +187,24 @@ def publish(page, revision, *, was_live, old_key):
         links.invalidate_links_to(page.key)
 
 
-def _page_row(title, user):
-    """The page for ``title``, created empty (version 0) when new; a race to create is retried."""
-    page = find_page(title)
-    if page is not None:
-        return page
-    require_edit(user)
+def _new_page_row(title, user):
+    """An empty page row (version 0) for a first save; None when another save created it first."""
     try:
         with db.atomic():
             return Page.create(title=title, key=title_key(title), created_by=getattr(user, "id", None))
     except IntegrityError:
-        return find_page(title)
+        return None
 
 
-def _merge_stale(page, content, base_number):
-    """Content to save for an edit based on an older revision: merged, or EditConflict."""
-    if base_number < 0 or base_number > page.version:
-        raise InvalidInput(f"Revision {base_number} of “{page.title}” does not exist.")
-    if base_number == page.version:
+def _merge_stale(page, title, content, base_number):
+    """Content to save for an edit based on an older revision: merged, or EditConflict.
+
+    Runs outside any transaction: a big merge must not hold the database's write lock.
+    """
+    version = page.version if page else 0
+    if base_number < 0 or base_number > version:
+        raise InvalidInput(f"Revision {base_number} of “{page.title if page else title}” does not exist.")
+    if base_number == version:
         return content, None
     current = get_revision(page, page.version)
     base_text = get_revision(page, base_number).content if base_number else ""
@@ -213,7 +213,12 @@ def _merge_stale(page, content, base_number):
                            "were editing it. Your text is kept below; save again to bring the page back.")
     if current.content == content:
         return content, None
-    merged = merge3(base_text, content, current.content)
+    try:
+        merged = merge3(base_text, content, current.content)
+    except MergeTooCostly:
+        raise EditConflict(current, content, base_text, f"{current.author_name} changed this page (revision "
+                           f"{current.number}) while you were editing it, and the two versions are too large "
+                           "and too alike to merge automatically. Your text is kept below.") from None
     if merged.conflicts:
         raise EditConflict(current, content, base_text)
     authors = (User.select(User.username).join(Revision, on=(Revision.author == User.id))
@@ -221,21 +226,32 @@ def _merge_stale(page, content, base_number):
     return merged.text, sorted({u.username for u in authors}) or ["someone"]
 
 
+def _unchanged(page, text):
+    """The current revision when ``text`` is what the live page already says, else None."""
+    if page is None or not page.version or page.deleted:
+        return None
+    current = get_revision(page, page.version)
+    return current if current.content == text else None
+
+
 def save_page(title, content, base_revision, user, message="", *, kind="edit"):
-    """Save an edit made on revision ``base_revision`` (0 for a new page); never overwrites others."""
+    """Save an edit made on revision ``base_revision`` (0 for a new page); never overwrites others.
+
+    Read and merge first, outside a transaction; then write only if the page is still at the
+    version merged against (``_commit``'s check). When someone saved meanwhile, read and merge again.
+    """
     title, content, message = clean_title(title), clean_content(content), clean_message(message)
     for _ in range(MAX_RETRIES):
+        page = find_page(title)
+        require_edit(user, page)
+        text, merged_with = _merge_stale(page, title, content, int(base_revision or 0))
+        if merged_with is None and (current := _unchanged(page, text)) is not None:
+            return SaveResult(page, current, changed=False)
         with db.atomic():
-            page = _page_row(title, user)
-            require_edit(user, page)
-            text, merged_with = _merge_stale(page, content, int(base_revision or 0))
-            if page.version and not page.deleted and merged_with is None:
-                current = get_revision(page, page.version)
-                if current.content == text:
-                    return SaveResult(page, current, changed=False)
-            revision = _commit(page, text, user, message, kind)
-            if revision is not None:
-                return SaveResult(page, revision, merged_with=merged_with)
+            page = page or _new_page_row(title, user)
+            revision = page and _commit(page, text, user, message, kind)
+        if revision is not None:
+            return SaveResult(page, revision, merged_with=merged_with)
     raise Conflict("The page is being changed by others right now; try again in a moment.")
 
 

@@ -1,10 +1,13 @@
 """Two people editing one page: clean merges are saved and announced, overlaps never overwrite."""
+import random
+import sqlite3
 import threading
 
 import pytest
 
 from suite.errors import Conflict
 from suite.wiki import pages
+from suite.wiki.merge import merge3
 from suite.wiki.models import Page, Revision
 
 BASE = "# Plan\n\nintro line\n\nmiddle line\n\nlast line\n"
@@ -106,3 +109,74 @@ def test_racing_clients_never_lose_an_update(wiki, app, users):
         assert f"edited by writer {n}" in text
     with app.app_context():
         assert Page.get(Page.key == "race").version == 7
+
+
+def look_alike_page(seed):
+    """8,000 lines of "a" and "b": no merge can line two edits of it up cheaply."""
+    rng = random.Random(seed)
+    return "".join(rng.choice("ab") + "\n" for _ in range(8000))
+
+
+def test_stale_save_too_costly_to_merge_is_a_conflict_with_text_kept(wiki, bob_wiki, app):
+    wiki.save("Big", look_alike_page(1))
+    bob_wiki.save("Big", look_alike_page(2), base=1)
+    mine = look_alike_page(3) + "my closing line\n"
+    resp = wiki.save("Big", mine, base=1)
+    assert resp.status_code == 409
+    assert b"too large and too alike to merge" in resp.data
+    assert b"my closing line" in resp.data
+    assert current_text(app, "big") == look_alike_page(2)
+
+
+def test_stale_api_put_too_costly_to_merge_is_409(wiki, bob_wiki, client, token, app):
+    wiki.save("Big", look_alike_page(1))
+    bob_wiki.save("Big", look_alike_page(2), base=1)
+    resp = client.put("/api/v1/wiki/Big", json={"content": look_alike_page(3), "base_revision": 1},
+                      headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 409
+    assert resp.json["current"]["revision"] == 2
+    assert current_text(app, "big") == look_alike_page(2)
+
+
+def test_merge_runs_while_others_can_write(page_v1, wiki, bob_wiki, app, monkeypatch):
+    """While a stale save merges, another connection can take SQLite's write lock at once."""
+    if not app.config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("checks SQLite's write lock")
+    path = app.config["DATABASE_URL"].split(":///", 1)[1]
+    seen = []
+
+    def merge_and_try_a_write(*args, **kwargs):
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # "database is locked" if the save held the lock
+            other.execute("ROLLBACK")
+            seen.append("wrote")
+        finally:
+            other.close()
+        return merge3(*args, **kwargs)
+
+    monkeypatch.setattr(pages, "merge3", merge_and_try_a_write)
+    bob_wiki.save("Plan", BASE.replace("last line", "last line (bob)"), base=page_v1)
+    resp = wiki.save("Plan", BASE.replace("intro line", "intro line (alice)"), base=page_v1)
+    assert resp.status_code == 302 and seen == ["wrote"]
+    assert "intro line (alice)" in current_text(app) and "last line (bob)" in current_text(app)
+
+
+def test_save_that_loses_the_race_after_merging_merges_again(page_v1, app, users, monkeypatch):
+    """Bob saves between alice's merge and her write: her save merges with his new text too."""
+    calls = []
+
+    def merge_then_bob_saves(base, ours, theirs):
+        calls.append(theirs)
+        if len(calls) == 1:
+            pages.save_page("Plan", theirs.replace("middle line", "middle line (bob)"), 2, users["bob"])
+        return merge3(base, ours, theirs)
+
+    with app.app_context():
+        pages.save_page("Plan", BASE.replace("last line", "last line (bob)"), page_v1, users["bob"])
+        monkeypatch.setattr(pages, "merge3", merge_then_bob_saves)
+        result = pages.save_page("Plan", BASE.replace("intro line", "intro line (alice)"), page_v1,
+                                 users["alice"])
+    assert len(calls) == 2 and result.revision.number == 4
+    text = current_text(app)
+    assert "intro line (alice)" in text and "middle line (bob)" in text and "last line (bob)" in text
