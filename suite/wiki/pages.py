@@ -255,10 +255,27 @@ def save_page(title, content, base_revision, user, message="", *, kind="edit"):
     raise Conflict("The page is being changed by others right now; try again in a moment.")
 
 
-def revert_page(title, number, user):
-    """A new revision with the content of revision ``number``."""
+class StaleRevert(Conflict):
+    """The page changed since the reverter looked at it: reverting now would undo that change too."""
+
+    def __init__(self, page, old, current):
+        super().__init__(f"“{page.title}” changed since you opened it (now revision {current.number}, by "
+                         f"{current.author_name}), so nothing was reverted and that change is kept. Below is "
+                         f"the text of revision {old.number}: save it only if it should replace the page.")
+        self.page, self.old, self.current = page, old, current
+
+
+def revert_page(title, number, base_revision, user):
+    """A new revision with the content of revision ``number``, made from ``base_revision``.
+
+    ``base_revision`` is the current revision the user saw; when the page has moved on
+    since (or it is unknown), StaleRevert: reverting would silently undo the newer change.
+    """
     page, current = get_page(title)
+    require_edit(user, page)
     old = get_revision(page, int(number))
+    if base_revision != current.number:
+        raise StaleRevert(page, old, current)
     return save_page(page.title, old.content, current.number, user, f"Reverted to revision {old.number}",
                      kind="revert")
 

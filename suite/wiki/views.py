@@ -189,11 +189,16 @@ def backlinks(title):
 @bp.route("/<path:title>/revert", methods=["POST"])
 @login_required
 def revert(title):
-    """Make a new revision with an old revision's text."""
+    """Make a new revision with an old revision's text, unless the page changed since it was viewed."""
     number = whole_number("rev", source=request.form)
     if not number:
         raise InvalidInput("Say which revision to revert to.")
-    result = pages.revert_page(clean_title(title), number, current_user)
+    try:
+        result = pages.revert_page(clean_title(title), number, whole_number("base_revision", source=request.form),
+                                   current_user)
+    except pages.StaleRevert as err:
+        flash(err.message, "warning")
+        return redirect(wiki_url(err.page.title, "wiki.edit", rev=err.old.number))
     flash(f"Reverted to revision {number}." if result.changed else "That is already the current text.",
           "success")
     return redirect(wiki_url(result.page.title))

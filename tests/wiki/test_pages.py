@@ -1,4 +1,6 @@
 """Viewing, creating and editing pages through the web: titles, history, diff, preview."""
+import re
+
 from suite.wiki.models import Page, Revision
 
 
@@ -79,7 +81,7 @@ def test_diff_of_unknown_revision_is_404(wiki, client):
 def test_revert_makes_new_revision_with_old_content(wiki, alice_client, app):
     wiki.save("Notes", "good text")
     wiki.save("Notes", "vandalism")
-    resp = alice_client.post("/wiki/Notes/revert", data={"rev": 1})
+    resp = alice_client.post("/wiki/Notes/revert", data=revert_form(alice_client, "Notes", 1))
     assert resp.status_code == 302
     with app.app_context():
         page = Page.get(Page.key == "notes")
@@ -87,6 +89,39 @@ def test_revert_makes_new_revision_with_old_content(wiki, alice_client, app):
         latest = Revision.get(Revision.page == page, Revision.number == 3)
         assert latest.content == "good text\n"
         assert latest.kind == "revert"
+
+
+def revert_form(client, title, number):
+    """The fields of the "Revert to this revision" button on ``?rev=number``, as the browser sends them."""
+    html = client.get(f"/wiki/{title}?rev={number}").data.decode()
+    form = re.search(r'<form method="post" action="[^"]*/revert".*?</form>', html, re.S).group(0)
+    return dict(re.findall(r'name="(rev|base_revision)" value="(\d+)"', form))
+
+
+def test_revert_after_someone_else_saved_keeps_their_change(wiki, bob_wiki, alice_client, app):
+    wiki.save("Notes", "v1")
+    wiki.save("Notes", "v2")
+    form = revert_form(alice_client, "Notes", 1)  # alice looks at revision 1 while 2 is current
+    bob_wiki.save("Notes", "v2\nbob's important line")
+    resp = alice_client.post("/wiki/Notes/revert", data=form)
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith("/wiki/Notes/edit?rev=1")
+    edit_form = alice_client.get(resp.headers["Location"]).data
+    assert "changed since you opened it (now revision 3, by bob)".encode() in edit_form
+    assert b"v1" in edit_form  # the old text, ready to save deliberately
+    with app.app_context():
+        page = Page.get(Page.key == "notes")
+        assert page.version == 3
+        assert Revision.get(Revision.page == page, Revision.number == 3).content == "v2\nbob's important line\n"
+
+
+def test_revert_that_does_not_say_what_it_saw_changes_nothing(wiki, alice_client, app):
+    wiki.save("Notes", "v1")
+    wiki.save("Notes", "v2")
+    resp = alice_client.post("/wiki/Notes/revert", data={"rev": 1})
+    assert resp.status_code == 302 and "/edit?rev=1" in resp.headers["Location"]
+    with app.app_context():
+        assert Page.get(Page.key == "notes").version == 2
 
 
 def test_preview_renders_without_saving(wiki, alice_client, app):
