@@ -11,7 +11,7 @@ from suite.api import openapi
 from suite.api.kit import created, json_body, page_args, paginated, token_required
 from suite.errors import InvalidInput
 from suite.pastebin import pastes
-from suite.pastebin.delivery import raw_response
+from suite.pastebin.delivery import raw_response, requested_paste
 
 api_bp = Blueprint("api_pastes", __name__, url_prefix="/api/v1/pastes")
 FIELDS = {"content": str, "name": str, "lang": str, "title": str, "visibility": str, "expires": str,
@@ -81,14 +81,14 @@ def list_pastes():
 @api_bp.route("/<slug>")
 def get_paste(slug):
     """One paste with its files' contents."""
-    return jsonify(paste_json(pastes.read_paste(slug, current_user)))
+    return jsonify(paste_json(requested_paste(slug)))
 
 
 @api_bp.route("/<slug>/raw")
 @api_bp.route("/<slug>/raw/<int:number>")
 def raw(slug, number=1):
     """One file's text (``text/plain; charset=utf-8``)."""
-    return raw_response(pastes.read_paste(slug, current_user), number)
+    return raw_response(requested_paste(slug), number)
 
 
 @api_bp.route("/<slug>", methods=["DELETE"])

@@ -8,7 +8,7 @@ from flask import current_app, request
 from suite import ratelimit
 from suite.auth import current_user
 from suite.errors import NotFound
-from suite.pastebin.pastes import FileInput, decode_text
+from suite.pastebin.pastes import FileInput, decode_text, read_paste
 
 CURL_FILE = re.compile(r"^f:(\w{1,20})$")
 EXTENSIONS = {"python": "py", "python2": "py", "javascript": "js", "typescript": "ts", "markdown": "md",
@@ -57,6 +57,15 @@ def check_anonymous_rate():
         return
     ratelimit.hit(current_app.config["RATELIMIT_ANONYMOUS"], "paste-anonymous", request.remote_addr or "unknown",
                   "Too many anonymous pastes from your address; try again in {wait} s or sign in.")
+
+
+def requested_paste(slug):
+    """``read_paste`` for this request: a HEAD burns nothing.
+
+    A HEAD shows no content, and link previews and checkers send one before (or
+    instead of) the reader the link was meant for.
+    """
+    return read_paste(slug, current_user, burn=request.method != "HEAD")
 
 
 def _nth_file(paste, number):

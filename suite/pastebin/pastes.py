@@ -218,14 +218,15 @@ def fork_parent(slug, user):
         return None
 
 
-def read_paste(slug, user):
+def read_paste(slug, user, burn=True):
     """``visible_paste`` for showing its content: a burn paste is deleted by its first reader.
 
-    The owner may look at their own burn paste without burning it. Deletion and
-    reading race safely: only the request that deletes the row serves it.
+    The owner may look at their own burn paste without burning it, and nobody
+    burns it with ``burn=False`` (a HEAD request, which shows no content). Deletion
+    and reading race safely: only the request that deletes the row serves it.
     """
     paste = visible_paste(slug, user)
-    if not paste.burn_after_reading or paste.owned_by(user):
+    if not burn or not paste.burn_after_reading or paste.owned_by(user):
         return paste
     files = paste.files  # loaded before the rows go, with their highlighting
     views = stored_views(paste)

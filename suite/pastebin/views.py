@@ -23,6 +23,7 @@ from suite.pastebin.delivery import (
     download_response,
     is_curl_upload,
     raw_response,
+    requested_paste,
 )
 from suite.pastebin.diffing import diff_pastes
 from suite.pastebin.forms import EditPasteForm, PasteForm, posted_entries
@@ -130,7 +131,7 @@ def create_from_curl():
 @bp.route("/<slug>")
 def view(slug):
     """A paste: each file highlighted with anchored line numbers (stored HTML, never re-highlighted)."""
-    paste = pastes.read_paste(slug, current_user)
+    paste = requested_paste(slug)
     files = pastes.stored_views(paste)
     if not getattr(paste, "burned", False) and any(f.pending for f in files):
         highlight_paste_task(paste.id)  # e.g. after a Pygments upgrade; shown plain until then
@@ -147,13 +148,13 @@ def view(slug):
 @bp.route("/<slug>/raw/<int:number>")
 def raw(slug, number=1):
     """One file as ``text/plain; charset=utf-8`` (the first by default)."""
-    return raw_response(pastes.read_paste(slug, current_user), number)
+    return raw_response(requested_paste(slug), number)
 
 
 @bp.route("/<slug>/download")
 def download(slug):
     """The file as an attachment (several files: a zip)."""
-    return download_response(pastes.read_paste(slug, current_user))
+    return download_response(requested_paste(slug))
 
 
 @bp.route("/<slug>/embed")

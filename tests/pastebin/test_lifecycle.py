@@ -2,6 +2,8 @@
 import datetime
 import re
 
+import pytest
+
 from suite.auth.models import utcnow
 from suite.pastebin.models import Paste
 from suite.pastebin.tasks import purge_expired_pastes
@@ -23,6 +25,25 @@ def test_burn_paste_raw_read_also_burns(client, paste_as):
     slug = paste_as(client, "secret\n", expires="burn")
     assert client.get(f"/paste/{slug}/raw").get_data(as_text=True) == "secret\n"
     assert client.get(f"/paste/{slug}").status_code == 404
+
+
+@pytest.mark.parametrize("suffix", ["", "/raw", "/raw/1", "/download"])
+def test_a_head_request_does_not_burn_the_paste(client, paste_as, get_paste, suffix):
+    slug = paste_as(client, "secret\n", expires="burn")
+    head = client.head(f"/paste/{slug}{suffix}")
+    assert head.status_code == 200 and head.data == b""
+    assert get_paste(slug) is not None
+    assert client.get(f"/paste/{slug}/raw").get_data(as_text=True) == "secret\n"  # the reader still gets it
+    assert get_paste(slug) is None
+
+
+@pytest.mark.parametrize("suffix", ["", "/raw"])
+def test_a_head_request_to_the_api_does_not_burn_the_paste(client, paste_as, get_paste, suffix):
+    slug = paste_as(client, "secret\n", expires="burn")
+    assert client.head(f"/api/v1/pastes/{slug}{suffix}").status_code == 200
+    assert get_paste(slug) is not None
+    assert client.get(f"/api/v1/pastes/{slug}").json["files"][0]["content"] == "secret\n"
+    assert get_paste(slug) is None
 
 
 def test_owner_can_look_at_own_burn_paste_without_burning_it(alice_client, client, token, app):
