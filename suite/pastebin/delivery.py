@@ -86,7 +86,8 @@ def raw_response(paste, number=1):
     resp = current_app.response_class(f.content, mimetype="text/plain")
     resp.headers["Content-Type"] = "text/plain; charset=utf-8"
     resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "private, no-store" if paste.visibility != "public" else "public, max-age=60"
+    shared = paste.visibility == "public" and not paste.burn_after_reading  # a burn paste is read once
+    resp.headers["Cache-Control"] = "public, max-age=60" if shared else "private, no-store"
     return resp
 
 

@@ -46,6 +46,11 @@ def test_a_head_request_to_the_api_does_not_burn_the_paste(client, paste_as, get
     assert get_paste(slug) is None
 
 
+def test_no_shared_cache_may_keep_a_burned_paste(client, paste_as):
+    slug = paste_as(client, "secret\n", expires="burn")
+    assert client.get(f"/paste/{slug}/raw").headers["Cache-Control"] == "private, no-store"
+
+
 def test_owner_can_look_at_own_burn_paste_without_burning_it(alice_client, client, token, app):
     url = client.post("/paste/", data={"content": "s", "expires": "burn"},
                       headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True).strip()
