@@ -11,6 +11,7 @@ import json
 import tempfile
 import time
 import zipfile
+import zlib
 
 from peewee import JOIN
 
@@ -127,13 +128,19 @@ def read_manifest(data):
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         info = zf.getinfo("wiki.json")
-    except (zipfile.BadZipFile, KeyError):
+    except (zipfile.BadZipFile, KeyError, ValueError, EOFError):
         raise InvalidInput("This is not a wiki export: a .zip with wiki.json is expected.") from None
     if info.file_size > MAX_MEMBER_BYTES or sum(i.file_size for i in zf.infolist()) > MAX_TOTAL_BYTES:
         raise TooLarge("The export unpacks to more than the import limit.")
     try:
-        manifest = json.loads(zf.read(info))
-    except (ValueError, zipfile.BadZipFile):
+        raw = zf.read(info)
+    # RuntimeError: encrypted; NotImplementedError: a compression zipfile cannot read; the rest: damage.
+    except (RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error, EOFError, ValueError):
+        raise InvalidInput("wiki.json in this zip cannot be read: it is encrypted, damaged or compressed "
+                           "in a way this wiki does not support. Export it again.") from None
+    try:
+        manifest = json.loads(raw)
+    except ValueError:
         raise InvalidInput("wiki.json in this zip is not valid JSON.") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise InvalidInput("wiki.json is not a suite wiki manifest.")
@@ -147,6 +154,21 @@ def _parse_time(text):
         return datetime.datetime.fromisoformat(str(text).rstrip("Z")).replace(tzinfo=None)
     except ValueError:
         return utcnow()
+
+
+def _record_title(record):
+    """The title a manifest record names, checked (InvalidInput when missing, not text or not valid)."""
+    if not isinstance(record, dict):
+        raise InvalidInput("is not an object")
+    if not isinstance(record.get("title"), str):
+        raise InvalidInput("has no title (text is expected)")
+    return clean_title(record["title"])
+
+
+def _record_label(record):
+    """How a problem report names a record: its title when it has one, else its position."""
+    title = record.get("title") if isinstance(record, dict) else None
+    return title if isinstance(title, str) else "(untitled page)"
 
 
 def _clean_revisions(record):
@@ -168,9 +190,7 @@ def import_wiki(data, user):
     authors = {}
     for record in manifest["pages"]:
         try:
-            if not isinstance(record, dict):
-                raise InvalidInput("is not an object")
-            title = clean_title(record.get("title"))
+            title = _record_title(record)
             revisions = _clean_revisions(record)
             if pages.find_page(title) is None:
                 _create_with_history(title, record, revisions, authors)
@@ -181,15 +201,23 @@ def import_wiki(data, user):
                 if result.changed:
                     updated.append(title)
         except InvalidInput as err:
-            problems.append(f"{record.get('title') if isinstance(record, dict) else '?'}: {err.message}")
+            problems.append(f"{_record_label(record)}: {err.message}")
     return created, updated, problems
 
 
 def _author_id(name, cache):
+    """The id of the user called ``name`` (None for unknown users and names that are not text)."""
+    if not isinstance(name, str):
+        return None
     if name not in cache:
-        found = User.by_name(name) if isinstance(name, str) else None
+        found = User.by_name(name)
         cache[name] = found.id if found else None
     return cache[name]
+
+
+def _import_message(value):
+    """An imported edit summary: text, cut to the length the wiki allows."""
+    return pages.clean_message(" ".join(str(value or "").split())[:pages.MAX_MESSAGE])
 
 
 def _create_with_history(title, record, revisions, authors):
@@ -202,7 +230,7 @@ def _create_with_history(title, record, revisions, authors):
                            created_by=_author_id(revisions[0].get("author"), authors))
         rows = [{"page": page.id, "number": n, "kind": str(r.get("kind") or "import")[:10],
                  "author": _author_id(r.get("author"), authors), "created_at": _parse_time(r.get("created_at")),
-                 "message": pages.clean_message(str(r.get("message") or ""))[:200], "content": r["content"],
+                 "message": _import_message(r.get("message")), "content": r["content"],
                  "content_hash": pages.content_hash(r["content"])} for n, r in enumerate(revisions, 1)]
         for start in range(0, len(rows), 100):
             Revision.insert_many(rows[start:start + 100]).execute()

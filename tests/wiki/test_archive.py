@@ -3,6 +3,8 @@ import io
 import json
 import zipfile
 
+import pytest
+
 from suite.wiki.models import Page, Revision
 from tests.wiki.test_permissions import signed_in
 
@@ -119,3 +121,78 @@ def test_the_export_streams_every_page_and_its_whole_history_a_few_pages_at_a_ti
         assert [r["message"] for r in page["revisions"]] == [f"v{v}" for v in range(n + 1)]
         assert all(r["author"] == "alice" for r in page["revisions"])
         assert zf.read(f"pages/{title}.md").decode() == f"{title} text {n}\n"
+
+
+def manifest_zip(pages_=None, *, raw=None, compression=zipfile.ZIP_DEFLATED):
+    """An export zip holding only wiki.json (``pages_`` as its page list, or ``raw`` bytes)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as zf:
+        zf.writestr("wiki.json", raw if raw is not None else json.dumps(
+            {"format": "suite-wiki", "version": 1, "pages": pages_}))
+    return bytearray(buf.getvalue())
+
+
+def page_record(title, content="text", **revision):
+    return {"title": title, "revisions": [dict(revision, content=content)]}
+
+
+def local_header(data):
+    """Offset of the first member's local header."""
+    return data.find(b"PK\x03\x04")
+
+
+def encrypted(data):
+    """The zip with its member marked encrypted (flag bit 0 in both headers)."""
+    data[local_header(data) + 6] |= 1
+    data[data.find(b"PK\x01\x02") + 8] |= 1
+    return data
+
+
+def corrupt_deflate(data):
+    """The zip with the start of its member's deflate stream overwritten."""
+    start = local_header(data)
+    name_len, extra_len = (int.from_bytes(data[start + k:start + k + 2], "little") for k in (26, 28))
+    body = start + 30 + name_len + extra_len
+    data[body:body + 10] = b"\xff" * 10
+    return data
+
+
+def unknown_compression(data):
+    """The zip with its member claiming a compression method zipfile cannot read."""
+    data[local_header(data) + 8] = 99
+    data[data.find(b"PK\x01\x02") + 10] = 99
+    return data
+
+
+@pytest.mark.parametrize("damage", [encrypted, corrupt_deflate, unknown_compression])
+def test_unreadable_manifest_is_400_with_a_message(admin_client, app, damage):
+    pages_ = [page_record(f"Page {n}", "some text " * 20) for n in range(50)]
+    resp = import_zip(admin_client, bytes(damage(manifest_zip(pages_))))
+    assert resp.status_code == 400
+    assert b"wiki.json in this zip cannot be read" in resp.data
+    with app.app_context():
+        assert Page.select().count() == 0
+
+
+@pytest.mark.parametrize(("record", "problem"), [
+    (page_record(5), b"has no title"),
+    (page_record(["a"]), b"has no title"),
+    ({"revisions": [{"content": "x"}]}, b"has no title"),
+    ("just a string", b"is not an object"),
+])
+def test_records_without_a_text_title_are_skipped_with_a_message(admin_client, app, record, problem):
+    resp = import_zip(admin_client, bytes(manifest_zip([record, page_record("Fine")])))
+    assert resp.status_code == 200
+    assert b"1 page(s) created" in resp.data and b"1 skipped" in resp.data and problem in resp.data
+    with app.app_context():
+        assert [p.title for p in Page.select()] == ["Fine"]
+
+
+@pytest.mark.parametrize("author", [["alice"], {"name": "alice"}, 5, None])
+def test_authors_that_are_not_names_are_imported_as_unknown(admin_client, app, author):
+    resp = import_zip(admin_client, bytes(manifest_zip([page_record("Odd", author=author, message={"a": 1})])))
+    assert resp.status_code == 200 and b"1 page(s) created" in resp.data
+    with app.app_context():
+        revision = Revision.get(Revision.page == Page.get(Page.key == "odd"))
+        assert revision.author_id is None
+
