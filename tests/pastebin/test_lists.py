@@ -1,4 +1,6 @@
 """Recent public pastes, the Atom feed, and my pastes with language filter and text search."""
+import pytest
+
 from tests.pastebin.conftest import PY
 
 
@@ -95,3 +97,14 @@ def test_mine_search_skips_expired_pastes(alice_client, client, token, app):
 
 def test_mine_needs_sign_in(client):
     assert client.get("/paste/mine").status_code == 302
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "-2", "0", "two"])
+@pytest.mark.parametrize("url", ["/paste/recent", "/paste/mine", "/paste/mine?q=x"])
+def test_odd_page_numbers_show_a_page_not_an_error(alice_client, token, url, page):
+    _post(alice_client, token, content="x", title="Listed")
+    sep = "&" if "?" in url else "?"
+    resp = alice_client.get(f"{url}{sep}page={page}")
+    assert resp.status_code == 200
+    if page != "99999999999999999999" and "q=" not in url:
+        assert "Listed" in resp.get_data(as_text=True)  # anything below 1 is the first page
