@@ -17,7 +17,7 @@ from peewee import JOIN
 
 from suite.auth.models import User, utcnow
 from suite.database import in_batches
-from suite.errors import InvalidInput, TooLarge
+from suite.errors import Conflict, InvalidInput, TooLarge
 from suite.extensions import db
 from suite.wiki import pages
 from suite.wiki.models import Page, Revision
@@ -200,7 +200,7 @@ def import_wiki(data, user):
                                          user, "Imported")
                 if result.changed:
                     updated.append(title)
-        except InvalidInput as err:
+        except (InvalidInput, TooLarge, Conflict) as err:  # one bad page is skipped; the others still come in
             problems.append(f"{_record_label(record)}: {err.message}")
     return created, updated, problems
 

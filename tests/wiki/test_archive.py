@@ -196,3 +196,23 @@ def test_authors_that_are_not_names_are_imported_as_unknown(admin_client, app, a
         revision = Revision.get(Revision.page == Page.get(Page.key == "odd"))
         assert revision.author_id is None
 
+
+def test_oversized_page_is_skipped_and_the_rest_still_imported(make_app):
+    app = make_app(WIKI_MAX_PAGE_BYTES=1000)
+    admin = signed_in(app, "root", admin=True)
+    records = [page_record("Before"), page_record("Huge", "x" * 5000), page_record("After")]
+    resp = import_zip(admin, bytes(manifest_zip(records)))
+    assert resp.status_code == 200
+    assert b"2 page(s) created" in resp.data and b"Huge: The page is" in resp.data
+    with app.app_context():
+        assert sorted(p.title for p in Page.select()) == ["After", "Before"]
+
+
+def test_oversized_text_for_an_existing_page_is_skipped_too(make_app):
+    app = make_app(WIKI_MAX_PAGE_BYTES=1000)
+    admin = signed_in(app, "root", admin=True)
+    import_zip(admin, bytes(manifest_zip([page_record("Home", "small")])))
+    resp = import_zip(admin, bytes(manifest_zip([page_record("Home", "x" * 5000), page_record("After")])))
+    assert resp.status_code == 200 and b"1 page(s) created" in resp.data and b"Home: The page is" in resp.data
+    with app.app_context():
+        assert Page.get(Page.key == "home").version == 1
