@@ -25,6 +25,7 @@ from suite.wiki.titles import clean_title, title_key
 
 REDIRECT_RE = re.compile(r"^\s*#REDIRECT\s*\[\[([^\[\]|#\n]+)(?:#[^\]]*)?(?:\|[^\]]*)?\]\]", re.I)
 MAX_MESSAGE = 200
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_RETRIES = 10  # each lost race means another save won; ten concurrent saves of one page is plenty
 
 
@@ -67,9 +68,14 @@ def clean_content(text):
     return text
 
 
+def strip_control(text):
+    """``text`` without C0 control characters other than tab and line ends (XML 1.0 forbids them)."""
+    return CONTROL_RE.sub("", text)
+
+
 def clean_message(message):
-    """An edit summary: one line, at most 200 characters."""
-    message = " ".join((message or "").replace("\x00", "").split())
+    """An edit summary: one line of printable text, at most 200 characters."""
+    message = " ".join(strip_control(message or "").split())
     if len(message) > MAX_MESSAGE:
         raise InvalidInput(f"The edit summary can have at most {MAX_MESSAGE} characters.")
     return message

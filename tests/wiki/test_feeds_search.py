@@ -1,6 +1,10 @@
 """Atom feeds of recent changes and page history; full-text search of current page text."""
 import xml.etree.ElementTree as ET
 
+import pytest
+
+from suite.wiki.models import Revision
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -53,3 +57,20 @@ def test_renamed_page_is_found_under_new_title(wiki, alice_client, client):
 
 def test_odd_search_query_never_500(client):
     assert client.get('/wiki/search?q="unbalanced AND (').status_code == 200
+
+
+@pytest.mark.parametrize("feed", ["/wiki/recent.atom", "/wiki/Alpha/history.atom"])
+def test_control_characters_in_edit_summaries_are_dropped_and_feeds_stay_xml(wiki, client, app, feed):
+    wiki.save("Alpha", "a", message="fix \x1b[1mbold\x1b[0m\x07 text\x0c")
+    with app.app_context():
+        assert Revision.get().message == "fix [1mbold[0m text"
+    summary = ET.fromstring(client.get(feed).data).find(f"{ATOM}entry/{ATOM}summary")
+    assert summary.text == "fix [1mbold[0m text"
+
+
+def test_feed_stays_xml_for_summaries_saved_before_they_were_cleaned(wiki, client, app):
+    wiki.save("Alpha", "a")
+    with app.app_context():
+        Revision.update(message="old \x1b[31mred\x1b[0m summary").execute()
+    feed = ET.fromstring(client.get("/wiki/recent.atom").data)
+    assert feed.find(f"{ATOM}entry/{ATOM}summary").text == "old [31mred[0m summary"
