@@ -179,3 +179,31 @@ def test_preview_over_size_limit_is_refused_not_rendered(make_app):
     resp = client.post("/wiki/Big/edit", data={"content": "*x* " * 500, "base_revision": 0, "preview": "Preview"})
     assert resp.status_code == 413
     assert b"<em>x</em>" not in resp.data
+
+
+HUGE = "99999999999999999999"  # beyond any integer the database stores
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    (f"/wiki/Home?rev={HUGE}", 404),
+    (f"/wiki/Home/diff?to={HUGE}", 404),
+    (f"/wiki/Home/diff?to=1&from={HUGE}", 404),
+    (f"/wiki/Home/history?page={HUGE}", 200),
+    (f"/wiki/recent?page={HUGE}", 200),
+    (f"/wiki/pages?page={HUGE}", 200),
+])
+def test_huge_numbers_in_wiki_urls_are_not_found_or_empty_never_500(wiki, client, path, status):
+    wiki.save("Home", "hello")
+    assert client.get(path).status_code == status
+
+
+def test_lowercase_url_with_title_argument_redirects_keeping_it(wiki, client):
+    wiki.save("Home", "hello")
+    resp = client.get("/wiki/home?title=x")
+    assert resp.status_code == 301 and resp.headers["Location"].endswith("/wiki/Home?title=x")
+
+
+def test_revert_to_a_huge_revision_number_is_404(wiki, alice_client):
+    wiki.save("Home", "hello")
+    resp = alice_client.post("/wiki/Home/revert", data={"rev": HUGE, "base_revision": 1})
+    assert resp.status_code == 404
