@@ -1,6 +1,6 @@
 """Choosing a lexer and turning a file into stored, line-anchored HTML, bounded in time and size.
 
-Pygments runs in a forked worker (``suite.pastebin.worker``) killed after
+Pygments runs in a forked worker (``suite.workers``) killed after
 ``HIGHLIGHT_TIMEOUT``; files above ``HIGHLIGHT_MAX_BYTES`` or lexers that overrun
 are shown as plain text with a notice. Results are stored in ``Highlight`` keyed
 by content hash, lexer and Pygments version, so a view only reads them.
@@ -26,7 +26,7 @@ from suite.errors import InvalidInput
 from suite.extensions import db
 from suite.pastebin.markup import render_markdown
 from suite.pastebin.models import Highlight
-from suite.pastebin.worker import WorkerPool, WorkFailed, WorkTimeout
+from suite.workers import WorkerPool, WorkFailed, WorkTimeout
 
 AUTO = "auto"
 PLAIN = "text"

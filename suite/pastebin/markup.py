@@ -1,7 +1,7 @@
 """Markdown pastes rendered to HTML and sanitized with an allowlist (nh3) before anyone sees them.
 
 Both libraries are imported on first use: rendering runs in the highlight worker
-(``suite.pastebin.worker``), so the web process itself never needs them.
+(``suite.workers``), so the web process itself never needs them.
 """
 
 TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em",

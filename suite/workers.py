@@ -1,8 +1,11 @@
 """A small pool of forked worker processes that run untrusted-time work under a hard timeout.
 
-Python's regex engine cannot be interrupted from inside the process, and Pygments
-promises no running time, so lexing and Markdown rendering run in a child process
-that is killed (and replaced) when it overruns. Workers are forked once and
+Python's regex engine cannot be interrupted from inside the process, Pygments promises
+no running time, and Python-Markdown has inputs that take quadratic time (``"[[" * 16000``,
+32 kB, renders in about 270 s; runs of ``"> ["`` or ``"<a "`` lines are as bad; upstream
+keeps the bracket case open as Python-Markdown/markdown#798). So lexing and Markdown
+rendering (pastes and wiki pages) run in a child process that is killed (and replaced)
+when it overruns. Workers are forked once and
 reused: forking per call would cost more than highlighting a small paste.
 """
 import multiprocessing
