@@ -60,6 +60,8 @@ SETTINGS = [
     Setting("WIKI_READ", str, "anonymous", "`anonymous` or `users`: who may read the wiki."),
     Setting("WIKI_WRITE", str, "users", "`users` or `admins`: who may edit the wiki."),
     Setting("WIKI_MAX_PAGE_BYTES", int, 512 * 1024, "Largest wiki page source."),
+    Setting("WIKI_RENDER_TIMEOUT", float, 10.0, "Seconds a page's Markdown may take to render before it is shown as "
+            "plain text (a 512 kB page of ordinary text takes about 2 s)."),
     Setting("ATTACHMENT_MAX_BYTES", int, 10 * 1024 * 1024, "Largest wiki attachment."),
     Setting("FETCH_ALLOW_HOSTS", str, "", "Comma-separated hosts or CIDRs the URL fetcher may reach even "
             "though they are not public (intranets, tests)."),

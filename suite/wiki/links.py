@@ -7,11 +7,14 @@ links point at its key lose their cached HTML, found through the links table.
 import re
 from urllib.parse import quote
 
+from flask import current_app
+
 from suite import embeds
 from suite.errors import InvalidInput
-from suite.wiki.markup import WIKILINK_RE, render_page
+from suite.wiki.markup import WIKILINK_RE, linked_targets, plain_page, render_page
 from suite.wiki.models import Link, Page, Revision
 from suite.wiki.titles import clean_title, title_key, url_title
+from suite.workers import WorkerPool, WorkFailed, WorkTimeout
 
 PREFIX = "/wiki/"
 EMBED_ARGUMENT_RE = re.compile(r"^[\w.-]{1,200}$")
@@ -37,20 +40,70 @@ def embed_placeholder(prefix, argument):
     return None
 
 
-def render_source(page_title, source):
-    """Render page source as it would be saved (used for previews too)."""
+def render_source(page_title, source, existing=()):
+    """Render page source as it would be saved (used for previews too).
+
+    In a worker process killed past ``WIKI_RENDER_TIMEOUT`` (Python-Markdown has inputs that take
+    quadratic time): the database's answers (which linked pages exist, embed placeholders) are
+    looked up first and handed over. A page that overruns is shown as plain text.
+    """
+    titles, embeds = linked_targets(source)
+    known_titles = {title: (page_path(title), True) if title in existing else resolve_title(title)
+                    for title in titles}
+    known_embeds = {key: embed_placeholder(*key) for key in embeds}
     prefix = page_path(page_title) + "/attachments/"
-    return render_page(source, resolve_title, lambda name: prefix + quote(name), embed_placeholder)
+    seconds = current_app.config["WIKI_RENDER_TIMEOUT"]
+    try:
+        rendered = render_pool().run("render", source, known_titles, known_embeds, prefix, timeout=seconds)
+    except WorkTimeout:
+        rendered = plain_page(source, sorted(titles), seconds)
+    except WorkFailed as err:
+        raise RuntimeError(f"rendering {page_title!r} failed: {err}") from None
+    rendered.exists = {title: exists for title, (_href, exists) in known_titles.items() if title not in existing}
+    return rendered
+
+
+def _render_known(source, known_titles, known_embeds, attachment_prefix):
+    """What the worker runs: ``render_page`` answering from what the caller looked up."""
+    def resolve(title):
+        return known_titles.get(title) or (page_path(title) + "/edit", False)
+    return render_page(source, resolve, lambda name: attachment_prefix + quote(name),
+                       lambda prefix, argument: known_embeds.get((prefix, argument)))
+
+
+_pool = {}
+
+
+def render_pool():
+    """This process's pool of render workers (forked on first use)."""
+    if "pool" not in _pool:
+        _pool["pool"] = WorkerPool({"render": _render_known})
+    return _pool["pool"]
 
 
 def render_revision(page_title, revision, store=True):
     """Render ``revision`` with the links as they are now and (by default) keep the result in its row."""
     rendered = render_source(page_title, revision.content)
     if store:
-        (Revision.update(html=rendered.html, toc=rendered.toc)
-         .where(Revision.id == revision.id).execute())
+        keep_render(revision, rendered)
     revision.html, revision.toc = rendered.html, rendered.toc
     return rendered
+
+
+def keep_render(revision, rendered):
+    """Store a render in its revision's row: ``rendered`` must show the links as they are now."""
+    Revision.update(html=rendered.html, toc=rendered.toc).where(Revision.id == revision.id).execute()
+    revision.html, revision.toc = rendered.html, rendered.toc
+
+
+def links_changed(rendered):
+    """Whether a page a render linked to appeared or went since (a render made before a write)."""
+    titles = list(rendered.exists)
+    if not titles:
+        return False
+    live = {key for (key,) in Page.select(Page.key).where(
+        Page.key.in_([title_key(t) for t in titles]) & (Page.deleted == False)).tuples()}  # noqa: E712
+    return any((title_key(title) in live) != exists for title, exists in rendered.exists.items())
 
 
 def store_links(page, titles):

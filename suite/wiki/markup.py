@@ -53,6 +53,7 @@ class Rendered:
     html: str
     toc: str
     links: list = field(default_factory=list)
+    exists: dict = field(default_factory=dict)  # title → whether that page existed when rendered
 
 
 def sanitize(html):
@@ -83,6 +84,33 @@ def render_page(source, resolve, attachment_url=None, embed=None):
     body = md.convert(source)
     toc = md.toc if getattr(md, "toc_tokens", None) else ""
     return Rendered(sanitize(body), sanitize(toc), state["links"])
+
+
+def plain_page(source, links, seconds):
+    """What a page shows when its Markdown could not be rendered in time: the text itself, escaped."""
+    notice = (f'<p class="flash warning">This page could not be formatted within {seconds:g} seconds, so its '
+              "text is shown as it was written. Very long runs of brackets, quotes or tags are the usual cause; "
+              "editing them out brings the formatting back.</p>")
+    return Rendered(notice + f'<pre class="plain-page">{htmllib.escape(source)}</pre>', "", links)
+
+
+def linked_targets(source):
+    """``(titles, embeds)`` every ``[[…]]`` of ``source`` may ask the renderer to resolve, found by the same
+    rules as the renderer: so the answers can be looked up before rendering starts."""
+    from suite.errors import InvalidInput
+    from suite.wiki.titles import clean_title
+    titles, embeds = set(), set()
+    for match in re.finditer(WIKILINK_RE, source):
+        target = match.group(1).partition("|")[0].strip()
+        prefix, colon, argument = target.partition(":")
+        if colon:
+            embeds.add((prefix.strip().lower(), argument.strip()))
+            continue
+        try:
+            titles.add(clean_title(target.partition("#")[0]))
+        except InvalidInput:
+            pass
+    return titles, embeds
 
 
 def render_page_html(source, resolve):

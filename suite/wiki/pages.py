@@ -144,7 +144,7 @@ def _check_redirect(key, target):
     raise InvalidInput("That redirect chain is too long.")
 
 
-def _commit(page, content, user, message, kind, *, deleted=False, title=None):
+def _commit(page, content, user, message, kind, *, deleted=False, title=None, rendered=None):
     """Write revision ``page.version + 1`` if nobody else did first; None when we lost the race."""
     now, number = utcnow(), page.version + 1
     was_live = page.version > 0 and not page.deleted
@@ -162,7 +162,7 @@ def _commit(page, content, user, message, kind, *, deleted=False, title=None):
     revision = Revision.create(page=page, number=number, kind=kind, author=getattr(user, "id", None),
                                message=message, content=content, content_hash=content_hash(content),
                                created_at=now)
-    publish(page, revision, was_live=was_live, old_key=old_key)
+    publish(page, revision, was_live=was_live, old_key=old_key, rendered=rendered)
     return revision
 
 
@@ -180,9 +180,19 @@ def reindex_pages():
     return live.count(), (index_page(page, page.revision) for page in live.iterator())
 
 
-def publish(page, revision, *, was_live, old_key):
-    """After a write: render and cache, links, search index, and red/blue links elsewhere."""
-    rendered = links.render_revision(page.title, revision)
+def publish(page, revision, *, was_live, old_key, rendered=None):
+    """After a write: render and cache, links, search index, and red/blue links elsewhere.
+
+    ``rendered``: the new text rendered before the write transaction began (a render may take
+    seconds and must not hold the write lock). It is kept unless a page it links to appeared or
+    went meanwhile; then the page is rendered again on its next view.
+    """
+    if rendered is None:
+        rendered = links.render_revision(page.title, revision)
+    elif links.links_changed(rendered):
+        revision.html = revision.toc = None  # left for the next view to render
+    else:
+        links.keep_render(revision, rendered)
     links.store_links(page, [] if page.deleted else rendered.links)
     if page.deleted or page.redirect_to:
         search.remove_item("wiki", page.id)
@@ -253,9 +263,11 @@ def save_page(title, content, base_revision, user, message="", *, kind="edit"):
         text, merged_with = _merge_stale(page, title, content, int(base_revision or 0))
         if merged_with is None and (current := _unchanged(page, text)) is not None:
             return SaveResult(page, current, changed=False)
+        shown_title = page.title if page else title
+        rendered = links.render_source(shown_title, text, existing=(shown_title,))  # outside the write lock
         with db.atomic():
             page = page or _new_page_row(title, user)
-            revision = page and _commit(page, text, user, message, kind)
+            revision = page and _commit(page, text, user, message, kind, rendered=rendered)
         if revision is not None:
             return SaveResult(page, revision, merged_with=merged_with)
     raise Conflict("The page is being changed by others right now; try again in a moment.")

@@ -1,0 +1,84 @@
+"""Markdown that would take minutes to render is stopped and the page shown as plain text."""
+import sqlite3
+import threading
+import time
+
+import pytest
+
+from suite.auth.accounts import create_user
+from suite.extensions import db
+from suite.wiki.models import Link, Page
+from tests.conftest import PASSWORD, AuthActions
+from tests.wiki.conftest import WikiActions
+
+# 20 kB of "[[": Python-Markdown's bracket matching is quadratic here (about 100 s in-process)
+SLOW = "See [[Elsewhere]] and [[Home]].\n\n" + "[[" * 10_000
+
+
+def _wiki(make_app, **settings):
+    app = make_app(**settings)
+    with app.app_context():
+        create_user("alice", PASSWORD)
+    client = app.test_client()
+    AuthActions(client).login("alice")
+    return app, WikiActions(client)
+
+
+def test_a_page_too_slow_to_render_is_saved_and_shown_as_its_text(make_app):
+    app, wiki = _wiki(make_app, WIKI_RENDER_TIMEOUT=1.0)
+    started = time.monotonic()
+    assert wiki.save("Brackets", SLOW).status_code == 302
+    assert time.monotonic() - started < 60  # stopped, not rendered to the end
+    page = wiki.client.get("/wiki/Brackets").get_data(as_text=True)
+    assert "could not be formatted within 1 seconds" in page
+    assert "See [[Elsewhere]] and [[Home]]." in page  # the source, escaped, not lost
+    with app.app_context(), db.connection_context():
+        page_id = Page.get(Page.title == "Brackets").id
+        assert {link.to_key for link in Link.select().where(Link.from_page == page_id)} == {"elsewhere", "home"}
+
+
+def test_ordinary_pages_render_in_the_worker_with_links_embeds_and_attachments(make_app):
+    app, wiki = _wiki(make_app)
+    wiki.save("Target", "here")
+    wiki.save("Source", "[[Target]] [[Missing page]] [[Target#part|label]] ![p](photo.png) **bold**")
+    html = wiki.client.get("/wiki/Source").get_data(as_text=True)
+    assert 'class="wikilink" href="/wiki/Target"' in html or 'href="/wiki/Target" class="wikilink"' in html
+    assert "/wiki/Missing_page/edit" in html and "wikilink missing" in html
+    assert 'href="/wiki/Target#part"' in html and ">label</a>" in html
+    assert 'src="/wiki/Source/attachments/photo.png"' in html
+    assert "<strong>bold</strong>" in html
+
+
+def test_a_slow_render_does_not_hold_the_write_lock(make_app):
+    """While a page renders (here for a whole second), another connection can write at once."""
+    app, wiki = _wiki(make_app, WIKI_RENDER_TIMEOUT=1.0)
+    if not app.config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("checks SQLite's write lock")
+    path = app.config["DATABASE_URL"].split(":///", 1)[1]
+    saving = threading.Thread(target=wiki.save, args=("Brackets", SLOW))
+    saving.start()
+    time.sleep(0.5)  # the render is under way: it runs for the full second
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # "database is locked" if the save held the lock
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    saving.join()
+    assert "could not be formatted" in wiki.client.get("/wiki/Brackets").get_data(as_text=True)
+
+
+def test_a_page_linked_while_rendering_is_not_left_red(make_app):
+    """A render made before the write is dropped when a page it links to appears meanwhile."""
+    app, wiki = _wiki(make_app)
+    with app.test_request_context(), db.connection_context():
+        from suite.auth.models import User
+        from suite.wiki import links, pages
+        alice = User.get(User.username == "alice")
+        rendered = links.render_source("Source", "[[Later]]", existing=("Source",))
+        assert "wikilink missing" in rendered.html
+        pages.save_page("Later", "now here", 0, alice)
+        assert links.links_changed(rendered)
+    wiki.save("Source", "[[Later]]")
+    html = wiki.client.get("/wiki/Source").get_data(as_text=True)
+    assert 'href="/wiki/Later"' in html and "wikilink missing" not in html
