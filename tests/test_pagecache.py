@@ -4,6 +4,7 @@ A hit is marked ``X-Cache: hit``. Every write that changes what a cached page sh
 must be visible to the very next reader, in this process or any other.
 """
 import logging
+import re
 import subprocess
 import sys
 import textwrap
@@ -113,9 +114,15 @@ def test_a_paste_view_is_cached_and_deleting_the_paste_ends_it(alice_client, rea
     assert reader.get(f"/paste/{slug}").status_code == 404
 
 
-def test_burn_after_reading_pastes_are_never_cached(client, reader, paste_as):
+def test_burn_after_reading_pastes_are_never_cached(client, reader, paste_as, app):
     slug = paste_as(client, "secret\n", expires="burn")
-    assert reader.get(f"/paste/{slug}").status_code == 200
+    for _ in range(2):  # the page that asks before showing it
+        resp = reader.get(f"/paste/{slug}")
+        assert resp.status_code == 200 and not hit(resp) and b"Show and delete" in resp.data
+    assert not [k for k in app.wsgi_app.entries if k[-2] == f"/paste/{slug}"]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', resp.get_data(as_text=True)).group(1)
+    shown = reader.post(f"/paste/{slug}", data={"csrf_token": token})
+    assert shown.status_code == 200 and b"secret" in shown.data
     assert reader.get(f"/paste/{slug}").status_code == 404
 
 

@@ -128,20 +128,60 @@ def create_from_curl():
                                       headers={"Location": url})
 
 
-@bp.route("/<slug>")
+@bp.route("/<slug>", methods=["GET", "POST"])
 def view(slug):
-    """A paste: each file highlighted with anchored line numbers (stored HTML, never re-highlighted)."""
-    paste = requested_paste(slug)
+    """A paste: each file highlighted with anchored line numbers (stored HTML, never re-highlighted).
+
+    A burn-after-reading paste is not shown to a GET by anyone but its owner: link
+    previews (chat apps, mail scanners) fetch shared links and would burn it. The GET
+    answers a page that asks first, whose "Show and delete" button POSTs here to burn
+    it and show it once (``reveal``).
+    """
+    if request.method == "POST":
+        return reveal(slug)
+    paste = pastes.visible_paste(slug, current_user)
+    if paste.burn_after_reading and not paste.owned_by(current_user):
+        return _not_kept(render_template("pastebin/reveal.html", paste=paste,
+                                         source=request.args.get("source") == "1"))
+    return show_paste(paste)
+
+
+def reveal(slug):
+    """"Show and delete": burn the paste and show it this once.
+
+    The owner, who never burns their paste, is sent to its page. Anyone else's POST to
+    a paste that does not burn (its owner changed the expiry meanwhile) is a 404 that
+    says so: a POST to someone else's item is refused, never answered with a page.
+    """
+    paste = pastes.visible_paste(slug, current_user)
+    if paste.owned_by(current_user):
+        return redirect(url_for(".view", slug=paste.slug, source=request.args.get("source")), 303)
+    if not paste.burn_after_reading:
+        raise NotFound("This paste does not burn after reading (any more): there is nothing to show and "
+                       "delete. Open its address to read it.")
+    return show_paste(requested_paste(slug))
+
+
+def show_paste(paste):
+    """The paste's page (the one and only showing of a paste just burned)."""
     files = pastes.stored_views(paste)
-    if not getattr(paste, "burned", False) and any(f.pending for f in files):
+    burned = getattr(paste, "burned", False)
+    if not burned and any(f.pending for f in files):
         highlight_paste_task(paste.id)  # e.g. after a Pygments upgrade; shown plain until then
     elif not paste.burn_after_reading and paste.visibility != "private":
         pastes.cache_page(paste)
-    return render_template("pastebin/view.html", paste=paste, files=files,
-                           source=request.args.get("source") == "1",
-                           burned=getattr(paste, "burned", False),
+    page = render_template("pastebin/view.html", paste=paste, files=files,
+                           source=request.args.get("source") == "1", burned=burned,
                            parent=pastes.shown_parent(paste, current_user),
                            children=pastes.shown_children(paste, current_user))
+    return _not_kept(page) if paste.burn_after_reading else page
+
+
+def _not_kept(page):
+    """A response no browser or proxy may store (a burn paste's pages)."""
+    resp = current_app.make_response(page)
+    resp.headers["Cache-Control"] = "no-store, private"
+    return resp
 
 
 @bp.route("/<slug>/raw")

@@ -13,10 +13,11 @@ from tests.pastebin.conftest import PY
 
 def test_burned_paste_read_twice_is_404_the_second_time(client, paste_as, get_paste):
     slug = paste_as(client, "secret\n", expires="burn")
-    first = client.get(f"/paste/{slug}")
+    first = client.post(f"/paste/{slug}", data={})
     assert first.status_code == 200 and "secret" in first.get_data(as_text=True)
     assert "deleted" in first.get_data(as_text=True)
     assert client.get(f"/paste/{slug}").status_code == 404
+    assert client.post(f"/paste/{slug}", data={}).status_code == 404
     assert client.get(f"/paste/{slug}/raw").status_code == 404
     assert get_paste(slug) is None
 
@@ -55,8 +56,8 @@ def test_owner_can_look_at_own_burn_paste_without_burning_it(alice_client, clien
     url = client.post("/paste/", data={"content": "s", "expires": "burn"},
                       headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True).strip()
     assert alice_client.get(url).status_code == 200
-    assert client.get(url).status_code == 200
-    assert client.get(url).status_code == 404
+    assert client.post(url, data={}).status_code == 200
+    assert client.post(url, data={}).status_code == 404
 
 
 def test_burn_paste_from_form_shows_link_without_reading_it(client, get_paste):
@@ -70,7 +71,7 @@ def test_burn_paste_from_form_shows_link_without_reading_it(client, get_paste):
 def test_burned_paste_leaves_the_search_index(client, paste_as, app, get_paste):
     slug = paste_as(client, "unique words here\n", expires="burn")
     paste_id = get_paste(slug).id
-    client.get(f"/paste/{slug}")
+    client.post(f"/paste/{slug}", data={})
     with app.app_context():
         assert SearchDoc.get_or_none(SearchDoc.kind == "paste", SearchDoc.item_id == str(paste_id)) is None
 
@@ -160,7 +161,7 @@ def test_diff_with_someone_elses_private_paste_is_404(client, paste_as, token):
 def test_burned_paste_is_shown_highlighted_once_and_its_highlight_is_dropped(client, paste_as, app):
     from suite.pastebin.models import Highlight
     slug = paste_as(client, PY, lang="python", expires="burn")
-    html = client.get(f"/paste/{slug}").get_data(as_text=True)
+    html = client.post(f"/paste/{slug}", data={}).get_data(as_text=True)
     assert '<span class="k">def</span>' in html
     with app.app_context():
         assert Highlight.select().count() == 0
