@@ -14,6 +14,7 @@ from suite.bookmarks.urls import domain_of, normalize_url, url_hash
 from suite.database import Prepared, ids_param, in_batches, in_ids
 from suite.errors import InvalidInput, NotFound
 from suite.extensions import db
+from suite.requestargs import MAX_PAGE, whole_number
 
 MAX_TAGS = 50
 MAX_TITLE, MAX_DESCRIPTION, MAX_NOTES = 500, 5000, 100_000
@@ -218,14 +219,8 @@ class Filters:
     @classmethod
     def from_args(cls, args):
         """Read the filters from request arguments (bad values fall back to defaults)."""
-        try:
-            page = max(1, int(args.get("page", 1)))
-        except ValueError:
-            page = 1
-        try:
-            per_page = min(PER_PAGE_MAX, max(1, int(args.get("per_page", 30))))
-        except ValueError:
-            per_page = 30
+        page = min(max(1, whole_number("page", 1, args)), MAX_PAGE)  # a page past the database's integers is a 500
+        per_page = min(max(1, whole_number("per_page", 30, args)), PER_PAGE_MAX)
         tags = search.normalize_tags(t for value in args.getlist("tag") for t in re.split(r"[,\s]+", value))
         return cls(q=args.get("q", "").strip()[:500], tags=tags, unread=args.get("unread") in ("1", "on", "true"),
                    visibility=args.get("visibility", "") if args.get("visibility") in ("private", "public") else "",

@@ -83,3 +83,11 @@ def test_others_bookmarks_are_404(api, app, users):
 def test_paths_are_in_the_openapi_document(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/bookmarks" in spec["paths"] and "Bookmark" in spec["components"]["schemas"]
+
+
+@pytest.mark.parametrize("query", ["page=100000000000000000000", "per_page=100000000000000000000",
+                                   "page=-100000000000000000000&tag=x"])
+def test_page_numbers_past_any_list_give_an_empty_list(api, query):
+    api("POST", "", {"url": "https://example.com/a", "tags": ["x"]})
+    resp = api("GET", f"?{query}")
+    assert resp.status_code == 200

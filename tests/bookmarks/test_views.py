@@ -274,3 +274,19 @@ def test_filtered_search_pages_through_hits_in_chunks(alice_client, app, users):
     assert html.count('class="bm-item"') == 2 and "page=3" in html
     last = alice_client.get("/bookmarks/?q=axolotl&unread=1&per_page=2&page=3").get_data(as_text=True)
     assert last.count('class="bm-item"') == 1 and "page=4" not in last
+
+
+HUGE = "100000000000000000000"
+
+
+@pytest.mark.parametrize("query", [f"page={HUGE}", f"page=-{HUGE}", f"per_page={HUGE}", f"per_page=-{HUGE}",
+                                   f"page={HUGE}&tag=t", f"page={HUGE}&q=first", f"page={HUGE}&unread=1&q=first"])
+def test_page_numbers_past_any_list_show_an_empty_page(alice_client, query):
+    add(alice_client, "https://example.com/first", title="The first one", tags="t")
+    assert alice_client.get(f"/bookmarks/?{query}").status_code == 200
+
+
+def test_a_huge_per_page_shows_at_most_the_largest_page(alice_client):
+    add(alice_client, "https://example.com/first", title="The first one")
+    html = alice_client.get(f"/bookmarks/?per_page={HUGE}").get_data(as_text=True)
+    assert "The first one" in html
