@@ -14,7 +14,7 @@ from suite.bookmarks.urls import domain_of, normalize_url, url_hash
 from suite.database import Prepared, ids_param, in_batches, in_ids
 from suite.errors import InvalidInput, NotFound
 from suite.extensions import db
-from suite.requestargs import MAX_PAGE, whole_number
+from suite.requestargs import MAX_NUMBER, MAX_PAGE, whole_number
 
 MAX_TAGS = 50
 MAX_TITLE, MAX_DESCRIPTION, MAX_NOTES = 500, 5000, 100_000
@@ -405,6 +405,7 @@ def _reindex(ids):
         index_bookmark(bookmark)
 
 
+ALL_IDS = range(1, MAX_NUMBER + 1)
 BULK_ACTIONS = ("add_tags", "remove_tags", "make_private", "make_public", "mark_read", "mark_unread", "delete")
 
 
@@ -413,7 +414,7 @@ def bulk_edit(user, ids, action, tags=""):
     if action not in BULK_ACTIONS:
         raise InvalidInput("Choose what to do with the selected bookmarks.")
     try:
-        ids = sorted({int(i) for i in ids})
+        ids = sorted({n for n in map(int, ids) if n in ALL_IDS})  # one past the database's integers is none
     except (TypeError, ValueError):
         raise InvalidInput("The selection is malformed.") from None
     if not ids:

@@ -4,6 +4,8 @@ import pytest
 from suite.bookmarks.models import Bookmark, Tag
 from tests.bookmarks.conftest import add
 
+HUGE = "100000000000000000000"
+
 
 def test_list_needs_sign_in(client):
     resp = client.get("/bookmarks/")
@@ -240,6 +242,19 @@ def test_bulk_without_selection_is_400(alice_client):
     assert resp.status_code == 400 and b"Select at least one" in resp.data
 
 
+@pytest.mark.parametrize("huge", [HUGE, f"-{HUGE}", "0", str(2**31)])
+def test_bulk_ids_no_bookmark_can_have_are_left_out(alice_client, app, huge):
+    add(alice_client, "https://example.com/first", title="The first one")
+    with app.app_context():
+        real = Bookmark.get().id
+    resp = alice_client.post("/bookmarks/bulk", data={"ids": [huge, str(real)], "action": "mark_unread"})
+    assert resp.status_code == 302
+    with app.app_context():
+        assert Bookmark.get().unread
+    resp = alice_client.post("/bookmarks/bulk", data={"ids": [huge], "action": "mark_read"})
+    assert resp.status_code == 400 and b"Select at least one" in resp.data
+
+
 def test_post_without_csrf_is_refused(alice_client, app):
     resp = alice_client.post("/bookmarks/add", data={"url": "https://example.com/"}, csrf=False)
     assert resp.status_code == 400
@@ -275,8 +290,6 @@ def test_filtered_search_pages_through_hits_in_chunks(alice_client, app, users):
     last = alice_client.get("/bookmarks/?q=axolotl&unread=1&per_page=2&page=3").get_data(as_text=True)
     assert last.count('class="bm-item"') == 1 and "page=4" not in last
 
-
-HUGE = "100000000000000000000"
 
 
 @pytest.mark.parametrize("query", [f"page={HUGE}", f"page=-{HUGE}", f"per_page={HUGE}", f"per_page=-{HUGE}",
