@@ -430,6 +430,7 @@ def bulk_edit(user, ids, action, tags=""):
             Bookmark.delete().where(Bookmark.id.in_(own or [0])).execute()
             return len(own)
         if action == "add_tags":
+            _check_room_for(own, names)
             for tag_id in sorted(tag_ids(user.id, names)):  # id order, as in set_tags
                 have = {r.bookmark_id for r in BookmarkTag.select(BookmarkTag.bookmark)
                         .where(BookmarkTag.tag == tag_id, BookmarkTag.bookmark.in_(own or [0]))}
@@ -446,6 +447,16 @@ def bulk_edit(user, ids, action, tags=""):
                 Bookmark.id.in_(own or [0])).execute()
         _reindex(own)
     return len(own)
+
+
+def _check_room_for(bookmark_ids, names):
+    """InvalidInput when adding ``names`` would give one of the bookmarks more than MAX_TAGS tags."""
+    others = (BookmarkTag.select(fn.COUNT(BookmarkTag.id)).join(Tag)
+              .where(BookmarkTag.bookmark.in_(bookmark_ids or [0]), Tag.name.not_in(names))
+              .group_by(BookmarkTag.bookmark).order_by(fn.COUNT(BookmarkTag.id).desc()).limit(1).scalar())
+    if (others or 0) + len(names) > MAX_TAGS:
+        raise InvalidInput(f"At most {MAX_TAGS} tags per bookmark: a selected bookmark has "
+                           f"{others} other tags, so {len(names)} more would be too many.")
 
 
 def count_text(user):

@@ -4,8 +4,12 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from suite.bookmarks.bookmarks import MAX_DESCRIPTION, MAX_NOTES, MAX_TITLE
+from suite.bookmarks.bookmarks import MAX_DESCRIPTION, MAX_NOTES, MAX_TAGS, MAX_TITLE
 from suite.bookmarks.urls import MAX_URL_LENGTH
+
+# As many tags as a bookmark may carry, each of the longest kind, with "#" and ", " around it:
+# the edit form must take back every tag list the app stored (it shows them joined by spaces).
+MAX_TAGS_TEXT = MAX_TAGS * (64 + 3)
 
 
 class BookmarkForm(FlaskForm):
@@ -18,7 +22,7 @@ class BookmarkForm(FlaskForm):
                         description="Left blank, the page's own title is fetched.")
     description = TextAreaField("Description", validators=[Optional(), Length(max=MAX_DESCRIPTION)])
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=MAX_NOTES)], description="Markdown.")
-    tags = StringField("Tags", validators=[Optional(), Length(max=2000)],
+    tags = StringField("Tags", validators=[Optional(), Length(max=MAX_TAGS_TEXT)],
                        description="Separated by commas or spaces.")
     is_private = BooleanField("Private (only you see it)", default=True)
     unread = BooleanField("Read later")
