@@ -42,14 +42,21 @@ def render_notes(text):
     return render(text)
 
 
+CONTROL_CHARS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+
+
+def plain_text(value):
+    """``value`` without C0 control characters but tab and newlines: nobody types them, PostgreSQL
+    cannot store NUL, and XML (the Atom feed) allows none of them."""
+    return str(value).translate(CONTROL_CHARS)
+
+
 def _clean(fields):
-    """Trimmed, length-checked text fields."""
+    """Trimmed, length-checked text fields without control characters."""
     out = {}
     for name, limit in (("title", MAX_TITLE), ("description", MAX_DESCRIPTION), ("notes", MAX_NOTES)):
         if name in fields and fields[name] is not None:
-            value = str(fields[name]).strip()
-            if "\x00" in value:  # PostgreSQL cannot store it; nobody types it
-                raise InvalidInput(f"The {name} holds a NUL character; remove it and save again.")
+            value = plain_text(fields[name]).strip()
             if len(value) > limit:
                 raise InvalidInput(f"The {name} is too long (at most {limit:,} characters).")
             out[name] = value

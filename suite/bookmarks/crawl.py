@@ -8,6 +8,7 @@ from peewee import fn
 from suite import pagecache
 from suite.auth.models import utcnow
 from suite.bookmarks import thumbnails
+from suite.bookmarks.bookmarks import plain_text
 from suite.bookmarks.fetch import FetchError, FetchRefused, fetch, guard_for
 from suite.bookmarks.metadata import parse_html
 from suite.bookmarks.models import DONE, FAILED, Bookmark
@@ -56,10 +57,10 @@ def _page_values(page):
         values[Bookmark.fetch_error] = f"The page answered HTTP {page.status}."
     if page.is_html and page.body:
         meta = parse_html(page.text(), page.url)
-        values.update({Bookmark.title: _unless_set(Bookmark.title, meta.title[:500]),
-                       Bookmark.description: _unless_set(Bookmark.description, meta.description),
+        values.update({Bookmark.title: _unless_set(Bookmark.title, plain_text(meta.title)[:500]),
+                       Bookmark.description: _unless_set(Bookmark.description, plain_text(meta.description)),
                        Bookmark.image_url: meta.image[:2000], Bookmark.canonical_url: meta.canonical[:2000],
-                       Bookmark.page_text: meta.text,
+                       Bookmark.page_text: plain_text(meta.text),
                        Bookmark.favicon: fetch_favicon(meta.icons or [meta.favicon]) or ""})
     elif page.content_type.startswith("image/"):
         values[Bookmark.image_url] = page.url[:2000]  # a picture bookmark is its own preview

@@ -1,6 +1,7 @@
 """Public bookmark pages and Atom feeds: only public bookmarks, for anyone."""
 from xml.etree import ElementTree
 
+from suite.bookmarks.models import Bookmark
 from tests.bookmarks.conftest import add
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -61,3 +62,37 @@ def test_bookmark_embed_shows_public_or_own_bookmarks_only(alice_client, app, us
         assert "not available" in render_embed("bookmark", str(secret), users["bob"])
         assert "Secret one" in render_embed("bookmark", str(secret), users["alice"])
         assert "not available" in render_embed("bookmark", "nope", users["alice"])
+
+
+def _feed_titles(client):
+    feed = ElementTree.fromstring(client.get("/u/alice/bookmarks.atom").data)  # raises when not well-formed
+    return [e.find(ATOM + "title").text for e in feed.findall(ATOM + "entry")]
+
+
+def test_control_characters_are_left_out_of_saved_text(alice_client, app, client):
+    add(alice_client, "https://example.com/a", title="Tab\tvertical\x0bescape\x1bnul\x00",
+        description="line\r\nnext\x07", notes="keep\nthis\x0c", is_private="")
+    with app.app_context():
+        b = Bookmark.get()
+        assert (b.title, b.description, b.notes) == ("Tab\tverticalescapenul", "line\r\nnext", "keep\nthis")
+    assert _feed_titles(client) == ["Tab\tverticalescapenul"]
+
+
+def test_the_feed_stays_well_formed_with_control_characters_saved_earlier(alice_client, app, client):
+    add(alice_client, "https://example.com/a", title="Old", description="desc", is_private="", tags="news")
+    with app.app_context():
+        Bookmark.update(title="Old\x0btitle\x1b", description="bad\x01summary").execute()
+    assert _feed_titles(client) == ["Oldtitle"]
+    feed = client.get("/u/alice/bookmarks/tag/news.atom").data
+    assert ElementTree.fromstring(feed).find(f"{ATOM}entry/{ATOM}summary").text == "badsummary"
+
+
+def test_imported_titles_lose_their_control_characters(alice_client, app):
+    import io
+    data = ('<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p>\n<DT><A HREF="https://example.com/" ADD_DATE="1">'
+            'Bell\x07title</A>\n<DD>Form\x0cfeed\n</DL><p>\n').encode()
+    alice_client.post("/bookmarks/import", data={"file": (io.BytesIO(data), "b.html")},
+                      content_type="multipart/form-data")
+    with app.app_context():
+        b = Bookmark.get()
+        assert (b.title, b.description) == ("Belltitle", "Formfeed")
