@@ -79,3 +79,22 @@ def test_saving_answers_at_once_and_queues_the_fetch(make_app, site):
     with app.app_context():
         b = Bookmark.get()
         assert (b.status, b.title, b.thumb_source) == ("done", "A Tale of Two Pages", "og:image")
+
+
+def test_dead_link_check_leaves_refused_addresses_unbroken(make_app):
+    app = make_app()  # no FETCH_ALLOW_HOSTS: private addresses are refused, never requested
+    _user_with(app, ["http://10.1.2.3/intranet", "http://127.0.0.1:9/admin"])
+    with app.app_context():
+        assert check_links(spacing=0) == 2
+        checked = list(Bookmark.select())
+    assert [b.is_broken for b in checked] == [False, False]
+    assert all(b.checked_at and b.check_error for b in checked)  # why it was not checked, on the detail page
+
+
+def test_dead_link_check_keeps_a_broken_mark_it_could_not_recheck(make_app):
+    app = make_app()
+    _user_with(app, ["http://10.1.2.3/intranet"])
+    with app.app_context():
+        Bookmark.update(is_broken=True).execute()
+        check_links(spacing=0)
+        assert Bookmark.get().is_broken
