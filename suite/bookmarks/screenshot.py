@@ -192,6 +192,11 @@ def _guard_route(route, guard, timeout):
     Documents (the page and its frames) are fetched by our pinned fetcher and
     handed to the browser, so DNS cannot answer the browser differently from the
     check; other requests are checked, then left to the browser.
+
+    The handler sees only the first URL of a subresource's redirect chain: the hops after it
+    are not checked here. With Chromium 150 the browser itself refuses them (and any
+    subresource on a loopback address) in a document we fulfilled; see
+    ``test_subresources_redirected_to_private_addresses_are_blocked``, which guards that.
     """
     request, url = route.request, route.request.url
     if url.startswith(("data:", "blob:")):

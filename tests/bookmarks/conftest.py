@@ -106,6 +106,14 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/leaky.js":
             ws = self.server.spy_url.replace("http://", "ws://")
             self._send(200, "text/javascript", f'new WebSocket("{ws}/ws"); fetch("{self.server.spy_url}/xhr");'.encode())
+        elif path == "/sneaky":  # an allowed page whose picture redirects to the spy (127.0.0.2)
+            self._send(200, "text/html", ('<title>Sneaky</title><body style="background:#fff"><h1>Sneaky page</h1>'
+                                          '<img src="/to-spy/pixel.png"><img src="/to-spy-js.png">'
+                                          '<script>fetch("/to-spy/xhr")</script></body>').encode())
+        elif path.startswith("/to-spy/"):
+            self._send(302, "text/html", b"", [("Location", self.server.spy_url + path[len("/to-spy"):])])
+        elif path == "/to-spy-js.png":
+            self._send(307, "text/html", b"", [("Location", self.server.spy_url + "/pixel.png?307")])
         elif path == "/pixel.png":
             self.server.hits.append(self.path)
             self._send(200, "image/png", png_bytes((10, 10)))

@@ -118,3 +118,13 @@ def test_browser_follows_checked_redirects_only(shot_app, site):
         assert image.getpixel((1200, 700)) == (0xFD, 0xF6, 0xE3)
         with pytest.raises(ScreenshotFailed):
             backend.capture(f"{site.url}/redirect-local", ALLOW_LOCAL, 6.0)  # to 127.0.0.2: blocked
+
+
+def test_subresources_redirected_to_private_addresses_are_blocked(shot_app, site):
+    """Our route handler sees only the first URL of a redirect chain (the allowed host);
+    the hops to 127.0.0.2 must still not happen (today Chromium refuses them itself)."""
+    site.spy.hits.clear()
+    with shot_app.app_context():
+        png = backend_for(shot_app.config).capture(f"{site.url}/sneaky", ALLOW_LOCAL, 6.0)
+    assert png.startswith(b"\x89PNG")
+    assert site.spy.hits == []  # the allowed host's redirects to 127.0.0.2 were not followed
