@@ -64,7 +64,12 @@ class ChromiumCli:
         self.path = path
 
     def capture(self, url, guard, timeout):
-        """Run the browser and read its file (it exits 0 even when the page failed: check)."""
+        """Run the browser and read its file (it exits 0 even when the page failed: check).
+
+        Older Chromium wrote no file for a page that failed to load; Chromium 150 photographs its
+        own error page instead. So the browser also prints the page's DOM (``--dump-dom``, same
+        run), and Chromium's error page (``id="main-frame-error"``) counts as a failure.
+        """
         addresses = guard.check_url(url)
         parts = urlsplit(url)
         host, ip = parts.hostname, addresses[0][1]
@@ -72,7 +77,7 @@ class ChromiumCli:
         with tempfile.TemporaryDirectory(prefix="suite-shot-") as tmp:
             out = os.path.join(tmp, "shot.png")
             cmd = [self.path, "--headless=new", *BROWSER_ARGS, f"--user-data-dir={tmp}/profile",
-                   f"--window-size={VIEWPORT['width']},{VIEWPORT['height']}", f"--screenshot={out}",
+                   f"--window-size={VIEWPORT['width']},{VIEWPORT['height']}", f"--screenshot={out}", "--dump-dom",
                    f"--timeout={int(timeout * 1000)}", f"--host-resolver-rules=MAP {host} {pinned}",
                    f"--proxy-server={DEAD_PROXY}", f"--proxy-bypass-list=<-loopback>;{host}", url]
             try:
@@ -81,18 +86,23 @@ class ChromiumCli:
                 raise ScreenshotFailed(f"the browser did not finish within {timeout + 15:g} s") from None
             except OSError as err:
                 raise ScreenshotFailed(f"the browser could not start ({err})") from None
-            if not os.path.exists(out) or os.path.getsize(out) == 0:
-                reason = _load_failure(proc.stderr.decode("utf-8", "replace"))
+            if not os.path.exists(out) or os.path.getsize(out) == 0 or ERROR_PAGE in proc.stdout:
+                reason = _load_failure(proc.stderr.decode("utf-8", "replace"), proc.stdout)
                 raise ScreenshotFailed(f"the page did not load in the browser ({reason})")
             with open(out, "rb") as f:
                 return f.read()
 
 
-def _load_failure(stderr):
+ERROR_PAGE = b'id="main-frame-error"'
+NET_ERROR_RE = re.compile(rb"\b(ERR_[A-Z_]+)\b")
+
+
+def _load_failure(stderr, dom=b""):
     for line in stderr.splitlines():
         if "Page load failed" in line or "net::ERR" in line:
             return line.rsplit("]", 1)[-1].strip()
-    return "no picture written"
+    code = NET_ERROR_RE.search(dom) if ERROR_PAGE in dom else None
+    return code.group(1).decode() if code else "no picture written"
 
 
 class PlaywrightBrowser:
