@@ -13,7 +13,18 @@ def create_app(overrides=None):
                 instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from suite import assets, config, core, database, errors, jobs, process, ratelimit, security
+    from suite import (
+        assets,
+        config,
+        core,
+        database,
+        errors,
+        jobs,
+        process,
+        ratelimit,
+        security,
+        text,
+    )
     from suite.api import views as api_views
     from suite.api.kit import check_api_rate
     from suite.auth import access
@@ -32,6 +43,7 @@ def create_app(overrides=None):
     jobs.init_app(app)
     ratelimit.init_app(app)
     core.init_app(app)
+    text.init_app(app)
     app.register_blueprint(auth_bp)
     api_views.init_app(app)
     app.before_request(check_api_rate)

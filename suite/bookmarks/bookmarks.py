@@ -15,6 +15,7 @@ from suite.database import Prepared, ids_param, in_batches, in_ids
 from suite.errors import InvalidInput, NotFound
 from suite.extensions import db
 from suite.requestargs import MAX_NUMBER, MAX_PAGE, whole_number
+from suite.text import strip_control
 
 MAX_TAGS = 50
 MAX_TITLE, MAX_DESCRIPTION, MAX_NOTES = 500, 5000, 100_000
@@ -42,21 +43,12 @@ def render_notes(text):
     return render(text)
 
 
-CONTROL_CHARS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
-
-
-def plain_text(value):
-    """``value`` without C0 control characters but tab and newlines: nobody types them, PostgreSQL
-    cannot store NUL, and XML (the Atom feed) allows none of them."""
-    return str(value).translate(CONTROL_CHARS)
-
-
 def _clean(fields):
     """Trimmed, length-checked text fields without control characters."""
     out = {}
     for name, limit in (("title", MAX_TITLE), ("description", MAX_DESCRIPTION), ("notes", MAX_NOTES)):
         if name in fields and fields[name] is not None:
-            value = plain_text(fields[name]).strip()
+            value = strip_control(fields[name]).strip()
             if len(value) > limit:
                 raise InvalidInput(f"The {name} is too long (at most {limit:,} characters).")
             out[name] = value

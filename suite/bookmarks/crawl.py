@@ -8,12 +8,12 @@ from peewee import fn
 from suite import pagecache
 from suite.auth.models import utcnow
 from suite.bookmarks import thumbnails
-from suite.bookmarks.bookmarks import plain_text
 from suite.bookmarks.fetch import FetchError, FetchRefused, fetch, guard_for
 from suite.bookmarks.metadata import parse_html
 from suite.bookmarks.models import DONE, FAILED, Bookmark
 from suite.bookmarks.screenshot import ScreenshotFailed, backend_for
 from suite.extensions import db
+from suite.text import strip_control
 
 IMAGE_TYPES = ("image/",)
 MAX_FAVICON_BYTES = 256 * 1024
@@ -57,10 +57,10 @@ def _page_values(page):
         values[Bookmark.fetch_error] = f"The page answered HTTP {page.status}."
     if page.is_html and page.body:
         meta = parse_html(page.text(), page.url)
-        values.update({Bookmark.title: _unless_set(Bookmark.title, plain_text(meta.title)[:500]),
-                       Bookmark.description: _unless_set(Bookmark.description, plain_text(meta.description)),
+        values.update({Bookmark.title: _unless_set(Bookmark.title, strip_control(meta.title)[:500]),
+                       Bookmark.description: _unless_set(Bookmark.description, strip_control(meta.description)),
                        Bookmark.image_url: meta.image[:2000], Bookmark.canonical_url: meta.canonical[:2000],
-                       Bookmark.page_text: plain_text(meta.text),
+                       Bookmark.page_text: strip_control(meta.text),
                        Bookmark.favicon: fetch_favicon(meta.icons or [meta.favicon]) or ""})
     elif page.content_type.startswith("image/"):
         values[Bookmark.image_url] = page.url[:2000]  # a picture bookmark is its own preview

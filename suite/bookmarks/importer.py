@@ -6,11 +6,12 @@ from flask import current_app
 
 from suite.auth.models import User, utcnow
 from suite.bookmarks import netscape
-from suite.bookmarks.bookmarks import index_bookmark, plain_text, tag_ids
+from suite.bookmarks.bookmarks import index_bookmark, tag_ids
 from suite.bookmarks.models import DONE, FAILED, Bookmark, BookmarkTag, ImportRun
 from suite.bookmarks.urls import domain_of, normalize_url, url_hash
 from suite.errors import InvalidInput, SuiteError
 from suite.extensions import db
+from suite.text import strip_control
 
 BATCH = 500
 
@@ -57,8 +58,8 @@ def _save_batch(user, rows, private_default, tag_cache):
         return
     now = utcnow()
     bookmarks = [Bookmark(owner=user.id, url=url, url_hash=key, domain=domain_of(url)[:255],
-                          title=plain_text(entry.title or "")[:500],
-                          description=plain_text(entry.description or "")[:5000],
+                          title=strip_control(entry.title or "")[:500],
+                          description=strip_control(entry.description or "")[:5000],
                           is_private=private_default if entry.private is None else entry.private,
                           unread=entry.unread, created_at=entry.added or now, updated_at=now)
                  for entry, url, key in rows]

@@ -1,5 +1,4 @@
 """Public pages outside /bookmarks: a user's public bookmarks and Atom feeds (per user, per tag)."""
-import re
 
 from flask import Blueprint, Response, render_template, request, url_for
 
@@ -12,15 +11,6 @@ from suite.requestargs import page_number
 public_bp = Blueprint("bookmarks_public", __name__, template_folder="templates")
 PER_PAGE = 30
 FEED_SIZE = 50
-
-
-NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-@public_bp.app_template_filter("xml_text")
-def xml_text(value):
-    """Text an XML document may hold: control characters (saved before they were refused) removed."""
-    return NOT_IN_XML.sub("", str(value))
 
 
 def _user(name):

@@ -33,7 +33,6 @@ EXPIRY_LABELS = {"never": "Never", "10m": "10 minutes", "1h": "1 hour", "1d": "1
 _EXPIRY_ALIASES = {"": "never", "0": "never", "none": "never", "10min": "10m", "60m": "1h", "24h": "1d",
                    "7d": "1w", "30d": "1m", "burn-after-reading": BURN, "burn_after_reading": BURN}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass
@@ -55,11 +54,6 @@ def decode_text(raw):
     if "\x00" in raw:
         raise InvalidInput("The content holds NUL bytes: binary files cannot be pasted.")
     return raw.removeprefix("\ufeff").replace("\r\n", "\n")
-
-
-def xml_safe(text):
-    """``text`` without the characters an XML 1.0 document may not hold (a paste keeps them, a feed cannot)."""
-    return _NOT_XML.sub("", text or "")
 
 
 def count_lines(text):

@@ -299,10 +299,6 @@ def feed():
     return current_app.response_class(xml, mimetype="application/atom+xml")
 
 
-@bp.app_template_filter("paste_xml")
-def _paste_xml(text):
-    """Text with the characters XML 1.0 forbids removed (terminal logs hold ESC), before it is escaped."""
-    return pastes.xml_safe(text)
 
 
 @bp.app_template_filter("paste_anchored")

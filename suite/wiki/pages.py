@@ -17,6 +17,7 @@ from suite.auth.models import User, utcnow
 from suite.database import Prepared
 from suite.errors import Conflict, InvalidInput, NotFound, TooLarge
 from suite.extensions import db
+from suite.text import strip_control
 from suite.wiki import links
 from suite.wiki.merge import MergeTooCostly, merge3
 from suite.wiki.models import Page, Revision
@@ -25,7 +26,6 @@ from suite.wiki.titles import clean_title, title_key
 
 REDIRECT_RE = re.compile(r"^\s*#REDIRECT\s*\[\[([^\[\]|#\n]+)(?:#[^\]]*)?(?:\|[^\]]*)?\]\]", re.I)
 MAX_MESSAGE = 200
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_RETRIES = 10  # each lost race means another save won; ten concurrent saves of one page is plenty
 
 
@@ -66,11 +66,6 @@ def clean_content(text):
         raise TooLarge(f"The page is {size // 1024} KiB; the limit is {limit // 1024} KiB. "
                        "Your text is still in the form.")
     return text
-
-
-def strip_control(text):
-    """``text`` without C0 control characters other than tab and line ends (XML 1.0 forbids them)."""
-    return CONTROL_RE.sub("", text)
 
 
 def clean_message(message):

@@ -41,12 +41,6 @@ def wiki_url(title, endpoint="wiki.view", **args):
     return url_for(endpoint, title=url_title(title), **args)
 
 
-@bp.app_template_filter("xml_text")
-def xml_text(value):
-    """Text fit for an XML document: control characters dropped (older rows may hold them)."""
-    return pages.strip_control(str(value))
-
-
 @bp.app_template_global()
 def wiki_parents(title):
     """Breadcrumb titles of a subpage."""
