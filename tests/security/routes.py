@@ -129,3 +129,12 @@ def rules(app, methods):
 def path_for(app, endpoint, **args):
     """The path of ``endpoint`` with ``args`` (outside a request)."""
     return app.url_map.bind("localhost").build(endpoint, args)
+
+
+def api_writes(app, seed):
+    """``(method, path)`` of every API write, pointing at alice's public items."""
+    from suite.security import UNSAFE
+    for rule in rules(app, UNSAFE):
+        if rule.rule.startswith("/api/"):
+            path = path_for(app, rule.endpoint, **seed.args(rule, "public"))
+            yield from ((method, path) for method in sorted(rule.methods & UNSAFE))
