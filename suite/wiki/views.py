@@ -173,8 +173,8 @@ def diff(title):
     start = whole_number("from", to - 1)
     new = pages.get_revision(page, to)
     old = pages.get_revision(page, start) if start > 0 else None
-    rows = diff_rows(old.content if old else "", new.content)
-    return render_template("wiki/diff.html", page=page, old=old, new=new, rows=rows)
+    changes = diff_rows(old.content if old else "", new.content)
+    return render_template("wiki/diff.html", page=page, old=old, new=new, changes=changes)
 
 
 @bp.route("/<path:title>/backlinks")

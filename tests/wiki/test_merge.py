@@ -5,14 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from suite.wiki.merge import (
-    MergeResult,
-    MergeTooCostly,
-    _Budget,
-    diff_rows,
-    matching_blocks,
-    merge3,
-)
+from suite.linediff import Budget, matching_blocks
+from suite.wiki.merge import MergeResult, MergeTooCostly, diff_rows, merge3
 
 BASE = "one\ntwo\nthree\nfour\nfive\n"
 
@@ -54,8 +48,8 @@ def test_unchanged_side_takes_the_other(ours):
 
 
 def test_diff_rows_mark_removed_and_added_lines():
-    rows = diff_rows("a\nb\n", "a\nc\n")
-    assert ("-", "b") in rows and ("+", "c") in rows and (" ", "a") in rows
+    rows = diff_rows("a\nb\n", "a\nc\n").rows
+    assert ("del", 2, None, "b") in rows and ("add", None, 2, "c") in rows and ("same", 1, 1, "a") in rows
 
 
 LOOK_ALIKE = st.lists(st.sampled_from(["a\n", "b\n", "\n", "c\n", "# head\n"]), max_size=14)
@@ -100,7 +94,7 @@ def test_merge_properties_hold_for_any_edits(versions):
 @given(st.lists(st.sampled_from(["a\n", "b\n", "\n", "x\n"]), max_size=30),
        st.lists(st.sampled_from(["a\n", "b\n", "\n", "y\n"]), max_size=30))
 def test_matching_blocks_are_equal_runs_in_order(a, b):
-    blocks = matching_blocks(a, b, _Budget(10**9))
+    blocks = matching_blocks(a, b, Budget(10**9))
     end_a = end_b = 0
     for i, j, n in blocks[:-1]:
         assert n > 0 and i >= end_a and j >= end_b and a[i:i + n] == b[j:j + n]

@@ -1,4 +1,5 @@
 """Viewing, creating and editing pages through the web: titles, history, diff, preview."""
+import random
 import re
 
 from suite.wiki.models import Page, Revision
@@ -71,6 +72,18 @@ def test_diff_between_two_revisions(wiki, client):
     html = client.get("/wiki/Notes/diff?from=1&to=2").data
     assert b'class="diff-del"' in html and b"beta" in html
     assert b'class="diff-add"' in html and b"gamma" in html
+
+
+def test_diff_of_big_look_alike_revisions_is_shown_replaced_not_lined_up_for_a_minute(wiki, client):
+    # 60,000 lines of 150 values each: difflib alone took about 20 s per view of this diff.
+    rng = random.Random(7)
+    old, new = ("\n".join(str(rng.randrange(150)) for _ in range(60_000)) + "\n" for _ in range(2))
+    wiki.save("Numbers", old)
+    wiki.save("Numbers", new)
+    resp = client.get("/wiki/Numbers/diff?from=1&to=2")
+    assert resp.status_code == 200
+    page = resp.get_data(as_text=True)
+    assert "too large and too alike to line up" in page and "only its first 20,000 lines are shown" in page
 
 
 def test_diff_of_unknown_revision_is_404(wiki, client):
