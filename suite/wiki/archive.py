@@ -235,6 +235,7 @@ def _create_with_history(title, record, revisions, authors):
         for start in range(0, len(rows), 100):
             Revision.insert_many(rows[start:start + 100]).execute()
         current = Revision.get((Revision.page == page.id) & (Revision.number == page.version))
-        page.redirect_to = None if page.deleted else pages.redirect_key(current.content)
+        target = None if page.deleted else pages.redirect_key(current.content)
+        page.redirect_to = target if target != page.key else None  # to itself: a page, not a redirect
         Page.update(redirect_to=page.redirect_to, updated_at=current.created_at).where(Page.id == page.id).execute()
         pages.publish(page, current, was_live=False, old_key=page.key)

@@ -216,3 +216,14 @@ def test_oversized_text_for_an_existing_page_is_skipped_too(make_app):
     assert resp.status_code == 200 and b"1 page(s) created" in resp.data and b"Home: The page is" in resp.data
     with app.app_context():
         assert Page.get(Page.key == "home").version == 1
+
+
+def test_an_imported_page_redirecting_to_itself_is_kept_as_a_plain_page(admin_client, app, client):
+    records = [page_record("Loop", "#REDIRECT [[loop]]"), page_record("Elsewhere", "#REDIRECT [[Loop]]")]
+    resp = import_zip(admin_client, bytes(manifest_zip(records)))
+    assert resp.status_code == 200 and b"2 page(s) created" in resp.data
+    with app.app_context():
+        assert Page.get(Page.key == "loop").redirect_to is None
+        assert Page.get(Page.key == "elsewhere").redirect_to == "loop"
+    assert client.get("/wiki/Loop").status_code == 200
+    assert client.get("/wiki/Elsewhere").headers["Location"].endswith("/wiki/Loop?from=Elsewhere")
