@@ -1,10 +1,18 @@
-"""The Netscape bookmark file format (Firefox, Chrome, Pinboard, linkding, Karakeep): read and write."""
+"""The Netscape bookmark file format (Firefox, Chrome, Pinboard, linkding, Karakeep): read and write.
+
+A file is read the way ``suite.bookmarks.metadata`` reads a page: nh3 (html5ever, linear)
+first, keeping the tags and attributes read here, then HTMLParser over that well-formed
+text, since HTMLParser alone spends quadratic time on unclosed tags (CVE-2025-6069).
+Whether the file was cut off is told from the file itself, before nh3 closes what it left open.
+"""
 import datetime
 import html
 import math
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+
+import nh3
 
 from suite.errors import InvalidInput
 
@@ -113,6 +121,26 @@ def decode(data):
         return data.decode("cp1252", errors="replace")
 
 
+# Links of other schemes are kept to be counted as skipped (only http/https are imported); nh3 drops the rest.
+SCHEMES = {"http", "https", "ftp", "file", "mailto", "javascript", "place", "data", "about", "chrome", "edge", "feed",
+           "chrome-extension", "moz-extension", "view-source", "magnet", "tel", "irc", "ssh", "news"}
+ATTRIBUTES = {"a": {"href", "add_date", "tags", "private", "toread"},
+              "h3": set(SPECIAL_FOLDERS)}
+DL_OPEN, DL_CLOSE = re.compile(r"<dl\b", re.I), re.compile(r"</dl\s*>", re.I)
+
+
+def well_formed(text):
+    """The lists, folders, links and descriptions of a bookmark file, as well-formed HTML."""
+    return nh3.clean(text, tags={"dl", "dt", "dd", "a", "h3"}, attributes=ATTRIBUTES, url_schemes=SCHEMES,
+                     link_rel=None, strip_comments=True)
+
+
+def _cut_off(text):
+    """True when the file ends before its lists are closed, or inside a tag."""
+    tail = text.rstrip()
+    return len(DL_OPEN.findall(text)) > len(DL_CLOSE.findall(text)) or tail.rfind("<") > tail.rfind(">")
+
+
 def parse(data):
     """Read a Netscape bookmark file (bytes); InvalidInput when it is not one or is cut off."""
     text = decode(data) if isinstance(data, bytes) else data
@@ -122,10 +150,9 @@ def parse(data):
                            "Pinboard, linkding or Karakeep); it should start with "
                            f"{DOCTYPE}.")
     parser = _NetscapeParser()
-    parser.feed(text)
-    incomplete = parser.rawdata.strip()
+    parser.feed(well_formed(text))
     parser.close()
-    if parser.depth > 0 or incomplete or parser.max_depth == 0:
+    if _cut_off(text) or parser.max_depth == 0:
         raise InvalidInput(f"This bookmark file is incomplete (truncated?): it ends before its lists are closed. "
                            f"{len(parser.entries):,} entries were readable; nothing was imported. "
                            "Export the file again and upload the whole file.")

@@ -83,6 +83,20 @@ def test_bad_files_get_a_clear_400(alice_client, app, data, message):
         assert Bookmark.select().count() == 0
 
 
+def test_a_file_of_unclosed_tags_is_read_in_linear_time_with_its_links():
+    # HTMLParser alone (Python before 3.11.13, CVE-2025-6069) would take hours on this 1.2 MB upload.
+    text = ("<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p>\n<DT><A HREF=\"https://a.example/\">Kept</A>\n"
+            + "<a b='" * 200_000 + "\n</DL><p>\n")
+    assert "<a b=" not in netscape.well_formed(text)
+    assert [(e.url, e.title) for e in netscape.parse(text)] == [("https://a.example/", "Kept")]
+
+
+def test_links_of_other_schemes_are_still_read_to_be_counted_as_skipped():
+    text = ('<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p>\n<DT><A HREF="javascript:go()">Bookmarklet</A>\n'
+            '<DT><A HREF="place:sort=8">Smart folder</A>\n<DT><A HREF="https://a.example/">Web</A>\n</DL><p>\n')
+    assert [e.url for e in netscape.parse(text)] == ["javascript:go()", "place:sort=8", "https://a.example/"]
+
+
 def test_fifty_megabyte_file_is_413_with_the_limit(alice_client):
     data = b"<!DOCTYPE NETSCAPE-Bookmark-file-1>" + b" " * (50 * 1024 * 1024)
     resp = alice_client.post("/bookmarks/import", data={"file": (io.BytesIO(data), "big.html")},
