@@ -8,6 +8,7 @@ import json
 import os
 import sqlite3
 import time
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
 from peewee import SQL, Model, Tuple, __exception_wrapper__
@@ -109,6 +110,24 @@ def in_batches(query, order, size):
         if len(rows) < size:
             return
         rows = list(query.where(key > Tuple(*(getattr(rows[-1], f.name) for f in order))))
+
+
+@contextmanager
+def snapshot():
+    """One view of the database for a long read (an export): what others commit meanwhile is not seen.
+
+    An export reads in batches, each after the last one's key; without one view, a page
+    renamed to a key already passed while the export runs is in neither batch, and the
+    zip silently lacks it. SQLite: a deferred transaction (in WAL mode its first read
+    fixes the view, and writers go on). PostgreSQL: REPEATABLE READ, READ ONLY.
+    """
+    if is_postgres():
+        with db.atomic():
+            db.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+    else:
+        with db.atomic("DEFERRED"):
+            yield
 
 
 class BaseModel(Model):

@@ -11,7 +11,7 @@ from suite import pagecache, search
 from suite.auth.models import utcnow
 from suite.bookmarks.models import PENDING, Bookmark, BookmarkTag, Tag
 from suite.bookmarks.urls import domain_of, normalize_url, url_hash
-from suite.database import Prepared, ids_param, in_batches, in_ids
+from suite.database import Prepared, ids_param, in_batches, in_ids, snapshot
 from suite.errors import InvalidInput, NotFound
 from suite.extensions import db
 from suite.requestargs import MAX_NUMBER, MAX_PAGE, whole_number
@@ -301,8 +301,9 @@ def each_bookmark(owner_id):
     """
     columns = [f for f in Bookmark._meta.sorted_fields if f is not Bookmark.page_text]
     query = Bookmark.select(*columns).where(Bookmark.owner == owner_id)
-    for rows in in_batches(query, (Bookmark.created_at, Bookmark.id), EXPORT_BATCH):
-        yield from attach_tag_names(rows)
+    with snapshot():  # every batch from the same view of the database
+        for rows in in_batches(query, (Bookmark.created_at, Bookmark.id), EXPORT_BATCH):
+            yield from attach_tag_names(rows)
 
 
 def list_bookmarks(user, f, notes=False):

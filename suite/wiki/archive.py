@@ -16,7 +16,7 @@ import zlib
 from peewee import JOIN
 
 from suite.auth.models import User, utcnow
-from suite.database import in_batches
+from suite.database import in_batches, snapshot
 from suite.errors import Conflict, InvalidInput, TooLarge
 from suite.extensions import db
 from suite.wiki import pages
@@ -95,7 +95,7 @@ class WikiExport:
 
     def __iter__(self):
         pipe = _Pipe()
-        with tempfile.TemporaryFile() as manifest, zipfile.ZipFile(pipe, "w", zipfile.ZIP_DEFLATED) as zf:
+        with snapshot(), tempfile.TemporaryFile() as manifest, zipfile.ZipFile(pipe, "w", zipfile.ZIP_DEFLATED) as zf:
             head = {"format": FORMAT, "version": VERSION, "exported_at": utcnow().isoformat() + "Z"}
             manifest.write(json.dumps(head, ensure_ascii=False)[:-1].encode() + b', "pages": [')
             for record in _records():

@@ -229,3 +229,22 @@ def test_cli_thumbnails_missing_for_one_user(make_app, site):
         assert all(b.thumb_small for b in Bookmark.select())
     again = app.test_cli_runner().invoke(thumbnails_command, ["--missing"])
     assert "made 0 thumbnails" in again.output
+
+
+def test_an_export_is_one_view_of_the_bookmarks_while_they_change(alice_client, app, many):
+    from suite.bookmarks import bookmarks as svc
+    from suite.extensions import db
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        alice = Bookmark.get(Bookmark.url == many[0]).owner_id
+        rows = svc.each_bookmark(alice)
+        seen = [next(rows).url]
+        last = Bookmark.get(Bookmark.url == many[-1]).id
+        deleted = _in_a_thread(lambda: alice_client.post(f"/bookmarks/{last}/delete", data={}))
+        assert deleted.status_code == 302
+        added = _in_a_thread(lambda: add(alice_client, "https://example.com/later", title="Later"))
+        assert added.status_code == 302
+        seen += [b.url for b in rows]
+        rows.close()
+        db.close()
+    assert seen == many  # as they were when the export began: the deleted one in, the later one out
