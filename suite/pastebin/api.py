@@ -11,7 +11,7 @@ from suite.api import openapi
 from suite.api.kit import created, json_body, page_args, paginated, token_required
 from suite.errors import InvalidInput
 from suite.pastebin import pastes
-from suite.pastebin.delivery import raw_response, requested_paste
+from suite.pastebin.delivery import requested_paste, requested_raw
 
 api_bp = Blueprint("api_pastes", __name__, url_prefix="/api/v1/pastes")
 FIELDS = {"content": str, "name": str, "lang": str, "title": str, "visibility": str, "expires": str,
@@ -88,7 +88,7 @@ def get_paste(slug):
 @api_bp.route("/<slug>/raw/<int:number>")
 def raw(slug, number=1):
     """One file's text (``text/plain; charset=utf-8``)."""
-    return raw_response(requested_paste(slug), number)
+    return requested_raw(slug, number)
 
 
 @api_bp.route("/<slug>", methods=["DELETE"])

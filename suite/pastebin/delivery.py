@@ -59,13 +59,22 @@ def check_anonymous_rate():
                   "Too many anonymous pastes from your address; try again in {wait} s or sign in.")
 
 
-def requested_paste(slug):
+def requested_paste(slug, check=None):
     """``read_paste`` for this request: a HEAD burns nothing.
 
     A HEAD shows no content, and link previews and checkers send one before (or
     instead of) the reader the link was meant for.
     """
-    return read_paste(slug, current_user, burn=request.method != "HEAD")
+    return read_paste(slug, current_user, burn=request.method != "HEAD", check=check)
+
+
+def requested_raw(slug, number):
+    """The raw response for file ``number`` of the paste at ``slug``.
+
+    The number is checked before the paste is read: a burn paste asked for a file
+    it does not have answers 404 and stays for the reader with the right link.
+    """
+    return raw_response(requested_paste(slug, check=lambda paste: _nth_file(paste, number)), number)
 
 
 def _nth_file(paste, number):

@@ -212,14 +212,18 @@ def fork_parent(slug, user):
         return None
 
 
-def read_paste(slug, user, burn=True):
+def read_paste(slug, user, burn=True, check=None):
     """``visible_paste`` for showing its content: a burn paste is deleted by its first reader.
 
     The owner may look at their own burn paste without burning it, and nobody
     burns it with ``burn=False`` (a HEAD request, which shows no content). Deletion
     and reading race safely: only the request that deletes the row serves it.
+    ``check(paste)`` may refuse the request (raise) before anything burns, so a
+    request that will not be served (say, for a file the paste lacks) loses nothing.
     """
     paste = visible_paste(slug, user)
+    if check is not None:
+        check(paste)
     if not burn or not paste.burn_after_reading or paste.owned_by(user):
         return paste
     files = paste.files  # loaded before the rows go, with their highlighting

@@ -22,8 +22,8 @@ from suite.pastebin.delivery import (
     curl_files,
     download_response,
     is_curl_upload,
-    raw_response,
     requested_paste,
+    requested_raw,
 )
 from suite.pastebin.diffing import diff_pastes
 from suite.pastebin.forms import EditPasteForm, PasteForm, posted_entries
@@ -188,7 +188,7 @@ def _not_kept(page):
 @bp.route("/<slug>/raw/<int:number>")
 def raw(slug, number=1):
     """One file as ``text/plain; charset=utf-8`` (the first by default)."""
-    return raw_response(requested_paste(slug), number)
+    return requested_raw(slug, number)
 
 
 @bp.route("/<slug>/download")

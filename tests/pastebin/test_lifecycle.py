@@ -29,6 +29,16 @@ def test_burn_paste_raw_read_also_burns(client, paste_as):
     assert client.get(f"/paste/{slug}").status_code == 404
 
 
+@pytest.mark.parametrize("wrong", ["/paste/{slug}/raw/2", "/api/v1/pastes/{slug}/raw/5"])
+def test_a_raw_read_of_a_file_the_burn_paste_lacks_is_404_and_burns_nothing(client, paste_as, get_paste, wrong):
+    slug = paste_as(client, "secret\n", expires="burn")
+    resp = client.get(wrong.format(slug=slug))
+    assert resp.status_code == 404 and "no file number" in resp.get_data(as_text=True)
+    assert get_paste(slug) is not None
+    assert client.get(f"/paste/{slug}/raw").get_data(as_text=True) == "secret\n"  # the right link still reads it
+    assert get_paste(slug) is None
+
+
 @pytest.mark.parametrize("suffix", ["", "/raw", "/raw/1", "/download"])
 def test_a_head_request_does_not_burn_the_paste(client, paste_as, get_paste, suffix):
     slug = paste_as(client, "secret\n", expires="burn")
