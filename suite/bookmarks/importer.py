@@ -109,7 +109,8 @@ def start_import(user, filename, data):
 def run_import(run_id, path):
     """The import task: parse the kept file and import it, recording progress on the run."""
     run = ImportRun.get_or_none(ImportRun.id == run_id)
-    if run is None:
+    if run is None:  # its account was deleted while the file waited: nobody will import it
+        _remove(path)
         return None
     ImportRun.update(status="running").where(ImportRun.id == run_id).execute()
     try:
@@ -129,6 +130,13 @@ def run_import(run_id, path):
         ImportRun.update(status=FAILED, message="The import stopped because of an error on our side; "
                          "the batches before it were saved.").where(ImportRun.id == run_id).execute()
     finally:
-        if os.path.exists(path):
-            os.remove(path)
+        _remove(path)
     return run_id
+
+
+def _remove(path):
+    """Delete an uploaded file once it is no longer needed (it holds someone's bookmarks)."""
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass

@@ -1,6 +1,7 @@
 """Netscape bookmark files: reading, importing (web and manage.py), exporting, round trips."""
 import io
 import json
+import os
 
 import pytest
 
@@ -122,6 +123,29 @@ def test_web_import_shows_progress_and_skips_duplicates(alice_client, app):
     with app.app_context():
         assert Bookmark.get(Bookmark.url == "https://git-scm.com/").title == "Mine already"
         assert Bookmark.get(Bookmark.url == "https://docs.python.org/3/").fetch_status == "pending"
+
+
+def test_an_upload_waiting_for_its_import_goes_when_the_account_is_deleted(make_app):
+    from suite.auth.accounts import create_user, delete_account
+    from suite.bookmarks.importer import imports_dir
+    from suite.jobs import huey
+    from tests.conftest import PASSWORD
+    app = make_app(TASKS_IMMEDIATE=False)  # the worker is busy: the file waits in the instance
+    with app.app_context():
+        user = create_user("alice", PASSWORD)
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()
+    resp = client.post("/bookmarks/import", data={"file": (io.BytesIO(FIREFOX.encode()), "ff.html")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 302
+    with app.app_context():
+        assert len(os.listdir(imports_dir())) == 1
+        delete_account(user, PASSWORD)
+    huey.execute(huey.dequeue())  # the import task runs for a run that is gone
+    with app.app_context():
+        assert os.listdir(imports_dir()) == []  # nobody's bookmark file is kept
+        assert Bookmark.select().count() == 0
 
 
 def test_running_import_page_refreshes_without_javascript(alice_client, app, users):
