@@ -13,13 +13,14 @@ USER_BY_ID = Prepared(lambda uid: User.select().where(User.id == uid).limit(1))
 
 
 def load_session_user(user_id):
-    """flask-login's loader: ``<id>:<epoch>``; a stale epoch (password changed) signs out."""
+    """flask-login's loader: ``<id>:<epoch>:<stamp>``; a stale epoch (password changed) or another
+    account's stamp (an id handed out again) signs out, as do sessions from before the stamp."""
     try:
-        uid, epoch = (int(part) for part in str(user_id).split(":"))
+        uid, epoch, stamp = (int(part) for part in str(user_id).split(":"))
     except ValueError:
         return None
     user = USER_BY_ID.first(uid)
-    return user if user is not None and user.session_epoch == epoch else None
+    return user if user is not None and (user.session_epoch, user.session_stamp) == (epoch, stamp) else None
 
 
 def bearer_token():

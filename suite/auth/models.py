@@ -15,6 +15,8 @@ from peewee import (
 
 from suite.database import BaseModel
 
+EPOCH = datetime.datetime(1970, 1, 1)
+
 
 def utcnow():
     """Naive UTC now, the one clock of the database."""
@@ -33,8 +35,19 @@ class User(UserMixin, BaseModel):
     created_at = DateTimeField(default=utcnow)
 
     def get_id(self):
-        """Session id: user id plus epoch, so a password change signs out other sessions."""
-        return f"{self.id}:{self.session_epoch}"
+        """Session id: ``<id>:<epoch>:<stamp>``. The epoch is bumped by a password change, which
+        signs out other sessions; the stamp (``session_stamp``) ties a session to this account."""
+        return f"{self.id}:{self.session_epoch}:{self.session_stamp}"
+
+    @property
+    def session_stamp(self):
+        """The account's creation time in microseconds: another account given the same id has another.
+
+        Ids of accounts deleted before migration 0016 can be handed out again (SQLite's counter
+        starts at the highest id left), and a deleted account's session cookies would then
+        sign in as the newcomer; with the stamp they match no account.
+        """
+        return int((self.created_at - EPOCH).total_seconds() * 1_000_000)
 
     @classmethod
     def by_name(cls, username):

@@ -23,6 +23,22 @@ def test_a_deleted_accounts_other_sessions_do_not_sign_in_the_next_account(app):
     assert phone.get("/auth/account").status_code == 302  # to the sign-in page
 
 
+def test_a_session_belongs_to_its_account_even_when_the_id_is_handed_out_again(app):
+    # Ids of accounts deleted before migration 0016 can come back (SQLite's counter starts at the
+    # highest id left): the deleted account's cookie must not sign in as the account given its id.
+    carol = _register(app, "carol")
+    phone = app.test_client()
+    assert AuthActions(phone).login("carol").status_code == 302
+    with app.app_context():
+        old = User.by_name("carol")
+        User.delete().where(User.id == old.id).execute()  # deleted, and the id free again
+        User.insert(id=old.id, username="mallory", name_key="mallory", password_hash=old.password_hash,
+                    session_epoch=old.session_epoch).execute()
+    for client in (carol, phone):
+        assert b"Hello, mallory" not in client.get("/").data
+        assert client.get("/auth/account").status_code == 302  # to the sign-in page
+
+
 def test_a_new_account_never_gets_a_deleted_accounts_id(app):
     first = _register(app, "alice")
     with app.app_context():
@@ -67,3 +83,20 @@ def test_the_rebuilt_user_table_keeps_accounts_tokens_and_cascades(app):
         bob.delete_instance()
         assert [t.user.username for t in ApiToken.select()] == ["alice"]  # ON DELETE CASCADE still there
         assert create_user("carol", PASSWORD).id > bob.id
+
+
+def test_a_deleted_accounts_highlighted_paste_text_does_not_stay_stored(app):
+    from suite.pastebin.models import Highlight
+    alice = _register(app, "alice")
+    bob = _register(app, "bob")
+    for client, text in ((alice, "def alice_private_plans(): pass\n"), (bob, "def bob_stays(): pass\n")):
+        resp = client.post("/paste/", data={"files-0-content": text, "files-0-lang": "python",
+                                            "visibility": "private", "expires": "never"})
+        assert resp.status_code == 302
+        assert client.get(resp.headers["Location"]).status_code == 200  # viewed: its highlighting is stored
+    with app.app_context():
+        assert Highlight.select().count() == 2
+    assert alice.post("/auth/account/delete", data={"password": PASSWORD}).status_code == 302
+    with app.app_context():
+        kept = [h.html for h in Highlight.select()]
+    assert len(kept) == 1 and "bob_stays" in kept[0]
