@@ -22,6 +22,7 @@ class AppInfo:
     count: Optional[Callable] = None        # count(user) -> short text for the home page
     search_kind: Optional[str] = None       # its kind in the unified search index
     reindex: Optional[Callable] = None      # reindex() -> (how many, iterator indexing one item per step)
+    forget_owner: Optional[Callable] = None  # forget_owner(user_id): what a deleted account's rows leave behind
 
 
 def register_app(app, blueprint, info, url_prefix):

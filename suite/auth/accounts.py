@@ -12,6 +12,7 @@ from suite.auth.models import ApiToken, LoginFailure, User, utcnow
 from suite.database import Prepared
 from suite.errors import Conflict, InvalidInput, RateLimited
 from suite.extensions import db
+from suite.registry import suite_apps
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 MIN_PASSWORD = 8
@@ -120,6 +121,9 @@ def delete_account(user, password):
     with db.atomic():
         user.delete_instance(recursive=False)
         search.remove_owner(user.id)  # the index keeps owner ids without a foreign key
+        for info in suite_apps():  # what the foreign keys' cascade does not reach (stored highlights, ...)
+            if info.forget_owner is not None:
+                info.forget_owner(user.id)
         for kind in ("user", "bookmark", "paste", "wiki"):  # their items went with them
             pagecache.changed(kind)
 

@@ -1,6 +1,6 @@
 """Pastebin: syntax-highlighted pastes from the browser and from curl."""
 from suite.pastebin.api import api_bp
-from suite.pastebin.pastes import reindex_pastes
+from suite.pastebin.pastes import drop_unused_highlights, reindex_pastes
 from suite.pastebin.views import bp
 from suite.registry import AppInfo
 
@@ -15,7 +15,7 @@ def count(user):
 APP = AppInfo(key="pastebin", title="Pastes", endpoint="pastebin.index", icon="📋",
               blurb="Share code with syntax highlighting, from the browser or curl.",
               search_endpoint="pastebin.mine", count=count, search_kind="paste",
-              reindex=reindex_pastes)
+              reindex=reindex_pastes, forget_owner=lambda _user_id: drop_unused_highlights())
 
 EXTRA_BLUEPRINTS = [api_bp]
 
