@@ -3,7 +3,9 @@
 Layout: ``pages/<Title>.md`` holds each page's current text (``pages/Parent/Child.md``
 for subpages) and ``wiki.json`` lists every page with its full history.
 Importing into a wiki where a page already exists adds the imported text as a
-new revision of it (history kept on both sides); new pages get their history as is.
+new revision of it (history kept on both sides), or a delete revision when the
+export has the page deleted; a page deleted here stays deleted. New pages get
+their history as is.
 """
 import datetime
 import io
@@ -195,14 +197,29 @@ def import_wiki(data, user):
             if pages.find_page(title) is None:
                 _create_with_history(title, record, revisions, authors)
                 created.append(title)
-            else:
-                result = pages.save_page(title, revisions[-1]["content"], pages.find_page(title).version,
-                                         user, "Imported")
-                if result.changed:
-                    updated.append(title)
+            elif _import_onto(pages.find_page(title), record, revisions, user):
+                updated.append(title)
         except (InvalidInput, TooLarge, Conflict) as err:  # one bad page is skipped; the others still come in
             problems.append(f"{_record_label(record)}: {err.message}")
     return created, updated, problems
+
+
+def _import_onto(page, record, revisions, user):
+    """Bring a record onto a page this wiki already has; True when that made a revision.
+
+    The page ends as the export has it, by a new revision (history kept on both sides):
+    the imported text, or a delete when the export has the page deleted. An import never
+    brings a deleted page back: it may have been deleted for what it said, and restoring
+    it is a decision to take on the page itself.
+    """
+    if page.deleted:
+        if record.get("deleted"):
+            return False
+        raise InvalidInput("is deleted in this wiki; restore it first to import its text")
+    if record.get("deleted"):
+        pages.delete_page(page.title, user, "Imported (deleted in the export)")
+        return True
+    return pages.save_page(page.title, revisions[-1]["content"], page.version, user, "Imported").changed
 
 
 def _author_id(name, cache):

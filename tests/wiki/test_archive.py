@@ -61,6 +61,49 @@ def test_import_onto_existing_page_adds_a_revision(wiki, alice_client, admin_cli
         assert Revision.get(Revision.page == home, Revision.number == 3).content == "old\n"
 
 
+def revisions_of(app, key):
+    """(kind, message) of every revision of the page at ``key``, oldest first."""
+    with app.app_context():
+        page = Page.get(Page.key == key)
+        return page.deleted, [(r.kind, r.message) for r in page.revisions.order_by(Revision.number)]
+
+
+def test_importing_an_export_into_the_same_wiki_keeps_its_deleted_pages_deleted(wiki, alice_client, admin_client,
+                                                                                client, app):
+    wiki.save("Secret plans", "launch codes zanzibar")
+    alice_client.post("/wiki/Secret_plans/delete", data={"message": "private"})
+    resp = import_zip(admin_client, alice_client.get("/wiki/export").data)
+    assert resp.status_code == 200
+    assert client.get("/wiki/Secret_plans").status_code == 404
+    assert b"Secret_plans" not in client.get("/search?q=zanzibar").data
+    assert revisions_of(app, "secret plans") == (True, [("edit", ""), ("delete", "private")])
+
+
+def test_a_page_deleted_in_the_export_is_deleted_here_by_a_revision(wiki, alice_client, admin_client, client, app):
+    wiki.save("Old idea", "drop this zanzibar")
+    alice_client.post("/wiki/Old_idea/delete", data={})
+    data = alice_client.get("/wiki/export").data
+    alice_client.post("/wiki/Old_idea/restore", data={})
+    resp = import_zip(admin_client, data)
+    assert resp.status_code == 200 and b"1 updated" in resp.data
+    assert client.get("/wiki/Old_idea").status_code == 404
+    assert b"Old_idea" not in client.get("/search?q=zanzibar").data
+    deleted, kinds = revisions_of(app, "old idea")
+    assert deleted and kinds[-1] == ("delete", "Imported (deleted in the export)")
+
+
+def test_an_import_never_brings_back_a_page_deleted_here(wiki, alice_client, admin_client, client, app):
+    wiki.save("Secret plans", "launch codes zanzibar")
+    data = alice_client.get("/wiki/export").data
+    alice_client.post("/wiki/Secret_plans/delete", data={})
+    resp = import_zip(admin_client, data)
+    assert resp.status_code == 200
+    assert b"1 skipped" in resp.data and b"is deleted in this wiki; restore it first" in resp.data
+    assert client.get("/wiki/Secret_plans").status_code == 404
+    assert b"Secret_plans" not in client.get("/search?q=zanzibar").data
+    assert revisions_of(app, "secret plans")[0] is True
+
+
 def test_import_is_admin_only(wiki, alice_client):
     assert alice_client.get("/wiki/import").status_code == 403
 
