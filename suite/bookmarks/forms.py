@@ -12,6 +12,17 @@ from suite.bookmarks.urls import MAX_URL_LENGTH
 MAX_TAGS_TEXT = MAX_TAGS * (64 + 3)
 
 
+def unix_line_ends(text):
+    """Text with every line end as LF.
+
+    Browsers send a textarea's line ends as CRLF whatever they showed, while the API and
+    imports store LF: counted with its CRs, a description saved at the limit would be
+    "too long" on every later edit. So line ends are normalized before the length check,
+    and what is stored is the same text whichever way it came.
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
+
+
 class BookmarkForm(FlaskForm):
     """Add or edit a bookmark."""
 
@@ -20,8 +31,10 @@ class BookmarkForm(FlaskForm):
                                                 f"the limit is {MAX_URL_LENGTH:,} characters.")])
     title = StringField("Title", validators=[Optional(), Length(max=MAX_TITLE)],
                         description="Left blank, the page's own title is fetched.")
-    description = TextAreaField("Description", validators=[Optional(), Length(max=MAX_DESCRIPTION)])
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=MAX_NOTES)], description="Markdown.")
+    description = TextAreaField("Description", filters=[unix_line_ends],
+                                validators=[Optional(), Length(max=MAX_DESCRIPTION)])
+    notes = TextAreaField("Notes", filters=[unix_line_ends], validators=[Optional(), Length(max=MAX_NOTES)],
+                          description="Markdown.")
     tags = StringField("Tags", validators=[Optional(), Length(max=MAX_TAGS_TEXT)],
                        description="Separated by commas or spaces.")
     is_private = BooleanField("Private (only you see it)", default=True)

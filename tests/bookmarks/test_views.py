@@ -106,6 +106,24 @@ def test_edit_changes_fields_and_tags(alice_client, app):
     assert b"<strong>bold</strong>" in alice_client.get(f"/bookmarks/{b.id}").data
 
 
+def test_text_saved_at_the_limit_with_lf_line_ends_can_be_edited_in_a_browser(alice_client, app, users):
+    from suite.bookmarks.bookmarks import MAX_DESCRIPTION, MAX_NOTES, add_bookmark
+    # as the API and imports store them: LF line ends, as long as allowed (ending in a letter: kept whole)
+    description = ("words\n" * MAX_DESCRIPTION)[:MAX_DESCRIPTION]
+    notes = ("words\n" * MAX_NOTES)[:MAX_NOTES]
+    with app.app_context():
+        b, _ = add_bookmark(users["alice"], "https://example.com/", description=description, notes=notes,
+                            enqueue=False)
+    # a browser sends a textarea's line ends as CRLF, some old ones as a lone CR
+    resp = alice_client.post(f"/bookmarks/{b.id}/edit", data={
+        "url": "https://example.com/", "title": "", "description": description.replace("\n", "\r\n"),
+        "notes": notes.replace("\n", "\r"), "tags": "added", "is_private": "y"})
+    assert resp.status_code == 302
+    with app.app_context():
+        b = Bookmark.get()
+        assert (b.description, b.notes, b.tag_names) == (description, notes, ["added"])  # stored with LF
+
+
 def test_notes_markdown_is_sanitized(alice_client, app):
     add(alice_client, "https://example.com/", notes="<script>alert(1)</script>[x](javascript:alert(2))")
     with app.app_context():
