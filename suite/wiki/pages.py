@@ -20,7 +20,7 @@ from suite.extensions import db
 from suite.text import strip_control
 from suite.wiki import links
 from suite.wiki.merge import MergeTooCostly, merge3
-from suite.wiki.models import Page, Revision
+from suite.wiki.models import Attachment, Page, Revision
 from suite.wiki.permissions import require_admin, require_delete, require_edit
 from suite.wiki.titles import clean_title, title_key
 
@@ -371,7 +371,7 @@ def rename_page(title, new_title, user, *, rewrite=False, message=""):
         if new_title == old_title:
             raise InvalidInput("The new title is the same as the old one.")
         if new_key != old_key:
-            _clear_target(new_title, old_key)
+            _clear_target(new_title, page)
         revision = _commit(page, current.content, user,
                            message or f"Renamed from {old_title} to {new_title}", "rename", title=new_title)
         if revision is None:
@@ -383,17 +383,35 @@ def rename_page(title, new_title, user, *, rewrite=False, message=""):
         return page, _rewrite_links_to(old_key, old_title, new_title, user, skip=redirect.id) if rewrite else []
 
 
-def _clear_target(new_title, old_key):
-    """Refuse a taken title, except a one-revision redirect back to the page (moving it back)."""
+def _clear_target(new_title, page):
+    """Refuse a taken title, except a one-revision redirect back to ``page`` (moving it back)."""
     existing = find_page(new_title)
     if existing is None:
         return
-    if existing.redirect_to == old_key and existing.version == 1 and not existing.deleted:
+    if existing.redirect_to == page.key and existing.version == 1 and not existing.deleted:
+        _adopt_attachments(existing, page)
         search.remove_item("wiki", existing.id)
         existing.delete_instance()
         return
     state = " (deleted; restore it or choose another title)" if existing.deleted else ""
     raise Conflict(f"A page called “{existing.title}” already exists{state}.")
+
+
+def _adopt_attachments(redirect, page):
+    """Give ``page`` the files attached at ``redirect``, the title it is moving back to.
+
+    Files belong to the title they were uploaded at, as in DokuWiki, whose media
+    live where they were put: whoever attached them there reads them at
+    ``<title>/attachments/<name>`` and finds them there after the move back. A file
+    name both have is refused (Conflict) rather than one file silently replacing the other.
+    """
+    own = Attachment.select(Attachment.name).where(Attachment.page == page.id)
+    clash = sorted(a.name for a in Attachment.select(Attachment.name)
+                   .where((Attachment.page == redirect.id) & Attachment.name.in_(own)))
+    if clash:
+        raise Conflict(f"“{redirect.title}” has files that “{page.title}” also has ({', '.join(clash)}); "
+                       "delete or replace them at one of the two titles, then rename again.")
+    Attachment.update(page=page.id).where(Attachment.page == redirect.id).execute()
 
 
 def _rewrite_links_to(old_key, old_title, new_title, user, skip):

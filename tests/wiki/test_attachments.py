@@ -121,3 +121,26 @@ def test_delete_attachment(gallery, alice_client, client):
     upload(alice_client, "notes.txt", b"one")
     assert alice_client.post("/wiki/Gallery/attachments/notes.txt/delete", data={}).status_code == 302
     assert client.get("/wiki/Gallery/attachments/notes.txt").status_code == 404
+
+
+def test_renaming_a_page_back_over_its_redirect_takes_the_files_attached_there(wiki, alice_client, app):
+    wiki.save("Alpha", "alpha text")
+    alice_client.post("/wiki/Alpha/rename", data={"new_title": "Beta"})
+    assert upload(alice_client, "report.txt", b"quarterly numbers", title="Alpha").status_code == 302
+    assert upload(alice_client, "notes.txt", b"the page's own", title="Beta").status_code == 302
+    assert alice_client.post("/wiki/Beta/rename", data={"new_title": "Alpha"}).status_code == 302
+    assert alice_client.get("/wiki/Alpha/attachments/report.txt").data == b"quarterly numbers"
+    assert alice_client.get("/wiki/Alpha/attachments/notes.txt").data == b"the page's own"
+    with app.app_context():
+        assert Attachment.select().count() == 2
+
+
+def test_renaming_back_is_refused_when_both_titles_have_a_file_of_the_same_name(wiki, alice_client, app):
+    wiki.save("Alpha", "alpha text")
+    alice_client.post("/wiki/Alpha/rename", data={"new_title": "Beta"})
+    upload(alice_client, "report.txt", b"attached at the redirect", title="Alpha")
+    upload(alice_client, "report.txt", b"attached to the page", title="Beta")
+    resp = alice_client.post("/wiki/Beta/rename", data={"new_title": "Alpha"})
+    assert resp.status_code == 409 and "also has (report.txt)".encode() in resp.data
+    assert alice_client.get("/wiki/Alpha/attachments/report.txt").data == b"attached at the redirect"
+    assert alice_client.get("/wiki/Beta/attachments/report.txt").data == b"attached to the page"
