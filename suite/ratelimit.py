@@ -25,7 +25,7 @@ PRUNE_ABOVE = 10_000
 def parse(text):
     """``"30/hour"``, ``"600 per minute"``, ``"5/10 seconds"`` → (requests, seconds)."""
     match = LIMIT_RE.match(str(text))
-    if not match or int(match.group(1)) < 1:
+    if not match or int(match.group(1)) < 1 or int(match.group(2) or 1) < 1:  # "5/0 seconds": no window
         raise ValueError(f"bad rate limit {text!r}: use e.g. 30/hour or 600/minute")
     return int(match.group(1)), int(match.group(2) or 1) * UNITS[match.group(3).lower()]
 

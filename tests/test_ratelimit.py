@@ -16,7 +16,7 @@ def test_limit_syntax(text, expected):
     assert ratelimit.parse(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "hour", "0/minute", "10/fortnight", "-1/hour", "ten/hour"])
+@pytest.mark.parametrize("text", ["", "hour", "0/minute", "10/fortnight", "-1/hour", "ten/hour", "5/0 seconds"])
 def test_bad_limits_are_refused(text):
     with pytest.raises(ValueError):
         ratelimit.parse(text)
