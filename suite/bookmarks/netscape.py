@@ -53,6 +53,16 @@ def _folder_tag(name):
     return re.sub(r"\s+", "-", name.strip().lower())
 
 
+def _title_of(text, url):
+    """A link's title from its text: none when the text is its address.
+
+    An export writes the address as the text of an untitled bookmark (browsers show
+    the text); read back as a title, it would stay for good, since the fetch fills
+    only empty titles. Browsers do the same for pages without a title.
+    """
+    return "" if text == url else text[:500]
+
+
 class _NetscapeParser(HTMLParser):
     """Walks <DL>/<DT>/<H3>/<A>/<DD>: folders become tags, descriptions attach to the entry above."""
 
@@ -67,7 +77,7 @@ class _NetscapeParser(HTMLParser):
     def _finish(self):
         text = "".join(self._text).strip()
         if self._mode == "a":
-            self.entries[-1].title = text[:500]
+            self.entries[-1].title = _title_of(text, self.entries[-1].url)
         elif self._mode == "h3":
             special = any(self._attrs.get(k, "").lower() == "true" for k in SPECIAL_FOLDERS)
             self._pending_folder = None if special else _folder_tag(text)

@@ -180,6 +180,26 @@ def test_export_html_round_trips(alice_client, app, users):
         assert (again.title, again.tag_names, again.unread) == ("A & B", ["x", "y"], True)
 
 
+def test_an_untitled_bookmark_round_trips_untitled_so_the_fetch_can_name_it(open_app, open_client, site):
+    from suite.auth.accounts import create_user
+    from suite.auth.models import User
+    from suite.bookmarks.bookmarks import add_bookmark
+    from suite.bookmarks.importer import import_entries
+    from suite.bookmarks.tasks import process_backlog
+    url = f"{site.url}/plain"
+    with open_app.app_context():
+        add_bookmark(User.by_name("alice"), url, enqueue=False)  # not fetched yet: no title
+    exported = open_client.get("/bookmarks/export.html").data
+    assert f'">{url}</A>'.encode() in exported  # a browser opening the file shows the address
+    entries = netscape.parse(exported)
+    assert [(e.url, e.title) for e in entries] == [(url, "")]
+    with open_app.app_context():
+        carol = create_user("carol", "correct horse battery")
+        import_entries(carol, entries)
+        process_backlog(min_age=0)
+        assert Bookmark.get(Bookmark.owner == carol.id).title == "Plain page"  # the page's own title
+
+
 def test_export_json(alice_client):
     add(alice_client, "https://example.com/a", title="A", tags="t")
     data = json.loads(alice_client.get("/bookmarks/export.json").data)
