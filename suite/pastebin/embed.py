@@ -2,6 +2,7 @@
 from flask import render_template
 from markupsafe import Markup
 
+from suite import pagecache
 from suite.errors import NotFound
 from suite.pastebin import pastes
 from suite.pastebin.highlight import ANCHOR
@@ -15,6 +16,10 @@ def render_paste_embed(argument, viewer):
         return None
     if paste.burn_after_reading:
         return None  # showing it inside another page would burn or leak it
+    if paste.expires_at is not None:
+        # Expiry is no write, so no generation moves when it comes: the host page is kept
+        # no longer than the paste lives, or its cached copy would go on showing it.
+        pagecache.cache_this("paste", seconds=pastes.seconds_left(paste))
     files = pastes.stored_views(paste)
     for fv in files:  # ids unique inside the host page
         fv.html = Markup(fv.html.replace(ANCHOR, f"p-{paste.slug}-{fv.position + 1}-"))

@@ -264,10 +264,14 @@ def shown_children(paste, user):
                 .order_by(Paste.created_at, Paste.id))
 
 
+def seconds_left(paste):
+    """Seconds until ``paste`` expires (0 or less once it has); None when it never does."""
+    return None if paste.expires_at is None else (paste.expires_at - utcnow()).total_seconds()
+
+
 def cache_page(paste):
     """Let anonymous readers share this paste's page until pastes change or it expires."""
-    seconds = None if paste.expires_at is None else (paste.expires_at - utcnow()).total_seconds()
-    pagecache.cache_this("paste", seconds)
+    pagecache.cache_this("paste", seconds_left(paste))
 
 
 def owned_paste(slug, user):
