@@ -133,6 +133,12 @@ def get_bookmark(user, bookmark_id):
     return bookmark
 
 
+# What the fetch learned about the page at the old URL. Cleared with the URL, in the same
+# update, since the new URL's fetch may never replace it: a PDF, a picture or an unreachable
+# page gives no text, and the old page's words would keep finding the bookmark in search.
+OLD_PAGE_FORGOTTEN = {"page_text": "", "image_url": "", "canonical_url": "", "favicon": "", "http_status": None}
+
+
 def update_bookmark(bookmark, *, url=None, tags=None, **fields):
     """Change a bookmark's fields, URL or tags; a URL already saved elsewhere is refused."""
     values = _clean(fields)
@@ -145,7 +151,7 @@ def update_bookmark(bookmark, *, url=None, tags=None, **fields):
             if other is not None:
                 raise InvalidInput(f"You already saved {normalized} (bookmark #{other.id}).")
             values.update(url=normalized, url_hash=url_hash(normalized), domain=domain_of(normalized)[:255],
-                          fetch_status=PENDING, thumb_status=PENDING, is_broken=False)
+                          fetch_status=PENDING, thumb_status=PENDING, is_broken=False, **OLD_PAGE_FORGOTTEN)
             refetch = True
     tag_names = None if tags is None else parse_tags(tags)
     values["updated_at"] = utcnow()

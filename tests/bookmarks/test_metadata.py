@@ -37,6 +37,20 @@ def test_fetch_fills_blank_title_and_indexes_page_text(open_client, open_app, si
     assert b"Tale of Two Pages" in html
 
 
+def test_a_new_url_forgets_what_was_read_from_the_old_page(open_client, open_app, site):
+    add(open_client, f"{site.url}/article", title="My link")
+    b = only_bookmark(open_app)
+    assert "zebrafish" in b.page_text and b.favicon and b.image_url and b.canonical_url
+    assert b"My link" in open_client.get("/bookmarks/?q=zebrafish").data  # found by the page's words
+    # the new address is a PDF: its fetch reads no text, so nothing would replace the old page's
+    resp = open_client.post(f"/bookmarks/{b.id}/edit", data={"url": f"{site.url}/doc.pdf", "title": "My link"})
+    assert resp.status_code == 302
+    b = only_bookmark(open_app)
+    assert (b.fetch_status, b.page_text, b.favicon, b.image_url, b.canonical_url) == ("done", "", "", "", "")
+    assert "/doc.pdf" not in open_client.get("/search?q=zebrafish").get_data(as_text=True)
+    assert b"My link" not in open_client.get("/bookmarks/?q=zebrafish").data
+
+
 def test_typed_title_is_kept(open_client, open_app, site):
     add(open_client, f"{site.url}/article", title="Mine")
     assert only_bookmark(open_app).title == "Mine"
