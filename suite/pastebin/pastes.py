@@ -176,7 +176,7 @@ def index_paste(paste):
     search.index_item("paste", paste.id, owner_id=paste.user_id, visibility=visibility,
                       title=paste.display_title, body="\n\n".join(f.content for f in files),
                       url=url_for("pastebin.view", slug=paste.slug), lang=files[0].lang if files else "",
-                      updated_at=paste.updated_at)
+                      updated_at=paste.updated_at, expires_at=paste.expires_at)
 
 
 def reindex_pastes():

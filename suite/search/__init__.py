@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Optional
 
+from flask import has_request_context
 from flask_login import current_user
 from markupsafe import Markup, escape
 from peewee import OperationalError, ProgrammingError
@@ -45,6 +46,7 @@ class Hit:
     lang: str
     tags: list
     updated_at: Optional[datetime]
+    expires_at: Optional[datetime] = None
 
 
 @dataclass
@@ -69,14 +71,14 @@ def normalize_tags(tags):
 
 
 def index_item(kind, item_id, *, owner_id, visibility, title, body, url, tags=(), lang="",
-               updated_at=None):
-    """Add or replace the index entry of one item."""
+               updated_at=None, expires_at=None):
+    """Add or replace the index entry of one item; from ``expires_at`` on, no search shows it."""
     if kind not in KINDS or visibility not in VISIBILITIES:
         raise ValueError(f"search: bad kind/visibility {kind!r}/{visibility!r}")
     tag_text = " ".join(normalize_tags(tags))
     values = {"owner_id": owner_id, "visibility": visibility, "title": title or "",
               "body": (body or "")[:MAX_BODY], "url": url or "", "tags": f" {tag_text} " if tag_text else "",
-              "lang": (lang or "").lower()[:64], "updated_at": updated_at or utcnow()}
+              "lang": (lang or "").lower()[:64], "updated_at": updated_at or utcnow(), "expires_at": expires_at}
     with db.atomic():
         updated = (SearchDoc.update(**values)
                    .where(SearchDoc.kind == kind, SearchDoc.item_id == str(item_id)).execute())
@@ -112,12 +114,28 @@ def champion_lists():
     return champions_pg if is_postgres() else champions
 
 
+def live():
+    """Condition: items that have not expired.
+
+    Expiry is no write: an expired paste stays in the index until the purge task
+    removes it (if a worker runs), so every listing asks for live items itself.
+    """
+    return SearchDoc.expires_at.is_null() | (SearchDoc.expires_at > utcnow())
+
+
 def visible_to(user):
-    """Condition: public items for everyone, everything of one's own."""
+    """Condition: live public items for everyone, everything of one's own that is live."""
     public = SearchDoc.visibility == "public"
     if user is not None and getattr(user, "is_authenticated", False):
-        return public | (SearchDoc.owner_id == user.id)
-    return public
+        return (public | (SearchDoc.owner_id == user.id)) & live()
+    return public & live()
+
+
+def keep_no_longer_than(hits):
+    """A page showing these hits is kept (page cache) no longer than the first of them to expire lives."""
+    ends = [hit.expires_at for hit in hits if hit.expires_at is not None]
+    if ends and has_request_context():
+        pagecache.cache_this("paste", seconds=(min(ends) - utcnow()).total_seconds())
 
 
 def _kinds(parsed, kinds):
@@ -149,7 +167,8 @@ def _hit(row):
     return Hit(kind=row["kind"], item_id=row["item_id"], title=row["title"], url=row["url"],
                snippet=marked(row.get("snip")), title_html=marked(row.get("title_marked") or row["title"]),
                score=float(row.get("score") or 0), owner_id=row["owner_id"], visibility=row["visibility"],
-               lang=row["lang"], tags=row["tags"].split(), updated_at=row["updated_at"])
+               lang=row["lang"], tags=row["tags"].split(), updated_at=row["updated_at"],
+               expires_at=row["expires_at"])
 
 
 def query(text, *, user=None, kinds=None, owner_id=None, tags=(), page=1, per_page=20):
@@ -191,6 +210,8 @@ def cache_page(results, kinds):
         pagecache.cache_this(kind, personal=personal)
     if results is not None and results.parsed is not None and results.parsed.users:
         pagecache.depends_on("user")
+    if results is not None:
+        keep_no_longer_than(results.hits)
 
 
 def _browse(result, parsed, user, kinds, owner_id, tags, page, per_page):
@@ -208,12 +229,14 @@ def _browse(result, parsed, user, kinds, owner_id, tags, page, per_page):
 
 def recent(*, viewer=None, owner_ids=None, kinds=None, limit=10, public_only=False):
     """Newest items across the apps that ``viewer`` may see (optionally of some owners only)."""
-    where = [SearchDoc.visibility == "public"] if public_only else [visible_to(viewer)]
+    where = [(SearchDoc.visibility == "public") & live()] if public_only else [visible_to(viewer)]
     if owner_ids is not None:
         where.append(SearchDoc.owner_id.in_(list(owner_ids) or [-1]))
     if kinds:
         where.append(SearchDoc.kind.in_(list(kinds)))
     rows = (SearchDoc.select(*LIST_COLUMNS).where(*where)
             .order_by(SearchDoc.updated_at.desc(), SearchDoc.id.desc()).limit(limit).dicts())
-    return [_hit(r) for r in rows]
+    hits = [_hit(r) for r in rows]
+    keep_no_longer_than(hits)  # the dashboards that list them are kept in the page cache
+    return hits
 

@@ -200,13 +200,15 @@ class Fts5Backend(RankedBackend):
     MARKED = ("SELECT rowid, snippet(search_fts, 1, ?, ?, '…', 16), highlight(search_fts, 0, ?, ?)"
               " FROM search_fts WHERE search_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))")
     NAMES = [c.name for c in LIST_COLUMNS] + ["body"]
+    TIMES = ("updated_at", "expires_at")  # plain SQL hands SQLite's text back: made datetimes as peewee would
 
     def fetch(self, ids):
         """The rows of ``ids`` with their bodies (plain SQL: per search, like the ranking)."""
         to_time = SearchDoc.updated_at.python_value
         for values in db.execute_sql(self.ROWS, (json.dumps(ids),)):
             row = dict(zip(self.NAMES, values, strict=True))
-            row["updated_at"] = to_time(row["updated_at"])
+            for name in self.TIMES:
+                row[name] = to_time(row[name])
             yield row
 
     def marked(self, ids, parsed):

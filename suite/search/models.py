@@ -21,6 +21,7 @@ class SearchDoc(BaseModel):
     tags = TextField(default="")     # " tag1 tag2 " (padded, for exact tag filters)
     lang = CharField(max_length=64, default="")
     updated_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField(null=True)  # when the item stops being served (a paste), None: never
 
     class Meta:
         table_name = "search_doc"
@@ -29,4 +30,5 @@ class SearchDoc(BaseModel):
 
 # What a result list shows: everything but the (large) body.
 LIST_COLUMNS = (SearchDoc.id, SearchDoc.kind, SearchDoc.item_id, SearchDoc.owner_id, SearchDoc.visibility,
-                SearchDoc.title, SearchDoc.url, SearchDoc.tags, SearchDoc.lang, SearchDoc.updated_at)
+                SearchDoc.title, SearchDoc.url, SearchDoc.tags, SearchDoc.lang, SearchDoc.updated_at,
+                SearchDoc.expires_at)

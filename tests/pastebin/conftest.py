@@ -1,6 +1,9 @@
 """Pastebin fixtures: create pastes through the real curl interface and find them in the database."""
+import time
+
 import pytest
 
+from suite import pagecache
 from suite.pastebin.models import Paste
 
 PY = "def greet(name):\n    return f'hello {name}'\n\nprint(greet('world'))\n"
@@ -30,3 +33,20 @@ def get_paste(app):
         with app.app_context():
             return Paste.get_or_none(Paste.slug == slug)
     return get
+
+
+class PageCacheClock:
+    """The page cache's clock, which a test moves on by setting ``offset`` (seconds)."""
+
+    def __init__(self):
+        self.offset = 0
+
+    def monotonic(self):
+        return time.monotonic() + self.offset
+
+
+def page_cache_clock(monkeypatch):
+    """Give the page cache a clock the test can move on; returns it."""
+    clock = PageCacheClock()
+    monkeypatch.setattr(pagecache, "time", clock)
+    return clock

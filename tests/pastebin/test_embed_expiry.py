@@ -1,30 +1,17 @@
 """A paste embedded in another page is shown no longer than it lives, cached copies included."""
 import datetime
-import time
 
 import pytest
 
-from suite import pagecache
 from suite.auth.models import utcnow
 from suite.pastebin.models import Paste
+from tests.pastebin.conftest import page_cache_clock
 from tests.wiki.conftest import WikiActions
-
-
-class _Clock:
-    """The page cache's clock, which a test can move on."""
-
-    def __init__(self):
-        self.offset = 0
-
-    def monotonic(self):
-        return time.monotonic() + self.offset
 
 
 @pytest.fixture
 def clock(monkeypatch):
-    fake = _Clock()
-    monkeypatch.setattr(pagecache, "time", fake)
-    return fake
+    return page_cache_clock(monkeypatch)
 
 
 def set_expiry(app, slug, expires_at):
