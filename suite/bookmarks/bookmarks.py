@@ -9,6 +9,7 @@ from peewee import SQL, IntegrityError, fn, prefetch
 
 from suite import pagecache, search
 from suite.auth.models import utcnow
+from suite.bookmarks import files
 from suite.bookmarks.models import PENDING, Bookmark, BookmarkTag, Tag
 from suite.bookmarks.urls import domain_of, normalize_url, url_hash
 from suite.database import Prepared, ids_param, in_batches, in_ids, snapshot
@@ -171,10 +172,20 @@ def update_bookmark(bookmark, *, url=None, tags=None, **fields):
 
 
 def delete_bookmark(bookmark):
-    """Delete a bookmark and its index entry (its thumbnails may be shared: kept)."""
+    """Delete a bookmark, its index entry and the picture files no other bookmark uses."""
     with db.atomic():
-        search.remove_item("bookmark", bookmark.id)
-        bookmark.delete_instance()
+        _delete_rows([bookmark.id])
+
+
+def _delete_rows(ids):
+    """Delete bookmarks and their index entries (in the caller's transaction); their files after it."""
+    # the files named by the rows now: the background task may have given a picture since a copy was read
+    names = files.files_of(Bookmark.select(*files.FILE_COLUMNS).where(Bookmark.id.in_(ids or [0])))
+    for bookmark_id in ids:
+        search.remove_item("bookmark", bookmark_id)
+    Bookmark.delete().where(Bookmark.id.in_(ids or [0])).execute()
+    # once the rows are gone for good: a rolled-back delete keeps its pictures
+    db.after_commit(lambda: files.delete_unused(names))
 
 
 def tags_of(bookmark):
@@ -431,9 +442,7 @@ def bulk_edit(user, ids, action, tags=""):
         raise InvalidInput("Enter the tags to add or remove.")
     with db.atomic():
         if action == "delete":
-            for bookmark_id in own:
-                search.remove_item("bookmark", bookmark_id)
-            Bookmark.delete().where(Bookmark.id.in_(own or [0])).execute()
+            _delete_rows(own)
             return len(own)
         if action == "add_tags":
             _check_room_for(own, names)

@@ -1,4 +1,4 @@
-"""Background tasks of the bookmarks app: fetch and picture, backlog, dead-link check, imports."""
+"""Background tasks of the bookmarks app: fetch and picture, backlog, dead-link check, file sweep, imports."""
 import datetime
 import time
 from collections import defaultdict
@@ -71,6 +71,13 @@ def check_links(limit=CHECKS_PER_RUN, per_host=CHECKS_PER_HOST, spacing=HOST_SPA
 def check_links_task():
     """Hourly: the dead-link check, bounded per run and per host."""
     return check_links()
+
+
+@periodic_job(crontab(minute="*/15"))
+def sweep_files_task():
+    """Every quarter hour: delete the picture files no bookmark uses (deleted accounts, replaced pictures)."""
+    from suite.bookmarks.files import sweep
+    return sweep()
 
 
 @job()

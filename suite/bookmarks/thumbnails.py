@@ -10,6 +10,8 @@ import colorsys
 import hashlib
 import io
 import os
+import threading
+import time
 import warnings
 
 SMALL = (400, 250)
@@ -69,15 +71,49 @@ def _webp(image, size, *, crop_top):
 
 
 def save_file(media_path, data, suffix):
-    """Store bytes under their content hash; returns the file name."""
+    """Store bytes under their content hash; returns the file name.
+
+    A file already there (the same picture for another bookmark) has its time set to now:
+    the clean-up (``delete_unless_recent``) spares files written or reused lately, so a
+    picture going to a bookmark whose row is not committed yet is never deleted under it.
+    """
     name = hashlib.sha256(data).hexdigest()[:32] + suffix
     path = os.path.join(thumbs_dir(media_path), name)
-    if not os.path.exists(path):
-        tmp = f"{path}.{os.getpid()}.tmp"
+    if not _touch(path):
+        tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
         with open(tmp, "wb") as f:
             f.write(data)
         os.replace(tmp, path)
     return name
+
+
+def _touch(path):
+    """Set a file's time to now; False when there is no such file."""
+    try:
+        os.utime(path)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def delete_unless_recent(media_path, name, min_age):
+    """Delete a file of the thumbs folder unless written or reused in the last ``min_age`` seconds.
+
+    The file is first renamed away, then its time read: a writer reusing it touched it before
+    (its time is recent: it is put back) or finds it gone and writes it again (see ``save_file``).
+    True when the file was deleted.
+    """
+    path = os.path.join(thumbs_dir(media_path), name)
+    doomed = f"{path}.{os.getpid()}.{threading.get_ident()}.deleting"
+    try:
+        os.rename(path, doomed)
+    except FileNotFoundError:
+        return False
+    if time.time() - os.stat(doomed).st_mtime < min_age:
+        os.replace(doomed, path)
+        return False
+    os.remove(doomed)
+    return True
 
 
 def make_thumbnails(media_path, image, *, screenshot=False):
