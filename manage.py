@@ -6,7 +6,15 @@ from flask.cli import FlaskGroup, shell_command
 from suite import create_app
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False,
+def make_app():
+    """The suite for a command: a bad setting is one line naming it, not a traceback."""
+    try:
+        return create_app()
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
+
+
+@click.group(cls=FlaskGroup, create_app=make_app, add_default_commands=False,
              add_version_option=False, load_dotenv=False)
 def cli():
     """Manage the suite: run, worker, migrate, create-user, create-token, backup, routes."""

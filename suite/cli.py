@@ -1,10 +1,12 @@
 """Commands of ``manage.py``: run, worker, migrate, users, tokens, backup, routes."""
 import os
 import sqlite3
+from contextlib import contextmanager
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from peewee import OperationalError
 
 from suite import database
 from suite.errors import SuiteError
@@ -14,18 +16,22 @@ from suite.extensions import db
 @click.command("run")
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--debug", is_flag=True, help="Flask's debugger and reloader instead of waitress.")
 @click.option("--no-worker", is_flag=True, help="Do not run background tasks in this process.")
 def run_command(host, port, debug, no_worker):
     """Serve the suite with its task worker (waitress; the reloader only with --debug)."""
     from suite.server import serve
-    serve(current_app._get_current_object(), host, port, debug=debug, with_worker=not no_worker)
+    try:
+        serve(current_app._get_current_object(), host, port, debug=debug, with_worker=not no_worker)
+    except (OSError, ValueError) as err:  # a host that does not resolve, a port in use
+        raise click.ClickException(f"cannot serve on {host}:{port}: {err}") from None
 
 
 @click.command("worker")
 @with_appcontext
-@click.option("--workers", default=None, type=int, help="Worker threads (default SUITE_TASK_WORKERS).")
+@click.option("--workers", default=None, type=click.IntRange(min=1),
+              help="Worker threads (default SUITE_TASK_WORKERS).")
 def worker_command(workers):
     """Run the background task consumer."""
     from suite.jobs import make_consumer
@@ -42,6 +48,8 @@ def migrate_command(target):
         applied = database.migrate(target)
     except MigrationError as err:
         raise click.ClickException(str(err)) from None
+    except OperationalError as err:  # a SQLite file in a folder that does not exist, a server that refuses
+        raise click.ClickException(f"cannot open the database: {err}") from None
     click.echo("\n".join(f"applied {name}" for name in applied) or "database is up to date")
     if "0005_search" in applied:
         # The search index starts empty: fill it from what an older database already holds.
@@ -59,7 +67,7 @@ def migrate_command(target):
 def create_user_command(name, admin, password):
     """Create an account (works when registration is closed)."""
     from suite.auth.accounts import create_user
-    _require_migrated()
+    require_migrated()
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with db.connection_context():
@@ -78,7 +86,7 @@ def create_token_command(name, label):
     """Create an API token for a user and print it (it is shown only once)."""
     from suite.auth.accounts import create_token
     from suite.auth.models import User
-    _require_migrated()
+    require_migrated()
     with db.connection_context():
         user = User.by_name(name)
         if user is None:
@@ -90,11 +98,37 @@ def create_token_command(name, label):
     click.echo(token)
 
 
-def _require_migrated():
-    """Stop with a clear message when the database has no tables yet."""
-    with db.connection_context():
-        if not db.table_exists("user"):
-            raise click.ClickException("the database is not set up yet: run `python manage.py migrate` first")
+def require_migrated():
+    """Stop with a clear message when the database has no tables yet (or cannot be opened)."""
+    try:
+        with db.connection_context():
+            if not db.table_exists("user"):
+                raise click.ClickException("the database is not set up yet: run `python manage.py migrate` first")
+    except OperationalError as err:
+        raise click.ClickException(f"cannot open the database: {err}") from None
+
+
+@contextmanager
+def output_file(path, force):
+    """Where to write the file ``path`` (``PATH.partial``): moved over PATH in one step once written.
+
+    Never the live database, never over an existing file without ``--force``; a folder
+    that does not exist or cannot be written is a clear message, and a failed write
+    leaves PATH as it was.
+    """
+    if os.path.exists(path) and not database.is_postgres() and os.path.samefile(path, db.obj.database):
+        raise click.ClickException(f"{path} is the live database itself; choose another file")
+    if os.path.exists(path) and not force:
+        raise click.ClickException(f"{path} exists; pass --force to replace it")
+    partial = f"{path}.partial"
+    try:
+        yield partial
+        os.replace(partial, path)
+    except (sqlite3.Error, OSError) as err:
+        raise click.ClickException(f"cannot write {path}: {err}") from None
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
 
 
 @click.command("backup")
@@ -110,12 +144,7 @@ def backup_command(path, force):
                    f"--host={p.get('host', 'localhost')} --port={p.get('port', 5432)} "
                    f"--username={p.get('user', os.environ.get('USER', 'postgres'))} {db.obj.database}")
         return
-    if os.path.exists(path) and os.path.samefile(path, db.obj.database):
-        raise click.ClickException(f"{path} is the live database itself; choose another file")
-    if os.path.exists(path) and not force:
-        raise click.ClickException(f"{path} exists; pass --force to replace it")
-    partial = f"{path}.partial"  # written whole and checked, then moved over PATH in one step
-    try:
+    with output_file(path, force) as partial:
         source, target = sqlite3.connect(db.obj.database), sqlite3.connect(partial)
         try:
             with target:
@@ -126,12 +155,6 @@ def backup_command(path, force):
             source.close()
         if ok != "ok":
             raise click.ClickException(f"the backup failed its integrity check: {ok}")
-        os.replace(partial, path)
-    except (sqlite3.Error, OSError) as err:
-        raise click.ClickException(f"cannot write {path}: {err}") from None
-    finally:
-        if os.path.exists(partial):
-            os.remove(partial)
     click.echo(f"backed up {db.obj.database} to {path} ({os.path.getsize(path)} bytes)")
 
 
@@ -141,6 +164,7 @@ def backup_command(path, force):
               help="Rebuild only this kind (default: all).")
 def reindex_command(kind):
     """Rebuild the unified search index from the apps' data, with a progress bar."""
+    require_migrated()
     rebuild_search_index(kind)
 
 

@@ -1,7 +1,9 @@
 """manage.py commands, run through Flask's CLI runner against a real database."""
+import os
 import sqlite3
 import subprocess
 import sys
+import zipfile
 
 from suite.auth.models import ApiToken, User
 from suite.cli import backup_command, create_token_command, create_user_command, routes_command
@@ -127,9 +129,10 @@ def test_unknown_migration_target_is_a_message_not_a_traceback(runner):
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def test_user_commands_on_an_empty_database_say_to_migrate(tmp_path):
+def test_data_commands_on_an_empty_database_say_to_migrate(tmp_path):
     env = {"SUITE_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    for args in (["create-user", "bob", "--password", PASSWORD], ["create-token", "bob"]):
+    for args in (["create-user", "bob", "--password", PASSWORD], ["create-token", "bob"], ["reindex"],
+                 ["wiki", "export", str(tmp_path / "w.zip")], ["wiki", "import", __file__, "--user", "bob"]):
         out = subprocess.run([sys.executable, "manage.py", *args], env=env, capture_output=True, text=True)
         assert out.returncode != 0 and "manage.py migrate" in out.stderr and "Traceback" not in out.stderr
 
@@ -137,3 +140,47 @@ def test_user_commands_on_an_empty_database_say_to_migrate(tmp_path):
 def test_create_user_refuses_a_password_of_spaces(runner):
     result = runner.invoke(create_user_command, ["dora", "--password", " " * 12])
     assert result.exit_code != 0 and "only spaces" in result.output
+
+
+def test_wiki_export_never_overwrites_the_database_or_a_file_without_force(app, runner, users, tmp_path):
+    from suite.extensions import db
+    from suite.wiki.cli import export_command
+    existing = tmp_path / "notes.txt"
+    existing.write_text("keep me")
+    result = runner.invoke(export_command, [str(existing)])
+    assert result.exit_code != 0 and "--force" in result.output and existing.read_text() == "keep me"
+    result = runner.invoke(export_command, [str(tmp_path / "missing-dir" / "w.zip")])
+    assert result.exit_code != 0 and "cannot write" in result.output and "Traceback" not in result.output
+    if _sqlite_only(app):
+        size = os.path.getsize(db.obj.database)
+        result = runner.invoke(export_command, [db.obj.database, "--force"])
+        assert result.exit_code != 0 and "live database" in result.output
+        assert os.path.getsize(db.obj.database) == size
+    assert runner.invoke(export_command, [str(existing), "--force"]).exit_code == 0
+    assert zipfile.is_zipfile(existing) and not os.path.exists(f"{existing}.partial")
+
+
+def test_out_of_range_numbers_are_usage_errors(runner):
+    from suite.cli import run_command, worker_command
+    for command, args in ((run_command, ["--port", "99999"]), (run_command, ["--port", "0"]),
+                          (worker_command, ["--workers", "-1"]), (worker_command, ["--workers", "0"])):
+        result = runner.invoke(command, args)
+        assert result.exit_code == 2 and "is not in the range" in result.output, (args, result.output)
+
+
+def test_a_host_that_cannot_be_served_on_is_a_message(runner):
+    from suite.cli import run_command
+    result = runner.invoke(run_command, ["--host", "no.such.host.invalid", "--no-worker"])
+    assert result.exit_code == 1 and "cannot serve on no.such.host.invalid" in result.output
+
+
+def test_bad_settings_and_unreachable_databases_are_one_line_not_a_traceback(tmp_path):
+    base = {"SUITE_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    cases = [({"SUITE_TASK_WORKERS": "two"}, "SUITE_TASK_WORKERS"),
+             ({"SUITE_RATELIMIT_API": "lots"}, "SUITE_RATELIMIT_API"),
+             ({"SUITE_DATABASE_URL": "mysql://x/y"}, "SUITE_DATABASE_URL"),
+             ({"SUITE_DATABASE_URL": f"sqlite:///{tmp_path}/missing/s.db"}, "cannot open the database")]
+    for settings, message in cases:
+        out = subprocess.run([sys.executable, "manage.py", "migrate"], env={**base, **settings},
+                             capture_output=True, text=True)
+        assert out.returncode != 0 and message in out.stderr and "Traceback" not in out.stderr, out.stderr

@@ -3,6 +3,7 @@ import click
 from flask.cli import with_appcontext
 
 from suite.auth.models import User
+from suite.cli import output_file, require_migrated
 from suite.errors import SuiteError
 from suite.extensions import db
 
@@ -13,12 +14,14 @@ def wiki_group():
 
 
 @wiki_group.command("export")
-@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
 @with_appcontext
-def export_command(path):
+def export_command(path, force):
     """Write the whole wiki (pages and history) to a zip file."""
     from suite.wiki.archive import export_wiki
-    with db.connection_context(), open(path, "wb") as target:
+    require_migrated()
+    with output_file(path, force) as partial, db.connection_context(), open(partial, "wb") as target:
         count = export_wiki(target)
     click.echo(f"exported {count} pages to {path}")
 
@@ -30,6 +33,7 @@ def export_command(path):
 def import_command(path, username):
     """Load a wiki export zip."""
     from suite.wiki.archive import import_wiki
+    require_migrated()
     with db.connection_context():
         user = User.by_name(username)
         if user is None:
