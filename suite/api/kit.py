@@ -61,14 +61,21 @@ def json_body(fields, required=()):
 
 
 def _encodable(value):
-    """Whether every string in a field can be stored: JSON's "\\ud800" escapes decode to lone surrogates."""
-    values = value if isinstance(value, list) else [value]
-    try:
-        for item in values:
-            if isinstance(item, str):
+    """Whether every string in a field, at any depth (``files[].content``), can be stored:
+    JSON's "\\ud800" escapes decode to lone surrogates, which UTF-8 cannot hold."""
+    pending = [value]
+    while pending:  # a walk, not recursion: json_body's nesting limit is for the parser, not for this
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
                 item.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return True
 
 

@@ -41,6 +41,7 @@ def test_pagination_links_keep_filters_but_not_url_for_keywords(seed, alice_clie
 BODIES = {
     "lone surrogate": '{"title": "\\ud800", "url": "https://example.org/\\udfff", "content": "\\ud800",'
                       ' "base_revision": 0, "notes": "\\ud800", "tags": ["\\ud800"]}',
+    "lone surrogate inside a list's objects": '{"files": [{"content": "x\\ud800", "name": "\\udfff"}]}',
     "nested too deep": "[" * 100_000 + "]" * 100_000,
 }
 
@@ -62,3 +63,10 @@ def test_a_lone_surrogate_in_json_is_a_400_naming_the_field(app, seed):
                                   content_type="application/json", headers=bearer(seed.token))
     assert resp.status_code == 400
     assert resp.json["error"]["message"].startswith("Field title is not valid Unicode")
+
+
+def test_a_lone_surrogate_deep_inside_a_field_is_a_400_naming_the_field(app, seed):
+    resp = app.test_client().post("/api/v1/pastes", data='{"files": [{"content": "hi", "name": "\\ud800"}]}',
+                                  content_type="application/json", headers=bearer(seed.token))
+    assert resp.status_code == 400
+    assert resp.json["error"]["message"].startswith("Field files is not valid Unicode")
