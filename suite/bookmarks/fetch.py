@@ -9,6 +9,8 @@ each hop going through the same check; bodies are streamed under a byte cap.
 import ipaddress
 import re
 import socket
+import threading
+import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -23,6 +25,11 @@ USER_AGENT = "Mozilla/5.0 (compatible; suite-bookmarks/1.0; +https://github.com/
 NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 CGNAT = ipaddress.ip_network("100.64.0.0/10")
 CHARSET_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re.I)
+# A whole fetch (every redirect hop: connecting, headers, body) gets this many times the per-read
+# timeout: one ``timeout`` to connect, one for the first byte and one more for the body. With the
+# default 10 s that is 30 s, enough for the 5 MiB cap at ~200 kB/s; only a server dripping its
+# answer needs longer, and it would otherwise hold a worker thread for as long as it liked.
+DEADLINE_FACTOR = 3
 
 
 class FetchError(Exception):
@@ -104,35 +111,105 @@ class Guard:
         return self.resolve(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
 
 
+class Deadline:
+    """The time budget of one whole fetch; when it runs out, the fetch's sockets are shut down.
+
+    The per-read ``timeout`` cannot stop a server that sends a byte just before each read would
+    time out (in the headers or the body), so a timer cuts every connection at the deadline: the
+    blocked read returns at once, and the fetch reports ``error()`` instead of a broken transfer.
+    """
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self._ends = time.monotonic() + seconds
+        self._expired = False
+        self._sockets = []  # duplicates: shutting one down cuts the connection, TLS included
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._timer.cancel()
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+
+    def left(self):
+        """Seconds still left (0 once it passed)."""
+        return max(0.0, self._ends - time.monotonic())
+
+    def passed(self):
+        """True once the deadline is reached (whether or not the timer has fired yet)."""
+        return self._expired or self.left() == 0
+
+    def watch(self, sock):
+        """Cut ``sock`` at the deadline (at once when it already passed)."""
+        with self._lock:
+            self._sockets.append(sock.dup())  # our own descriptor: its number cannot be reused meanwhile
+            if self._expired:
+                _shut(self._sockets[-1])
+
+    def error(self, url):
+        """The FetchError saying the deadline passed."""
+        return FetchError(f"The page took longer than {self.seconds:g} s to arrive from "
+                          f"{urlsplit(url).hostname}; the fetch was stopped.")
+
+    def _expire(self):
+        with self._lock:
+            self._expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock):
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed by the other side
+
+
 class _PinnedMixin:
-    """A urllib3 connection that connects only to an address the guard checked."""
+    """A urllib3 connection that connects only to an address the guard checked, within the deadline."""
 
     guard: Guard = None
+    deadline: Deadline = None
 
     def _new_conn(self):
         addresses = self.guard.resolve(self._dns_host, self.port)
         last = None
         for _family, ip in addresses:
+            if self.deadline.passed():
+                raise self.deadline.error(f"http://{self.host}/")
             try:
-                return u3conn.create_connection((ip, self.port), self.timeout,
+                sock = u3conn.create_connection((ip, self.port), min(self.timeout, self.deadline.left()),
                                                 source_address=self.source_address,
                                                 socket_options=self.socket_options)
             except OSError as err:
                 last = err
+                continue
+            self.deadline.watch(sock)
+            return sock
         raise FetchError(f"Could not connect to {self.host}: {last}")
 
 
 class GuardedAdapter(HTTPAdapter):
     """A requests transport whose connections go through ``_PinnedMixin`` (Host and SNI kept)."""
 
-    def __init__(self, guard, **kwargs):
+    def __init__(self, guard, deadline, **kwargs):
         self.guard = guard
+        self.deadline = deadline
         super().__init__(**kwargs)
 
     def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)
-        http_conn = type("GuardedHTTPConnection", (_PinnedMixin, HTTPConnection), {"guard": self.guard})
-        https_conn = type("GuardedHTTPSConnection", (_PinnedMixin, HTTPSConnection), {"guard": self.guard})
+        limits = {"guard": self.guard, "deadline": self.deadline}
+        http_conn = type("GuardedHTTPConnection", (_PinnedMixin, HTTPConnection), limits)
+        https_conn = type("GuardedHTTPSConnection", (_PinnedMixin, HTTPSConnection), limits)
         self.poolmanager.pool_classes_by_scheme = {
             "http": type("GuardedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}),
             "https": type("GuardedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn}),
@@ -162,11 +239,11 @@ class Fetched:
         return self.body.decode(self.encoding or "utf-8", errors="replace")
 
 
-def make_session(guard):
+def make_session(guard, deadline):
     """A requests session that only speaks through the guard (no proxies from the environment)."""
     session = requests.Session()
     session.trust_env = False
-    adapter = GuardedAdapter(guard, max_retries=0)
+    adapter = GuardedAdapter(guard, deadline, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers.update({"User-Agent": USER_AGENT,
@@ -174,37 +251,55 @@ def make_session(guard):
     return session
 
 
-def fetch(url, guard, *, max_bytes, timeout, body_types=None, max_redirects=MAX_REDIRECTS, headers=None):
+def fetch(url, guard, *, max_bytes, timeout, deadline=None, body_types=None, max_redirects=MAX_REDIRECTS,
+          headers=None):
     """GET ``url`` under the guard: ≤5 redirects, each checked; body streamed up to ``max_bytes``.
 
-    ``body_types``: content-type prefixes whose body is read (others stop after
-    the headers, so a 1 GB download costs nothing). ``max_redirects=0`` returns a
-    redirect as it came (the browser follows it itself). FetchError on any failure.
+    ``timeout`` bounds each connect and read; ``deadline`` (default ``DEADLINE_FACTOR`` times
+    ``timeout``) the whole fetch, redirects included. ``body_types``: content-type prefixes whose
+    body is read (others stop after the headers, so a 1 GB download costs nothing).
+    ``max_redirects=0`` returns a redirect as it came (the browser follows it itself).
+    FetchError on any failure.
     """
-    session = make_session(guard)
-    session.headers.update(headers or {})
+    with Deadline(deadline or DEADLINE_FACTOR * timeout) as limit:
+        session = make_session(guard, limit)
+        session.headers.update(headers or {})
+        try:
+            resp, url, hops = _follow(session, guard, url, limit, timeout, max_redirects)
+            return _read(resp, url, hops, max_bytes, limit, body_types)
+        finally:
+            session.close()
+
+
+def _follow(session, guard, url, limit, timeout, max_redirects):
+    """Request ``url``, following redirects by hand (each hop checked): the response, its URL, the hops."""
     hops = []
-    try:
-        for _ in range(max_redirects + 1):
-            guard.check_url(url)
-            try:
-                resp = session.get(url, stream=True, allow_redirects=False, timeout=(timeout, timeout))
-            except FetchError:
-                raise
-            except requests.exceptions.Timeout:
-                raise FetchError(f"{urlsplit(url).hostname} did not answer within {timeout:g} s.") from None
-            except requests.exceptions.RequestException as err:
-                raise FetchError(_connection_message(url, err)) from None
-            if resp.is_redirect and max_redirects:
-                location = resp.headers.get("Location", "")
-                resp.close()
-                hops.append(url)
-                url = urljoin(url, location)
-                continue
-            return _read(resp, url, hops, max_bytes, timeout, body_types)
-        raise FetchError(f"Too many redirects (more than {max_redirects}).")
-    finally:
-        session.close()
+    for _ in range(max_redirects + 1):
+        guard.check_url(url)
+        try:
+            resp = session.get(url, stream=True, allow_redirects=False, timeout=(timeout, timeout))
+        except requests.exceptions.RequestException as err:
+            raise _request_error(url, err, limit, timeout) from None
+        if limit.passed():  # headers cut at the deadline still parse, as a truncated answer
+            resp.close()
+            raise limit.error(url)
+        if resp.is_redirect and max_redirects:
+            location = resp.headers.get("Location", "")
+            resp.close()
+            hops.append(url)
+            url = urljoin(url, location)
+            continue
+        return resp, url, hops
+    raise FetchError(f"Too many redirects (more than {max_redirects}).")
+
+
+def _request_error(url, err, limit, timeout):
+    """The FetchError for a request that failed before its body: the deadline, a timeout, or why."""
+    if limit.passed():
+        return limit.error(url)
+    if isinstance(err, requests.exceptions.Timeout):
+        return FetchError(f"{urlsplit(url).hostname} did not answer within {timeout:g} s.")
+    return FetchError(_connection_message(url, err))
 
 
 def _connection_message(url, err):
@@ -220,7 +315,7 @@ def _connection_message(url, err):
     return f"Could not reach {urlsplit(url).hostname}: {type(err).__name__}."
 
 
-def _read(resp, url, hops, max_bytes, timeout, body_types):
+def _read(resp, url, hops, max_bytes, limit, body_types):
     ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
     fetched = Fetched(url=url, status=resp.status_code, content_type=ctype, body=b"", redirects=hops,
                       headers=dict(resp.headers))
@@ -236,9 +331,13 @@ def _read(resp, url, hops, max_bytes, timeout, body_types):
                 fetched.truncated = True
                 break
     except requests.exceptions.RequestException as err:
+        if limit.passed():
+            raise limit.error(url) from None
         raise FetchError(f"The transfer from {urlsplit(url).hostname} broke off ({type(err).__name__}).") from None
     finally:
         resp.close()
+    if limit.passed():  # cut at the deadline, the body may also just look ended
+        raise limit.error(url)
     fetched.body = b"".join(chunks)[:max_bytes]
     fetched.encoding = detect_charset(resp, fetched.body)
     return fetched

@@ -214,7 +214,8 @@ def _guard_route(route, guard, timeout):
         return
     try:
         if request.is_navigation_request() and request.method == "GET":
-            got = fetch(url, guard, max_bytes=DOCUMENT_MAX_BYTES, timeout=timeout, max_redirects=0,
+            # deadline=timeout: this handler blocks the browser thread, and goto() gave the page only that
+            got = fetch(url, guard, max_bytes=DOCUMENT_MAX_BYTES, timeout=timeout, deadline=timeout, max_redirects=0,
                         headers={"User-Agent": request.headers.get("user-agent", ""),
                                  "Accept-Language": request.headers.get("accept-language", "en")})
             kept = {k: v for k, v in got.headers.items() if k.lower() in PASSED_HEADERS}

@@ -137,6 +137,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, "application/pdf", b"%PDF-1.4\n" + b"0" * 2048)
         elif path == "/huge":
             self._stream_huge()
+        elif path in ("/drip", "/drip-headers"):
+            self._drip(in_headers=(path == "/drip-headers"))
         elif path == "/slow":
             time.sleep(3)
             self._send(200, "text/html", b"<title>Slow</title>")
@@ -173,10 +175,44 @@ class Handler(BaseHTTPRequestHandler):
             self.server.huge_stopped = True
 
 
+    def _drip(self, in_headers):
+        """Send the answer a byte every DRIP_SPACING s (well within any read timeout) for DRIP_BYTES bytes.
+
+        ``server.drips[self.path]`` says how it ended: "cut" when the reader hung up first, "whole" when
+        every byte went out (then the connection closes with the promised body still missing).
+        """
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n"
+        self.wfile.write(head if in_headers else head + b"\r\n")
+        self.wfile.flush()
+        try:
+            for _ in range(DRIP_BYTES):
+                time.sleep(DRIP_SPACING)
+                self.wfile.write(b"x" if in_headers else b" ")  # headers: one endless header name
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.server.drips[self.path] = "cut"
+            return
+        self.server.drips[self.path] = "whole"
+        self.close_connection = True
+
+
+DRIP_BYTES = 40
+DRIP_SPACING = 0.1
+
+
+def dripped(site, path, wait=10):
+    """How the drip of ``path`` ended ("cut" or "whole"), once the server knows."""
+    stop = time.monotonic() + wait
+    while path not in site.server.drips and time.monotonic() < stop:
+        time.sleep(0.05)
+    return site.server.drips.get(path)
+
+
 def _serve(host):
     server = ThreadingHTTPServer((host, 0), Handler)
     server.daemon_threads = True
     server.hits = []
+    server.drips = {}
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

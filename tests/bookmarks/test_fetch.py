@@ -4,6 +4,7 @@ import socket
 import pytest
 
 from suite.bookmarks.fetch import FetchError, FetchRefused, Guard, address_is_public, fetch
+from tests.bookmarks.conftest import dripped
 
 PRIVATE = ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
            "224.0.0.1", "240.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fc00::1", "ff02::1",
@@ -104,3 +105,18 @@ def test_charset_is_detected_without_a_header(site):
 def test_closed_port_is_a_clear_error():
     with pytest.raises(FetchError, match="Could not connect to 127.0.0.1"):
         fetch("http://127.0.0.1:9/", Guard.from_setting("127.0.0.1"), max_bytes=1000, timeout=2)
+
+
+@pytest.mark.parametrize("path", ["/drip", "/drip-headers"])
+def test_a_server_dripping_its_answer_is_cut_off_at_the_deadline(site, path):
+    """Each byte comes well within the read timeout; the deadline over the whole fetch still ends it."""
+    path = f"{path}?fetch"
+    with pytest.raises(FetchError, match="The page took longer than 1 s to arrive from 127.0.0.1"):
+        fetch(f"{site.url}{path}", Guard.from_setting("127.0.0.1"), max_bytes=100_000, timeout=0.5, deadline=1)
+    assert dripped(site, path) == "cut"
+
+
+def test_the_deadline_spans_every_redirect_hop(site):
+    """Five quick redirects and a page: fine within the deadline (it is per fetch, not per hop)."""
+    page = fetch(f"{site.url}/hop/4", Guard.from_setting("127.0.0.1"), max_bytes=100_000, timeout=2, deadline=5)
+    assert page.status == 200 and len(page.redirects) == 5

@@ -3,6 +3,7 @@ import time
 
 from suite.bookmarks.models import Bookmark
 from suite.bookmarks.tasks import check_links, process_backlog
+from tests.bookmarks.conftest import dripped
 
 
 def _user_with(app, urls):
@@ -98,3 +99,27 @@ def test_dead_link_check_keeps_a_broken_mark_it_could_not_recheck(make_app):
         Bookmark.update(is_broken=True).execute()
         check_links(spacing=0)
         assert Bookmark.get().is_broken
+
+
+def test_a_bookmark_whose_page_drips_fails_at_the_fetch_deadline(make_app, site):
+    """The fetch task gives a page DEADLINE_FACTOR × FETCH_TIMEOUT in all, then records why it stopped."""
+    app = make_app(FETCH_ALLOW_HOSTS="127.0.0.1", FETCH_TIMEOUT=0.5)  # deadline 1.5 s; a byte every 0.1 s
+    _user_with(app, [])
+    from suite.auth.models import User
+    from suite.bookmarks.bookmarks import add_bookmark
+    with app.app_context():
+        add_bookmark(User.get(), f"{site.url}/drip?task")  # the task runs inline here
+        bookmark = Bookmark.get()
+    assert bookmark.fetch_status == "failed"
+    assert bookmark.fetch_error == "The page took longer than 1.5 s to arrive from 127.0.0.1; the fetch was stopped."
+    assert dripped(site, "/drip?task") == "cut"
+
+
+def test_the_dead_link_check_gives_up_on_dripping_headers_at_the_deadline(make_app, site):
+    app = make_app(FETCH_ALLOW_HOSTS="127.0.0.1", FETCH_TIMEOUT=0.5)
+    _user_with(app, [f"{site.url}/drip-headers?check"])
+    with app.app_context():
+        check_links(spacing=0)
+        bookmark = Bookmark.get()
+    assert bookmark.is_broken and "took longer than 1.5 s to arrive" in bookmark.check_error
+    assert dripped(site, "/drip-headers?check") == "cut"
