@@ -11,7 +11,7 @@ from flask import g, request
 from flask_wtf.csrf import CSRFError
 
 from suite.auth.access import act_as_anonymous, bearer_token
-from suite.errors import error_response
+from suite.errors import InvalidInput, NotFound, error_response
 from suite.extensions import csrf
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -33,6 +33,16 @@ def _csrf_token_valid():
         return True
     except CSRFError:
         return False
+
+
+def refuse_nul_in_address():
+    """Before each request: no address of ours holds a NUL character, and PostgreSQL cannot even
+    compare text holding one (psycopg2 raises): 404 for a path, 400 for a query string."""
+    if "\x00" in request.path:
+        raise NotFound()
+    if b"%00" in request.query_string or b"\x00" in request.query_string:
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            raise InvalidInput("The address holds a NUL character (%00), which no search or filter can.")
 
 
 def enforce_csrf():
@@ -85,6 +95,7 @@ def init_app(app):
     """Wire CSRF and headers into the app."""
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
+    app.before_request(refuse_nul_in_address)
     app.before_request(enforce_csrf)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.after_request(set_security_headers)

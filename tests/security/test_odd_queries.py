@@ -10,6 +10,9 @@ QUERIES = {
     # a negative OFFSET is an error on PostgreSQL
     "negative numbers": {"page": "-2", "per_page": "-1", "rev": "-2", "to": "-5", "from": "-9"},
     # url_for's own keywords, which pagination links used to pass the query string into
+    # PostgreSQL cannot hold NUL in text: psycopg2 raised on searches, filters and slugs
+    "NUL characters": {"q": "a\x00b", "tag": "a\x00b", "domain": "a\x00b", "lang": "a\x00b", "page": "1\x00",
+                       "user": "a\x00b", "a\x00b": "x"},
     "url_for keywords": {"page": "2", "per_page": "1", "_anchor": "x", "_method": "POST", "endpoint": "x",
                          "_external": "1", "_scheme": "javascript", "title": "x", "values": "x", "q": "zanzibarquux"},
 }
@@ -28,6 +31,28 @@ def test_no_page_answers_500_to_odd_query_strings(app, seed, alice_client, kind)
             if resp.status_code >= 500:
                 crashed[path] = resp.status_code
     assert not crashed, f"{kind}: {crashed}"
+
+
+def test_no_route_answers_500_to_a_nul_in_its_path(app, seed, alice_client):
+    crashed, api = {}, app.test_client()
+    for rule in rules(app, {"GET"}):
+        if not rule.arguments or rule.endpoint == "static" or rule.endpoint.endswith(".static"):
+            continue
+        args = {name: f"{value}\x00x" if isinstance(value, str) else value
+                for name, value in seed.args(rule, "public").items()}
+        if args == seed.args(rule, "public"):
+            continue  # numbers only: the converters already refuse anything else
+        path = path_for(app, rule.endpoint, **args)
+        client, headers = (api, bearer(seed.token)) if rule.rule.startswith("/api/") else (alice_client, {})
+        with client.get(path, headers=headers) as resp:
+            if resp.status_code != 404:
+                crashed[path] = resp.status_code
+    assert not crashed
+
+
+def test_a_nul_in_a_search_is_a_400_that_says_so(alice_client):
+    resp = alice_client.get("/search", query_string={"q": "zanzibar\x00quux"})
+    assert resp.status_code == 400 and "NUL character" in resp.get_data(as_text=True)
 
 
 def test_pagination_links_keep_filters_but_not_url_for_keywords(seed, alice_client):
