@@ -38,6 +38,7 @@ def authenticate_bearer():
         return
     user = user_for_token(token)
     if user is None:
+        g.plain_errors = True  # outside the API a Bearer token comes from curl (uploads): one line, not a page
         raise Unauthorized("The API token is invalid or has been revoked.",
                            code="invalid_token", headers={"WWW-Authenticate": "Bearer"})
     g._login_user = user

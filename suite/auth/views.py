@@ -96,13 +96,14 @@ def account():
 
 
 def _account_page(status=200, new_token=None, **forms):
+    """The account page; never stored by a browser or proxy cache: it may show a new token."""
     tokens = ApiToken.select().where(ApiToken.user == current_user.id).order_by(ApiToken.created_at.desc())
     return render_template(
         "auth/account.html", tokens=tokens, new_token=new_token,
         password_form=forms.get("password_form") or PasswordForm(),
         token_form=forms.get("token_form") or TokenForm(),
         delete_form=forms.get("delete_form") or DeleteAccountForm(),
-        confirm_form=ConfirmForm()), status
+        confirm_form=ConfirmForm()), status, {"Cache-Control": "no-store"}
 
 
 @bp.route("/account/password", methods=["POST"])

@@ -170,6 +170,7 @@ def test_account_page_needs_sign_in(client):
 def test_token_is_shown_once_and_stored_hashed(app, alice_client):
     resp = alice_client.post("/auth/tokens", data={"label": "laptop"})
     assert resp.status_code == 201
+    assert resp.headers["Cache-Control"] == "no-store"  # no browser or proxy keeps the page holding it
     html = resp.get_data(as_text=True)
     start = html.index('id="new-token-value">') + len('id="new-token-value">')
     token = html[start:html.index("<", start)]

@@ -52,6 +52,13 @@ def test_bearer_token_makes_paste_the_token_users(client, app, token, users):
         assert Paste.get(Paste.slug == slug_of(resp)).user_id == users["alice"].id
 
 
+def test_a_revoked_or_unknown_token_is_one_plain_line_for_curl(client):
+    resp = client.post("/paste/", data={"content": PY}, headers={"Authorization": "Bearer st_revoked",
+                                                                  "Accept": "*/*", "User-Agent": "curl/8.5.0"})
+    assert resp.status_code == 401 and resp.mimetype == "text/plain"
+    assert resp.get_data(as_text=True).count("\n") <= 1 and "token" in resp.get_data(as_text=True)
+
+
 def test_session_without_csrf_token_pastes_anonymously(alice_client, app):
     resp = alice_client.post("/paste/", data={"content": PY}, csrf=False)
     assert resp.status_code == 201
