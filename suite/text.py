@@ -1,4 +1,5 @@
-"""Plain text rules shared by the apps: the characters nobody types and XML 1.0 cannot hold.
+"""Plain text rules shared by the apps: the characters nobody types and XML 1.0 cannot hold,
+and text no database can hold (``encodable``).
 
 C0 control characters other than tab and line ends (ANSI escapes from terminal logs, form
 feeds) and U+FFFE/U+FFFF: an Atom feed holding one is not XML, and feed readers refuse it
@@ -14,6 +15,25 @@ NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def strip_control(value):
     """``value`` as text without the characters XML 1.0 forbids (tab and line ends stay)."""
     return NOT_IN_XML.sub("", "" if value is None else str(value))
+
+
+def encodable(value):
+    """Whether every string in ``value``, at any depth (dicts, lists), can be stored: JSON's
+    "\\ud800" escapes decode to lone surrogates, which UTF-8 (and so no database) cannot hold."""
+    pending = [value]
+    while pending:  # a walk, not recursion: nesting depth is the parser's business, not this one's
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
 
 
 def init_app(app):

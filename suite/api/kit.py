@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from suite.errors import InvalidInput, TooLarge, Unauthorized
 from suite.requestargs import url_with
+from suite.text import encodable
 
 MAX_PER_PAGE = 100
 
@@ -55,28 +56,9 @@ def json_body(fields, required=()):
             names = " or ".join(k.__name__.replace("str", "string").replace("list", "array")
                                 .replace("bool", "boolean").replace("int", "integer") for k in kinds)
             raise InvalidInput(f"Field {name} must be a {names}.", code="wrong_type")
-        if not _encodable(value):
+        if not encodable(value):
             raise InvalidInput(f"Field {name} is not valid Unicode text (a lone surrogate).", code="wrong_type")
     return data
-
-
-def _encodable(value):
-    """Whether every string in a field, at any depth (``files[].content``), can be stored:
-    JSON's "\\ud800" escapes decode to lone surrogates, which UTF-8 cannot hold."""
-    pending = [value]
-    while pending:  # a walk, not recursion: json_body's nesting limit is for the parser, not for this
-        item = pending.pop()
-        if isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return False
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return True
 
 
 def page_args():

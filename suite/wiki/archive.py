@@ -21,6 +21,7 @@ from suite.auth.models import User, utcnow
 from suite.database import in_batches, snapshot
 from suite.errors import Conflict, InvalidInput, TooLarge
 from suite.extensions import db
+from suite.text import encodable
 from suite.wiki import pages
 from suite.wiki.models import Page, Revision
 from suite.wiki.titles import clean_title, title_key
@@ -192,6 +193,8 @@ def import_wiki(data, user):
     authors = {}
     for record in manifest["pages"]:
         try:
+            if not encodable(record):
+                raise InvalidInput("holds text that is not valid Unicode (a lone surrogate)")
             title = _record_title(record)
             revisions = _clean_revisions(record)
             if pages.find_page(title) is None:

@@ -294,3 +294,14 @@ def test_an_imported_page_redirecting_to_itself_is_kept_as_a_plain_page(admin_cl
         assert Page.get(Page.key == "elsewhere").redirect_to == "loop"
     assert client.get("/wiki/Loop").status_code == 200
     assert client.get("/wiki/Elsewhere").headers["Location"].endswith("/wiki/Loop?from=Elsewhere")
+
+
+def test_a_page_with_text_no_database_holds_is_skipped_and_the_rest_imported(admin_client, app):
+    records = [page_record("Before"), page_record("Broken", "x\ud800"), page_record("After", message="m\udfff"),
+               page_record("Last")]
+    raw = json.dumps({"format": "suite-wiki", "version": 1, "pages": records})  # escapes the lone surrogates
+    resp = import_zip(admin_client, bytes(manifest_zip(raw=raw)))
+    assert resp.status_code == 200
+    assert b"2 page(s) created" in resp.data and b"Broken: holds text that is not valid Unicode" in resp.data
+    with app.app_context():
+        assert sorted(p.title for p in Page.select()) == ["Before", "Last"]
