@@ -137,7 +137,10 @@ def get_bookmark(user, bookmark_id):
 # What the fetch learned about the page at the old URL. Cleared with the URL, in the same
 # update, since the new URL's fetch may never replace it: a PDF, a picture or an unreachable
 # page gives no text, and the old page's words would keep finding the bookmark in search.
-OLD_PAGE_FORGOTTEN = {"page_text": "", "image_url": "", "canonical_url": "", "favicon": "", "http_status": None}
+# The picture stays on show until the new URL's is made, but no longer counts as the page's own
+# (thumb_source): a new URL that cannot be fetched gets a card, not the old page's screenshot.
+OLD_PAGE_FORGOTTEN = {"page_text": "", "image_url": "", "canonical_url": "", "favicon": "", "http_status": None,
+                      "thumb_source": ""}
 
 
 def update_bookmark(bookmark, *, url=None, tags=None, **fields):

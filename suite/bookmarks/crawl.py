@@ -16,6 +16,7 @@ from suite.extensions import db
 from suite.text import strip_control
 
 IMAGE_TYPES = ("image/",)
+REAL_PICTURES = ("screenshot", "og:image")  # taken of the page itself, unlike a drawn card
 MAX_FAVICON_BYTES = 256 * 1024
 log = logging.getLogger("suite.bookmarks")
 
@@ -108,7 +109,12 @@ def fetch_favicon(candidates):
 
 
 def make_picture(bookmark):
-    """Give the bookmark a picture: screenshot, else og:image, else a drawn card. Returns the source."""
+    """Give the bookmark a picture: screenshot, else og:image, else a drawn card. Returns the source.
+
+    When neither real picture can be made now (the site is down, the network out) but the bookmark
+    has one from before, that one is kept ("kept"): a bulk re-run during an outage must not turn
+    every screenshot into a card.
+    """
     media = current_app.config["MEDIA_PATH"]
     errors = []
     image, source = None, ""
@@ -123,6 +129,8 @@ def make_picture(bookmark):
             image, source = fetch_image(bookmark.image_url), "og:image"
         except (FetchError, thumbnails.ImageRefused) as err:
             errors.append(f"og:image: {err}")
+    if image is None and has_real_picture(bookmark):
+        return keep_picture(bookmark, errors)
     if image is None:
         from suite.bookmarks.urls import display_domain
         image, source = thumbnails.draw_card(display_domain(bookmark.url), bookmark.title or bookmark.url), "card"
@@ -132,6 +140,20 @@ def make_picture(bookmark):
         Bookmark.id == bookmark.id, Bookmark.url == bookmark.url).execute()
     pagecache.changed("bookmark")  # the lists showing it as pending go
     return source
+
+
+def has_real_picture(bookmark):
+    """True when the bookmark shows a screenshot or page image (of its current URL: a new URL clears the source)."""
+    return bool(bookmark.thumb_small) and bookmark.thumb_source in REAL_PICTURES
+
+
+def keep_picture(bookmark, errors):
+    """Leave the bookmark's picture as it is; only say why no new one was made."""
+    errors = [*errors, f"no new picture could be made, the {bookmark.thumb_source} from before is kept"]
+    Bookmark.update(thumb_status=DONE, thumb_error="; ".join(errors)[:1000]).where(
+        Bookmark.id == bookmark.id, Bookmark.url == bookmark.url).execute()
+    pagecache.changed("bookmark")
+    return "kept"
 
 
 def _screenshot(url):

@@ -208,7 +208,7 @@ def dripped(site, path, wait=10):
     return site.server.drips.get(path)
 
 
-def _serve(host):
+def serve_site(host):
     server = ThreadingHTTPServer((host, 0), Handler)
     server.daemon_threads = True
     server.hits = []
@@ -220,7 +220,7 @@ def _serve(host):
 @pytest.fixture(scope="session")
 def site():
     """The test site on 127.0.0.1 (a random port); ``site.spy`` is a second server on 127.0.0.2."""
-    server, spy = _serve("127.0.0.1"), _serve("127.0.0.2")
+    server, spy = serve_site("127.0.0.1"), serve_site("127.0.0.2")
     server.spy_url = f"http://127.0.0.2:{spy.server_port}"
     yield type("Site", (), {"url": f"http://127.0.0.1:{server.server_port}", "server": server,
                             "port": server.server_port, "spy": spy})

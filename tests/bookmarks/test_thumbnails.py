@@ -1,11 +1,14 @@
-"""Every bookmark gets a picture: og:image fallback, decompression bombs refused, drawn cards."""
+"""Every bookmark gets a picture: og:image fallback, decompression bombs refused, drawn cards; a real
+picture is not given up for a card when the page cannot be fetched again."""
 import os
 
 import pytest
 from PIL import Image
 
 from suite.bookmarks import thumbnails
-from tests.bookmarks.conftest import add, bomb_png, only_bookmark, png_bytes
+from suite.bookmarks.bookmarks import update_bookmark
+from suite.bookmarks.cli import thumbnails_command
+from tests.bookmarks.conftest import add, bomb_png, only_bookmark, png_bytes, serve_site
 
 
 def _thumb_path(app, name):
@@ -74,3 +77,60 @@ def test_status_json_reports_the_picture(open_client, open_app, site):
     b = only_bookmark(open_app)
     data = open_client.get(f"/bookmarks/{b.id}/status.json").get_json()
     assert data["status"] == "done" and data["thumb_small"].endswith(b.thumb_small)
+
+
+@pytest.fixture
+def site_that_goes_down():
+    """A copy of the test site on its own port, which a test takes off the network (an outage)."""
+    server = serve_site("127.0.0.1")
+    yield server
+    _take_down(server)
+
+
+def _take_down(server):
+    server.shutdown()
+    server.server_close()
+
+
+def test_thumbnails_command_during_an_outage_keeps_the_pictures_bookmarks_have(open_client, open_app,
+                                                                                site_that_goes_down):
+    add(open_client, f"http://127.0.0.1:{site_that_goes_down.server_port}/article")
+    before = only_bookmark(open_app)
+    assert before.thumb_source == "og:image"
+    _take_down(site_that_goes_down)
+    result = open_app.test_cli_runner().invoke(thumbnails_command, [])
+    after = only_bookmark(open_app)
+    assert (after.thumb_small, after.thumb_large, after.thumb_source) == (before.thumb_small, before.thumb_large,
+                                                                          "og:image")
+    assert (after.fetch_status, after.thumb_status) == ("failed", "done")
+    assert after.fetch_error.startswith("Could not connect to 127.0.0.1")
+    assert after.thumb_error.endswith("no new picture could be made, the og:image from before is kept")
+    assert result.output.strip().endswith("made 1 thumbnails: 1 kept")
+
+
+def test_retry_during_an_outage_keeps_the_picture(open_client, open_app, site_that_goes_down):
+    add(open_client, f"http://127.0.0.1:{site_that_goes_down.server_port}/article")
+    before = only_bookmark(open_app)
+    _take_down(site_that_goes_down)
+    assert open_client.post(f"/bookmarks/{before.id}/retry", data={}).status_code == 302
+    after = only_bookmark(open_app)
+    assert (after.thumb_small, after.thumb_source, after.status) == (before.thumb_small, "og:image", "failed")
+
+
+def test_a_bookmark_with_only_a_card_gets_a_fresh_card_during_an_outage(open_client, open_app, site_that_goes_down):
+    add(open_client, f"http://127.0.0.1:{site_that_goes_down.server_port}/plain")
+    assert only_bookmark(open_app).thumb_source == "card"
+    _take_down(site_that_goes_down)
+    open_app.test_cli_runner().invoke(thumbnails_command, [])
+    assert only_bookmark(open_app).thumb_source == "card"
+
+
+def test_a_new_url_that_cannot_be_fetched_does_not_keep_the_old_pages_picture(open_client, open_app, site):
+    add(open_client, f"{site.url}/article")
+    bookmark = only_bookmark(open_app)
+    assert bookmark.thumb_source == "og:image"
+    with open_app.app_context():
+        update_bookmark(bookmark, url="http://127.0.0.1:9/elsewhere")  # nothing listens there
+    after = only_bookmark(open_app)
+    assert (after.fetch_status, after.thumb_source) == ("failed", "card")
+    assert after.thumb_small != bookmark.thumb_small
