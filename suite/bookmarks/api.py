@@ -9,6 +9,7 @@ from suite.api import openapi
 from suite.api.kit import created, json_body, page_args, paginated, token_required
 from suite.bookmarks import bookmarks as svc
 from suite.bookmarks.models import Bookmark
+from suite.errors import InvalidInput
 
 api_bp = Blueprint("api_bookmarks", __name__, url_prefix="/api/v1/bookmarks")
 FIELDS = {"url": str, "title": str, "description": str, "notes": str, "tags": (list, str), "private": bool,
@@ -42,7 +43,26 @@ def bookmark_json(b, tags=None, links=None):
 
 
 def _tags(value):
-    return None if value is None else (value if isinstance(value, str) else " ".join(str(t) for t in value))
+    """The tags field as the services take it (space-separated text): a string, or an array of strings.
+
+    json_body only checked that it is an array; an item of another type is a 400 like any wrong
+    type, rather than its Python spelling ('True', '{'a': 1}') stored as tags.
+    """
+    if value is None or isinstance(value, str):
+        return value
+    for position, item in enumerate(value, 1):
+        if not isinstance(item, str):
+            raise InvalidInput(f"Field tags must be a string or an array of strings; item {position} is "
+                               f"{_json_type(item)}.", code="wrong_type")
+    return " ".join(value)
+
+
+def _json_type(value):
+    """What a JSON value is, in JSON's words ("a number", "null")."""
+    for kind, name in ((bool, "a boolean"), ((int, float), "a number"), (dict, "an object"), (list, "an array")):
+        if isinstance(value, kind):
+            return name
+    return "null"
 
 
 @api_bp.route("")

@@ -42,6 +42,26 @@ def test_bad_bodies_are_400_json(api, app, body, code):
         assert Bookmark.select().count() == 0
 
 
+@pytest.mark.parametrize(("item", "kind"), [({"a": 1}, "an object"), (5, "a number"), (1.5, "a number"),
+                                            (True, "a boolean"), (None, "null"), (["x"], "an array")])
+def test_tags_must_be_strings(api, app, item, kind):
+    """Tags are a string or an array of strings (as the OpenAPI document says); anything else is a 400."""
+    resp = api("POST", "", {"url": "https://example.com/y", "tags": ["fine", item]})
+    assert resp.status_code == 400
+    assert resp.get_json()["error"] == {"code": "wrong_type", "message": "Field tags must be a string or an array "
+                                                                         f"of strings; item 2 is {kind}."}
+    with app.app_context():
+        assert Bookmark.select().count() == 0
+
+
+def test_changing_tags_to_non_strings_is_refused_and_changes_nothing(api):
+    b = api("POST", "", {"url": "https://example.com/y", "tags": ["kept"]}).get_json()
+    resp = api("PATCH", f"/{b['id']}", {"title": "New", "tags": [5, True]})
+    assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "wrong_type"
+    after = api("GET", f"/{b['id']}").get_json()
+    assert (after["tags"], after["title"]) == (["kept"], b["title"])
+
+
 def test_without_token_is_401_even_with_a_session(alice_client):
     resp = alice_client.get("/api/v1/bookmarks")
     assert resp.status_code == 401 and resp.get_json()["error"]["code"] == "token_required"
