@@ -130,7 +130,17 @@ def cache_this(kind, seconds=None, personal=False):
     wish["personal"] = wish["personal"] or personal
     wish["kinds"].add(kind)
     if seconds is not None:
-        wish["seconds"] = seconds if wish["seconds"] is None else min(seconds, wish["seconds"])
+        keep_at_most(seconds)
+
+
+def keep_at_most(seconds):
+    """If this response is kept, keep it no longer than ``seconds`` (it shows something that expires).
+
+    Unlike ``cache_this`` it lets no page be kept that did not ask to be: a part of a page
+    (an embed, a list of hits) only shortens what the page itself allowed.
+    """
+    wish = _wish()
+    wish["seconds"] = seconds if wish["seconds"] is None else min(seconds, wish["seconds"])
 
 
 def depends_on(kind):

@@ -215,6 +215,29 @@ def test_page_cache_mb_zero_turns_it_off(make_app):
     assert not isinstance(app.wsgi_app, pagecache.PageCache)
 
 
+def test_a_part_that_expires_shortens_a_kept_page_but_never_makes_one_kept(make_app):
+    app = make_app()
+
+    def part_only():  # an embed or a list of hits on a page that does not ask to be kept
+        pagecache.keep_at_most(60)
+        return "shows an expiring paste"
+
+    def kept_page(seconds):
+        pagecache.cache_this("wiki")
+        pagecache.keep_at_most(float(seconds))
+        return "a page kept until the wiki changes"
+
+    app.add_url_rule("/part-only", "part_only", part_only)
+    app.add_url_rule("/kept/<seconds>", "kept_page", kept_page)
+    reader = app.test_client()
+    reader.get("/part-only")
+    assert not hit(reader.get("/part-only"))
+    reader.get("/kept/60")
+    assert hit(reader.get("/kept/60"))
+    reader.get("/kept/0")
+    assert not hit(reader.get("/kept/0"))
+
+
 def _alice(app):
     client = app.test_client()
     AuthActions(client).register("alice")

@@ -19,7 +19,7 @@ def render_paste_embed(argument, viewer):
     if paste.expires_at is not None:
         # Expiry is no write, so no generation moves when it comes: the host page is kept
         # no longer than the paste lives, or its cached copy would go on showing it.
-        pagecache.cache_this("paste", seconds=pastes.seconds_left(paste))
+        pagecache.keep_at_most(pastes.seconds_left(paste))
     files = pastes.stored_views(paste)
     for fv in files:  # ids unique inside the host page
         fv.html = Markup(fv.html.replace(ANCHOR, f"p-{paste.slug}-{fv.position + 1}-"))

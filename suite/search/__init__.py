@@ -135,7 +135,7 @@ def keep_no_longer_than(hits):
     """A page showing these hits is kept (page cache) no longer than the first of them to expire lives."""
     ends = [hit.expires_at for hit in hits if hit.expires_at is not None]
     if ends and has_request_context():
-        pagecache.cache_this("paste", seconds=(min(ends) - utcnow()).total_seconds())
+        pagecache.keep_at_most((min(ends) - utcnow()).total_seconds())
 
 
 def _kinds(parsed, kinds):
