@@ -118,12 +118,19 @@ def _enqueue_fetch(bookmark_id):
 
 
 def retry(bookmark):
-    """Queue the fetch and thumbnail again (the UI's retry button)."""
+    """Queue the fetch and thumbnail again (the UI's retry button); whether it was queued.
+
+    Not while the bookmark is still pending: its fetch is queued already (or under way), and each
+    click would queue one more. One whose task was lost is picked up by the backlog run.
+    """
+    settled = (Bookmark.fetch_status != PENDING) & (Bookmark.thumb_status != PENDING)
     with db.atomic():
-        Bookmark.update(fetch_status=PENDING, thumb_status=PENDING, fetch_error="", thumb_error="").where(
-            Bookmark.id == bookmark.id).execute()
+        if not Bookmark.update(fetch_status=PENDING, thumb_status=PENDING, fetch_error="", thumb_error="").where(
+                Bookmark.id == bookmark.id, settled).execute():
+            return False
         pagecache.changed("bookmark")
         _enqueue_fetch(bookmark.id)
+    return True
 
 
 def get_bookmark(user, bookmark_id):

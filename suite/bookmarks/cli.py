@@ -32,7 +32,7 @@ def thumbnails_command(missing, username):
         sources = {}
         with click.progressbar(ids, label="Thumbnails", show_pos=True) as bar:
             for bookmark_id in bar:
-                source = crawl.process(bookmark_id)
+                source = crawl.process(bookmark_id, pending_only=False)  # all of them, pending or not
                 sources[source] = sources.get(source, 0) + 1
     summary = ", ".join(f"{n} {s}" for s, n in sorted(sources.items(), key=str)) or "nothing to do"
     click.echo(f"made {len(ids)} thumbnails: {summary}")

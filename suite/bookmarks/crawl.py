@@ -1,4 +1,5 @@
 """What the background tasks do to one bookmark: fetch its page, then give it a picture."""
+import datetime
 import io
 import logging
 
@@ -8,9 +9,9 @@ from peewee import fn
 from suite import pagecache
 from suite.auth.models import utcnow
 from suite.bookmarks import thumbnails
-from suite.bookmarks.fetch import FetchError, FetchRefused, fetch, guard_for
+from suite.bookmarks.fetch import DEADLINE_FACTOR, FetchError, FetchRefused, fetch, guard_for
 from suite.bookmarks.metadata import parse_html
-from suite.bookmarks.models import DONE, FAILED, Bookmark
+from suite.bookmarks.models import DONE, FAILED, PENDING, Bookmark
 from suite.bookmarks.screenshot import ScreenshotFailed, backend_for
 from suite.extensions import db
 from suite.text import strip_control
@@ -165,8 +166,52 @@ def _screenshot(url):
     return image
 
 
-def process(bookmark_id):
-    """The whole background work of one bookmark: metadata, then the picture (never left pending).
+def claim_lease():
+    """How long a claim holds before another worker may take the bookmark over (its worker died):
+    twice the longest one bookmark's work may take (the page, og:image and three icons, each
+    under the fetch deadline, then the screenshot with the browser's own margin)."""
+    cfg = current_app.config
+    longest = 5 * DEADLINE_FACTOR * cfg["FETCH_TIMEOUT"] + cfg["SCREENSHOT_TIMEOUT"] + 30
+    return datetime.timedelta(seconds=2 * longest)
+
+
+def unclaimed(now):
+    """The condition of a bookmark no worker holds (none claimed it, or its claim outlived the lease)."""
+    return Bookmark.claimed_at.is_null() | (Bookmark.claimed_at < now - claim_lease())
+
+
+def claim(bookmark_id, *, pending_only=True):
+    """Take the bookmark's work for this worker: the claim's time, or None when another worker holds it.
+
+    One UPDATE decides, so of two workers (a queued task and the backlog, two overlapping backlog
+    runs) only one sees the row change. With ``pending_only``, a bookmark no longer pending (another
+    worker did it meanwhile) is not claimed either.
+    """
+    now = utcnow()
+    conditions = [Bookmark.id == bookmark_id, unclaimed(now)]
+    if pending_only:
+        conditions.append((Bookmark.fetch_status == PENDING) | (Bookmark.thumb_status == PENDING))
+    return now if Bookmark.update(claimed_at=now).where(*conditions).execute() else None
+
+
+def release(bookmark_id, claimed_at):
+    """Give the claim back (only ours: after the lease, another worker may hold a newer one)."""
+    Bookmark.update(claimed_at=None).where(Bookmark.id == bookmark_id, Bookmark.claimed_at == claimed_at).execute()
+
+
+def process(bookmark_id, *, pending_only=True):
+    """The background work of one bookmark, unless another worker is doing it (None then); see claim()."""
+    claimed_at = claim(bookmark_id, pending_only=pending_only)
+    if claimed_at is None:
+        return None
+    try:
+        return _process(bookmark_id)
+    finally:
+        release(bookmark_id, claimed_at)
+
+
+def _process(bookmark_id):
+    """Metadata, then the picture (never left pending).
 
     Nothing is done for a bookmark deleted, or whose URL changed, while its page was fetched.
     """

@@ -45,6 +45,7 @@ class Bookmark(BaseModel):
     thumb_small = CharField(max_length=80, default="")
     thumb_large = CharField(max_length=80, default="")
     thumb_error = TextField(default="")
+    claimed_at = DateTimeField(null=True)  # a worker is fetching it since (crawl.claim; migration 0018)
     # dead-link check
     is_broken = BooleanField(default=False, index=True)
     checked_at = DateTimeField(null=True, index=True)

@@ -29,12 +29,15 @@ def process_backlog(limit=BACKLOG_PER_RUN, min_age=BACKLOG_MIN_AGE):
 
     Bookmarks changed in the last ``min_age`` seconds are left to their own queued task. A picture
     still pending after that means its task died with its worker (SIGKILL mid-screenshot): redo it.
+    Claimed bookmarks are not picked, and crawl.process claims each one again before working: one
+    that a task or an overlapping run took (or finished) since the query is skipped.
     """
-    settled = utcnow() - datetime.timedelta(seconds=min_age)
-    pending = (Bookmark.fetch_status == PENDING) | (Bookmark.thumb_status == PENDING)
-    ids = [b.id for b in Bookmark.select(Bookmark.id).where(pending, Bookmark.updated_at <= settled)
-           .order_by(Bookmark.id).limit(limit)]
     from suite.bookmarks import crawl
+    now = utcnow()
+    settled = now - datetime.timedelta(seconds=min_age)
+    pending = (Bookmark.fetch_status == PENDING) | (Bookmark.thumb_status == PENDING)
+    ids = [b.id for b in Bookmark.select(Bookmark.id).where(pending, crawl.unclaimed(now), Bookmark.updated_at <= settled)
+           .order_by(Bookmark.id).limit(limit)]
     for bookmark_id in ids:
         crawl.process(bookmark_id)
     return len(ids)

@@ -189,8 +189,8 @@ def delete(bookmark_id):
 @login_required
 def retry(bookmark_id):
     """Fetch the page and make its picture again."""
-    svc.retry(svc.get_bookmark(current_user, bookmark_id))
-    flash("Fetching again.", "info")
+    queued = svc.retry(svc.get_bookmark(current_user, bookmark_id))
+    flash("Fetching again." if queued else "The page is already being fetched.", "info")
     return redirect(url_for(".detail", bookmark_id=bookmark_id))
 
 

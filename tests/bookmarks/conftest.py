@@ -123,6 +123,10 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/frame":
             self.server.hits.append(self.path)
             self._send(200, "text/html", b"spy")
+        elif path == "/counted":  # a page that takes a moment, and counts its fetches in server.hits
+            self.server.hits.append(self.path)
+            time.sleep(0.3)
+            self._send(200, "text/html", b"<title>Counted</title><body><p>counted</p></body>")
         elif path == "/koi8":
             self._send(200, "text/html", '<meta charset="koi8-r"><title>Привет</title>'.encode("koi8-r"))
         elif path == "/og.png":
