@@ -3,6 +3,7 @@ import click
 from flask.cli import with_appcontext
 
 from suite.auth.models import User
+from suite.cli import require_migrated
 from suite.errors import SuiteError
 from suite.extensions import db
 
@@ -20,6 +21,7 @@ def _user(name):
 @with_appcontext
 def thumbnails_command(missing, username):
     """Fetch pages and (re)make thumbnails in bulk."""
+    require_migrated()
     from suite.bookmarks import crawl
     from suite.bookmarks.models import Bookmark
     with db.connection_context():
@@ -47,6 +49,7 @@ def import_command(path, username, public):
     """Import a Netscape bookmark file (Firefox, Chrome, Pinboard, linkding, Karakeep)."""
     from suite.bookmarks import netscape
     from suite.bookmarks.importer import import_entries
+    require_migrated()
     with open(path, "rb") as f:
         data = f.read()
     with db.connection_context():
