@@ -4,6 +4,7 @@ Connections come from a pool (one open connection per worker thread, reused acro
 requests), so SQLite's pragmas and PostgreSQL's handshake are paid once per thread,
 not once per request. The pool discards connections that the driver reports closed.
 """
+import glob
 import json
 import os
 import sqlite3
@@ -11,7 +12,8 @@ import time
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
-from peewee import SQL, Model, Tuple, __exception_wrapper__
+from flask import current_app
+from peewee import SQL, DatabaseError, Model, Tuple, __exception_wrapper__
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 from werkzeug.routing import IntegerConverter
 
@@ -252,12 +254,44 @@ def init_app(app):
     cfg = app.config
     db.initialize(make_database(cfg["DATABASE_URL"], cfg["DB_MAX_CONNECTIONS"], cfg["DB_STALE_TIMEOUT"]))
     app.before_request(open_connection)
+    app.before_request(require_current_schema)
     app.teardown_appcontext(close_connection)
 
 
 def open_connection():
     """Take a connection from the pool for this request."""
     db.connect(reuse_if_open=True)
+
+
+def pending_migrations():
+    """Names of the migration files not applied to this database, in order (all of them on an empty one)."""
+    names = sorted(os.path.basename(path)[:-3] for path in glob.glob(os.path.join(MIGRATIONS_DIR, "[0-9]*.py")))
+    try:
+        applied = {name for (name,) in db.execute_sql("SELECT name FROM schema_migration")}
+    except DatabaseError:  # no such table: never migrated
+        if is_postgres() and not db.in_transaction():
+            db.connection().rollback()  # a failed statement leaves PostgreSQL's connection aborted
+        applied = set()
+    return [name for name in names if name not in applied]
+
+
+def require_current_schema():
+    """Before each request, until it has held once in this process: every migration is applied.
+
+    Code upgraded without ``manage.py migrate`` would read columns the database lacks and
+    answer 500s here and there (seen: every new paste and the dashboard, "no such column");
+    it answers one 503 saying what to run instead. Once current, never asked again.
+    """
+    if current_app.extensions.get("suite.schema_current"):
+        return None
+    pending = pending_migrations()
+    if not pending:
+        current_app.extensions["suite.schema_current"] = True
+        return None
+    from suite.errors import error_response
+    return error_response(503, "migrations_pending",
+                          f"This suite's database is older than its code ({len(pending)} migration(s) "
+                          f"pending, the first {pending[0]}): run `python manage.py migrate`.")
 
 
 def close_connection(exc=None):
