@@ -1,6 +1,7 @@
 """The task worker SIGKILLed while Chromium takes a screenshot: the bookmark is picked up again and finishes."""
 import os
 import signal
+import sqlite3
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -57,10 +58,13 @@ def test_worker_killed_during_screenshot_is_retried_and_finishes(instance, slow_
     finally:
         os.killpg(worker.pid, signal.SIGKILL)  # the worker and its Chromium, mid-screenshot
         worker.wait(10)
-    state = instance.query("SELECT fetch_status, thumb_status FROM bookmark")
-    assert state == [("done", "pending")]
+    state = instance.query("SELECT fetch_status, thumb_status, claimed_at IS NOT NULL FROM bookmark")
+    assert state == [("done", "pending", 1)]  # still claimed by the dead worker
 
-    # The worker's next backlog round (every minute; here called without the settle delay) finishes it.
+    # Its claim runs out after the lease (minutes; here moved back an hour), and the worker's next
+    # backlog round (every minute; here called without the settle delay) finishes it.
+    with sqlite3.connect(instance.db_path, timeout=10) as con:
+        con.execute("UPDATE bookmark SET claimed_at = datetime(claimed_at, '-1 hour')")
     app = make_app(DATABASE_URL=f"sqlite:///{instance.db_path}", MEDIA_PATH=str(instance.path / "media"))
     from suite.bookmarks.tasks import process_backlog
     with app.app_context():
