@@ -113,6 +113,9 @@ def _derive(app):
     if cfg["REGISTRATION"] not in ("open", "closed"):
         raise ValueError("SUITE_REGISTRATION must be 'open' or 'closed'")
     cfg["MAX_CONTENT_LENGTH"] = cfg["MAX_UPLOAD_BYTES"]
+    # Werkzeug 3.1 also caps each non-file form field at 500,000 bytes (a bare 413): a paste's or a
+    # page's text may be as large as its own limit, which the app checks with its own message.
+    cfg["MAX_FORM_MEMORY_SIZE"] = cfg["MAX_UPLOAD_BYTES"]
     cfg["SESSION_COOKIE_HTTPONLY"] = True
     cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
     cfg["SESSION_COOKIE_SECURE"] = cfg["HTTPS"]
