@@ -55,3 +55,26 @@ def test_single_line_link_works_without_javascript(browser, live_server, page):
     bg = target.evaluate("e => getComputedStyle(e).backgroundColor")
     assert bg != other.evaluate("e => getComputedStyle(e).backgroundColor")
     context.close()
+
+
+def test_enter_in_the_title_creates_the_paste(page, live_server):
+    page.goto(live_server + "/paste/")
+    page.fill("textarea[name='files-0-content']", "hello world\n")
+    page.fill("input[name=title]", "Made with Enter")
+    page.focus("input[name=title]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_selector("pre.code")
+    assert page.inner_text("h1") == "Made with Enter"
+    assert page.locator("textarea[name='files-1-content']").count() == 0
+    assert page.page_errors == []
+
+
+def test_the_default_create_button_is_out_of_the_tab_order(page, live_server):
+    page.goto(live_server + "/paste/")
+    hidden = page.locator("form.paste-form button[type=submit]").first
+    assert hidden.inner_text() == "Create paste"
+    assert hidden.get_attribute("tabindex") == "-1"
+    assert hidden.get_attribute("aria-hidden") == "true"
+    box = hidden.bounding_box()
+    assert box is None or (box["width"] <= 1 and box["height"] <= 1)
