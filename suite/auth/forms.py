@@ -59,7 +59,9 @@ class PasswordForm(FlaskForm):
 class DeleteAccountForm(FlaskForm):
     """Delete one's account, confirmed with the password."""
 
-    password = PasswordField("Password", validators=[DataRequired()],
+    # Its own id: the change-password form on the same page has a "password" field too, and two
+    # ids alike sent this label to the other form's box.
+    password = PasswordField("Password", validators=[DataRequired()], id="delete-password",
                              render_kw={"autocomplete": "current-password"})
 
 

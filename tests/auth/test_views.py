@@ -229,3 +229,12 @@ def test_the_account_throttle_counts_every_spelling_of_the_name(make_app):
 def test_a_next_address_with_control_characters_goes_home(auth, users, target):
     resp = auth.login("alice", next=target)
     assert resp.status_code == 302 and resp.headers["Location"] == "/"
+
+
+def test_every_id_on_the_account_page_is_unique_so_each_label_names_its_own_box(alice_client):
+    import re
+    from collections import Counter
+    page = alice_client.get("/auth/account").get_data(as_text=True)
+    ids = Counter(re.findall(r'\bid="([^"]+)"', page))
+    assert [i for i, n in ids.items() if n > 1 and i != "csrf_token"] == []  # each form's hidden token: no label
+    assert '<label for="delete-password">' in page and 'id="delete-password"' in page
