@@ -111,3 +111,13 @@ def test_odd_search_text_gets_results_or_a_message(client, items, q):
 def test_new_wiki_page_box_goes_to_the_editor(client):
     resp = client.get("/new-page?title=Release notes 2026")
     assert resp.headers["Location"] == "/wiki/Release_notes_2026/edit"
+
+
+@pytest.mark.parametrize(("title", "reason"), [("a#b", "cannot contain #"), ("edit", "is reserved"),
+                                                ("Foo/", "start or end with a slash")])
+def test_a_title_the_wiki_cannot_take_comes_back_in_a_box_with_the_reason(alice_client, title, reason):
+    resp = alice_client.get("/new-page", query_string={"title": title}, follow_redirects=True)
+    assert resp.status_code == 400
+    page = resp.get_data(as_text=True)
+    assert reason in page and 'name="title"' in page and 'action="/new-page"' in page
+    assert f'value="{title}"' in page

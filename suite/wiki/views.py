@@ -99,7 +99,10 @@ def view(title):
 @login_required
 def edit(title):
     """Edit form; Preview renders without saving; a stale save merges or shows the conflict."""
-    title = clean_title(title)
+    try:
+        title = clean_title(title)
+    except InvalidInput as err:  # a title typed in a "new page" box: say why, keep it to fix
+        return render_template("wiki/bad_title.html", typed=title.replace("_", " "), message=err.message), 400
     page = pages.find_page(title)
     require_edit(current_user, page)
     form = EditForm()
