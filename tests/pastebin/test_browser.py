@@ -11,7 +11,7 @@ def _create(page, live_server):
     page.fill("input[name=title]", "Ten lines")
     page.fill("input[name='files-0-name']", "ten.py")
     page.fill("textarea[name='files-0-content']", CODE)
-    page.click("button:has-text('Create paste')")
+    page.get_by_role("button", name="Create paste").click()
     page.wait_for_selector("pre.code")
     return page.url
 
@@ -78,3 +78,35 @@ def test_the_default_create_button_is_out_of_the_tab_order(page, live_server):
     assert hidden.get_attribute("aria-hidden") == "true"
     box = hidden.bounding_box()
     assert box is None or (box["width"] <= 1 and box["height"] <= 1)
+
+
+MARKDOWN = "\n# Notes\n\nSome *emphasis* and a list:\n\n- one\n- two\n"
+
+
+def _copied(browser, url):
+    """Click the first file's Copy button at ``url``; (the clipboard text, the button's label after)."""
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    tab = context.new_page()
+    errors = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.goto(url)
+    button = tab.locator("#file-1 button[data-copy]")
+    target = button.get_attribute("data-copy")
+    assert tab.locator(target).count() == 1, f"Copy points at {target}, which is not on the page"
+    tab.evaluate("navigator.clipboard.writeText('')")
+    button.click()
+    tab.wait_for_function("document.querySelector('#file-1 button[data-copy]').textContent === 'Copied'")
+    copied = tab.evaluate("navigator.clipboard.readText()")
+    context.close()
+    assert errors == []
+    return copied
+
+
+@pytest.mark.parametrize("query", ["", "?source=1"], ids=["rendered", "source"])
+def test_copy_copies_the_markdown_source_in_both_views(browser, page, live_server, query):
+    page.goto(live_server + "/paste/")
+    page.fill("input[name='files-0-name']", "notes.md")
+    page.fill("textarea[name='files-0-content']", MARKDOWN)
+    page.get_by_role("button", name="Create paste").click()
+    page.wait_for_selector(".markdown-body")
+    assert _copied(browser, page.url + query) == MARKDOWN
