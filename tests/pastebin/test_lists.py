@@ -108,3 +108,11 @@ def test_odd_page_numbers_show_a_page_not_an_error(alice_client, token, url, pag
     assert resp.status_code == 200
     if page != "99999999999999999999" and "q=" not in url:
         assert "Listed" in resp.get_data(as_text=True)  # anything below 1 is the first page
+
+
+def test_line_counts_are_singular_for_one_line(client):
+    _post(client, content="x", title="One liner")
+    _post(client, content="a\nb\n", title="Two liner")
+    html = " ".join(client.get("/paste/recent").get_data(as_text=True).split())
+    assert "1 line ·" in html and "2 lines ·" in html
+    assert "1 lines" not in html

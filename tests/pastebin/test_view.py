@@ -165,3 +165,11 @@ def test_paste_embed_for_other_apps_respects_visibility(app, client, paste_as, t
         for hidden in (private.rsplit("/", 1)[1], burn, "nope"):
             assert "not available" in str(render_embed("paste", hidden, Anonymous()))
     assert client.get(f"/paste/{burn}/raw").status_code == 200  # the embed did not burn it
+
+
+def test_file_header_says_1_line_and_1_byte(client, paste_as):
+    one = " ".join(client.get(f"/paste/{paste_as(client, content='x')}").get_data(as_text=True).split())
+    assert "1 line · 1 byte<" in one and "1 lines" not in one and "1 bytes" not in one
+    slug = paste_as(client, content="ab\ncd")
+    two = " ".join(client.get(f"/paste/{slug}").get_data(as_text=True).split())
+    assert "2 lines · 5 bytes<" in two
