@@ -6,10 +6,20 @@ from suite.linediff import LineDiff, diff_lines
 
 @dataclass
 class FileDiff(LineDiff):
-    """The diff of one pair of files: their names and ``LineDiff``'s rows and flags."""
+    """The diff of one pair of files: their labels and ``LineDiff``'s rows and flags.
+
+    A side's label is the file's name, "File N" for an unnamed file, or "(removed)" /
+    "(added)" when the file is missing on that side.
+    """
 
     old_name: str = ""
     new_name: str = ""
+
+
+def _label(paste_file, position, missing):
+    if paste_file is None:
+        return missing
+    return paste_file.name or f"File {position + 1}"
 
 
 def _lines(paste_file):
@@ -28,5 +38,5 @@ def diff_pastes(old, new):
         b = news[i] if i < len(news) else None
         found = diff_lines(_lines(a), _lines(b))
         diffs.append(FileDiff(found.rows, found.truncated, found.approximate,
-                              a.name if a else "", b.name if b else ""))
+                              _label(a, i, "(added)"), _label(b, i, "(removed)")))
     return diffs

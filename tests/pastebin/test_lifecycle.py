@@ -198,3 +198,24 @@ def test_deleting_a_paste_keeps_highlights_other_pastes_share(alice_client, clie
     alice_client.post(first.strip() + "/delete", data={})
     with app.app_context():
         assert Highlight.select().count() == 1
+
+
+def _form_paste(client, files, parent=""):
+    data = {"parent": parent, "visibility": "public", "expires": "never"}
+    for i, (name, content) in enumerate(files):
+        data.update({f"files-{i}-name": name, f"files-{i}-content": content, f"files-{i}-lang": "text"})
+    resp = client.post("/paste/", data=data)
+    assert resp.status_code in (302, 303), resp.get_data(as_text=True)
+    return resp.headers["Location"].rsplit("/", 1)[1]
+
+
+def _diff_heads(client, old, new):
+    page = client.get(f"/paste/{old}/diff/{new}").get_data(as_text=True)
+    return [" ".join(h.split()) for h in re.findall(r'<header class="paste-file-head"><strong>(.*?)</strong>', page)]
+
+
+def test_diff_labels_a_removed_or_added_file_as_such(client):
+    both = _form_paste(client, [("", "a\n"), ("README.md", "hello\n")])
+    one = _form_paste(client, [("", "a\nb\n")], parent=both)
+    assert _diff_heads(client, both, one) == ["File 1 → File 1", "README.md → (removed)"]
+    assert _diff_heads(client, one, both) == ["File 1 → File 1", "(added) → README.md"]
