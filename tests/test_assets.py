@@ -1,9 +1,12 @@
 """Static files under URLs that name their content: kept by browsers for a year, never stale."""
+import os
 import re
 
 import pytest
 
 from suite import assets
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def static_urls(html):
@@ -43,3 +46,34 @@ def test_a_changed_file_gets_a_new_version(tmp_path):
 
 def test_a_missing_static_file_is_still_a_404(client):
     assert client.get("/static/nothing-here.css?v=abc").status_code == 404
+
+
+# The shared stylesheet's text colours, checked against WCAG AA (4.5:1) in both schemes.
+
+def _colours(css, scheme):
+    """The custom properties of one colour scheme, as suite.css sets them."""
+    light = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-f]{6})", css.split("@media (prefers-color-scheme: dark)")[0]))
+    if scheme == "light":
+        return light
+    dark_block = css.split("@media (prefers-color-scheme: dark)")[1].split("}")[0]
+    return {**light, **dict(re.findall(r"--([\w-]+):\s*(#[0-9a-f]{6})", dark_block))}
+
+
+def _contrast(a, b):
+    def luminance(colour):
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, bl = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * bl
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_text_colours_reach_aa_contrast_in_both_schemes(scheme):
+    css = open(os.path.join(ROOT, "suite", "static", "suite.css"), encoding="utf-8").read()
+    c = _colours(css, scheme)
+    pairs = {"danger button": (c["danger-fg"], c["danger"]), "bookmark badge": (c["bookmark"], c["card"]),
+             "warning badge": (c["warn"], c["card"]), "muted text": (c["muted"], c["card"]),
+             "links": (c["accent"], c["card"]), "errors": (c["danger"], c["card"])}
+    low = {name: round(_contrast(*pair), 2) for name, pair in pairs.items() if _contrast(*pair) < 4.5}
+    assert low == {}

@@ -1,0 +1,44 @@
+"""The shared layout on a phone, by keyboard, in both colour schemes: what a page review found wanting."""
+import pytest
+
+from suite.auth.accounts import create_token, create_user
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _signed_in_phone(browser, live_server, scheme="light"):
+    context = browser.new_context(viewport={"width": 390, "height": 800}, color_scheme=scheme)
+    tab = context.new_page()
+    tab.goto(live_server + "/auth/login")
+    tab.fill("input[name=username]", "alice")
+    tab.fill("input[name=password]", PASSWORD)
+    tab.click("main button[type=submit]")
+    return context, tab
+
+
+def test_the_phone_menu_opens_from_the_keyboard(app, browser, live_server):
+    with app.app_context():
+        create_user("alice", PASSWORD)
+    context, tab = _signed_in_phone(browser, live_server)
+    assert not tab.is_visible(".nav-apps a:has-text('Wiki')")
+    for _ in range(10):
+        tab.keyboard.press("Tab")
+        if tab.evaluate("document.activeElement.id") == "nav-toggle":
+            break
+    assert tab.evaluate("document.activeElement.id") == "nav-toggle", "Tab never reaches the menu"
+    tab.keyboard.press("Space")
+    assert tab.is_visible(".nav-apps a:has-text('Wiki')")
+    context.close()
+
+
+def test_a_long_token_label_and_long_names_do_not_widen_the_page_on_a_phone(app, browser, live_server):
+    with app.app_context():
+        alice = create_user("alice", PASSWORD, is_admin=True)
+        create_token(alice, "x" * 80)
+        create_user("a" * 40, PASSWORD)
+    context, tab = _signed_in_phone(browser, live_server)
+    for path in ("/auth/account", "/auth/users"):
+        tab.goto(live_server + path)
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390, path
+    context.close()
