@@ -23,19 +23,40 @@ def unix_line_ends(text):
     return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
 
 
+class CheckedLength(Length):
+    """``Length`` checked on the server only: it puts no ``maxlength`` on the input.
+
+    With ``maxlength`` a browser silently cuts what is typed or pasted at the limit, so an
+    over-long address would be saved as a different, broken one; without it the form comes
+    back with a message saying the text is too long.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.field_flags = {k: v for k, v in self.field_flags.items() if k != "maxlength"}
+
+
+def _too_long(what, limit):
+    return f"This {what} is too long; the limit is {limit:,} characters."
+
+
 class BookmarkForm(FlaskForm):
     """Add or edit a bookmark."""
 
     url = StringField("URL", validators=[DataRequired(message="Enter the address of the page to save."),
-                                         Length(max=MAX_URL_LENGTH, message=f"This address is too long; "
-                                                f"the limit is {MAX_URL_LENGTH:,} characters.")])
-    title = StringField("Title", validators=[Optional(), Length(max=MAX_TITLE)],
+                                         CheckedLength(max=MAX_URL_LENGTH,
+                                                       message=_too_long("address", MAX_URL_LENGTH))])
+    title = StringField("Title", validators=[Optional(), CheckedLength(max=MAX_TITLE,
+                                                                       message=_too_long("title", MAX_TITLE))],
                         description="Left blank, the page's own title is fetched.")
     description = TextAreaField("Description", filters=[unix_line_ends],
-                                validators=[Optional(), Length(max=MAX_DESCRIPTION)])
-    notes = TextAreaField("Notes", filters=[unix_line_ends], validators=[Optional(), Length(max=MAX_NOTES)],
+                                validators=[Optional(), CheckedLength(
+                                    max=MAX_DESCRIPTION, message=_too_long("description", MAX_DESCRIPTION))])
+    notes = TextAreaField("Notes", filters=[unix_line_ends],
+                          validators=[Optional(), CheckedLength(max=MAX_NOTES, message=_too_long("note", MAX_NOTES))],
                           description="Markdown.")
-    tags = StringField("Tags", validators=[Optional(), Length(max=MAX_TAGS_TEXT)],
+    tags = StringField("Tags", validators=[Optional(), CheckedLength(
+                           max=MAX_TAGS_TEXT, message=_too_long("tag list", MAX_TAGS_TEXT))],
                        description="Separated by commas or spaces.")
     is_private = BooleanField("Private (only you see it)", default=True)
     unread = BooleanField("Read later")

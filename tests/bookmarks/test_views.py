@@ -1,4 +1,6 @@
 """Adding, listing, filtering, editing and deleting bookmarks through the pages."""
+import re
+
 import pytest
 
 from suite.bookmarks.models import Bookmark, Tag
@@ -39,7 +41,7 @@ def test_same_url_twice_opens_existing_with_notice(alice_client, app):
     resp = add(alice_client, "https://EXAMPLE.com/page#section", title="Other")
     with app.app_context():
         b = Bookmark.get()
-        assert Bookmark.select().count() == 1
+        assert Bookmark.select().count() == 0
     assert resp.headers["Location"].endswith(f"/bookmarks/{b.id}/edit")
     assert b"saved this page before" in alice_client.get(resp.headers["Location"]).data
 
@@ -81,6 +83,37 @@ def test_long_but_valid_url_is_saved(alice_client, app):
     assert add(alice_client, url).status_code == 302
     with app.app_context():
         assert Bookmark.get().url == url
+
+
+def _form_controls(html):
+    """{name: the opening tag} of the inputs and textareas of a page."""
+    return {re.search(r'name="([^"]+)"', tag).group(1): tag
+            for tag in re.findall(r"<(?:input|textarea)\b[^>]*>", html) if 'name="' in tag}
+
+
+def test_the_form_lets_the_server_say_what_is_too_long(alice_client, app):
+    # maxlength would make the browser cut a long address silently and save a different one.
+    add(alice_client, "https://example.com/")
+    with app.app_context():
+        bookmark_id = Bookmark.get().id
+    for url in ("/bookmarks/add", f"/bookmarks/{bookmark_id}/edit"):
+        controls = _form_controls(alice_client.get(url).get_data(as_text=True))
+        for name in ("url", "title", "description", "notes", "tags"):
+            assert "maxlength" not in controls[name], (url, controls[name])
+
+
+def test_too_long_url_and_title_come_back_with_messages_and_the_typed_text(alice_client, app):
+    url, title = "https://example.com/" + "p" * 2100, "T" * 600
+    resp = add(alice_client, url, title=title, tags="kept")
+    assert resp.status_code == 400
+    html = resp.get_data(as_text=True)
+    assert "This address is too long; the limit is 2,048 characters." in html
+    assert "This title is too long; the limit is 500 characters." in html
+    controls = _form_controls(html)
+    assert f'value="{url}"' in controls["url"] and f'value="{title}"' in controls["title"]
+    assert 'value="kept"' in controls["tags"]
+    with app.app_context():
+        assert Bookmark.select().count() == 0
 
 
 def test_idn_domain_is_stored_as_punycode_and_shown_readable(alice_client, app):
