@@ -219,12 +219,21 @@ def thumb(name):
 @bp.route("/bulk", methods=["POST"])
 @login_required
 def bulk():
-    """Apply one action to the checked bookmarks."""
+    """Apply one action to the checked bookmarks.
+
+    Back to the list the form was on (its filters and page) either way: a refused action
+    (nothing selected, no action or no tags chosen) says why there, not on an error page.
+    """
     action = request.form.get("action", "")
-    n = svc.bulk_edit(current_user, request.form.getlist("ids"), action, request.form.get("tags", ""))
-    flash(f"{n} bookmark{'s' if n != 1 else ''} changed." if action != "delete" else f"{n} deleted.", "success")
     back = request.form.get("next", "")
-    return redirect(back if back.startswith("/bookmarks/") else url_for(".index"))
+    back = back if back.startswith("/bookmarks/") else url_for(".index")
+    try:
+        n = svc.bulk_edit(current_user, request.form.getlist("ids"), action, request.form.get("tags", ""))
+    except InvalidInput as err:
+        flash(err.message, "error")
+        return redirect(back, 303)
+    flash(f"{n} bookmark{'s' if n != 1 else ''} changed." if action != "delete" else f"{n} deleted.", "success")
+    return redirect(back)
 
 
 @bp.route("/tags")

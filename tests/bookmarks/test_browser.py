@@ -85,3 +85,41 @@ def test_list_fits_a_phone_in_dark_mode(browser, live_server, app):
     tab.goto(live_server + "/bookmarks/")
     assert tab.evaluate("document.documentElement.scrollWidth") <= 360
     context.close()
+
+
+def _two_bookmarks(app):
+    from suite.auth.models import User
+    from suite.bookmarks.bookmarks import add_bookmark
+    with app.app_context():
+        for i in range(2):
+            add_bookmark(User.by_name("alice"), f"https://example.com/{i}", title=f"Item {i}", enqueue=False)
+
+
+def test_select_all_shows_and_works_only_with_javascript(browser, page, live_server, app):
+    _sign_in(page, live_server, app)
+    _two_bookmarks(app)
+    page.goto(live_server + "/bookmarks/")
+    page.check("#bm-all")
+    assert page.eval_on_selector_all("input[name=ids]", "boxes => boxes.map(b => b.checked)") == [True, True]
+    assert page.page_errors == []
+    context = browser.new_context(java_script_enabled=False, storage_state=page.context.storage_state())
+    tab = context.new_page()
+    tab.goto(live_server + "/bookmarks/")
+    assert tab.locator("input[name=ids]").count() == 2
+    assert not tab.is_visible("#bm-all")
+    context.close()
+
+
+def test_applying_with_nothing_selected_stays_on_the_list_without_javascript(browser, page, live_server, app):
+    _sign_in(page, live_server, app)
+    _two_bookmarks(app)
+    context = browser.new_context(java_script_enabled=False, storage_state=page.context.storage_state())
+    tab = context.new_page()
+    tab.goto(live_server + "/bookmarks/?view=list&sort=title")
+    tab.select_option("select[name=action]", "mark_read")
+    with tab.expect_navigation():
+        tab.click(".bm-bulk button[type=submit]")
+    assert tab.url == live_server + "/bookmarks/?view=list&sort=title"
+    assert "Select at least one bookmark." in tab.inner_text(".flash")
+    assert tab.locator("input[name=ids]").count() == 2
+    context.close()

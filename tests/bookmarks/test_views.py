@@ -288,9 +288,25 @@ def test_bulk_cannot_touch_others_bookmarks(alice_client, bob_client, app):
         assert Bookmark.select().count() == 3
 
 
-def test_bulk_without_selection_is_400(alice_client):
-    resp = alice_client.post("/bookmarks/bulk", data={"action": "delete"})
-    assert resp.status_code == 400 and b"Select at least one" in resp.data
+@pytest.mark.parametrize("data, message", [
+    ({"action": "delete"}, "Select at least one bookmark."),
+    ({"action": "", "ids": "1"}, "Choose what to do with the selected bookmarks."),
+    ({"action": "add_tags", "ids": "1", "tags": ""}, "Enter the tags to add or remove."),
+])
+def test_a_refused_bulk_action_says_why_on_the_same_list(alice_client, app, data, message):
+    add(alice_client, "https://example.com/", tags="x")
+    back = "/bookmarks/?tag=x&view=list"
+    resp = alice_client.post("/bookmarks/bulk", data=dict(data, next=back))
+    assert resp.status_code == 303 and resp.headers["Location"] == back
+    page = alice_client.get(back).get_data(as_text=True)
+    assert message in page and "example.com" in page
+    with app.app_context():
+        assert Bookmark.select().count() == 1 and Bookmark.get().tag_names == ["x"]
+
+
+def test_a_refused_bulk_action_from_elsewhere_goes_to_the_list(alice_client):
+    resp = alice_client.post("/bookmarks/bulk", data={"action": "delete", "next": "https://evil.example/"})
+    assert resp.status_code == 303 and resp.headers["Location"] == "/bookmarks/"
 
 
 @pytest.mark.parametrize("huge", [HUGE, f"-{HUGE}", "0", str(2**31)])
@@ -302,8 +318,10 @@ def test_bulk_ids_no_bookmark_can_have_are_left_out(alice_client, app, huge):
     assert resp.status_code == 302
     with app.app_context():
         assert Bookmark.get().unread
-    resp = alice_client.post("/bookmarks/bulk", data={"ids": [huge], "action": "mark_read"})
-    assert resp.status_code == 400 and b"Select at least one" in resp.data
+    resp = alice_client.post("/bookmarks/bulk", data={"ids": [huge], "action": "mark_read"}, follow_redirects=True)
+    assert b"Select at least one" in resp.data
+    with app.app_context():
+        assert Bookmark.get().unread
 
 
 def test_post_without_csrf_is_refused(alice_client, app):

@@ -33,9 +33,12 @@
     }
   });
   var all = document.getElementById("bm-all");
-  if (all) all.addEventListener("change", function () {
-    document.querySelectorAll("input[name=ids]").forEach(function (box) { box.checked = all.checked; });
-  });
+  if (all) {
+    all.closest("label").hidden = false;  // hidden in the page: it needs this script to do anything
+    all.addEventListener("change", function () {
+      document.querySelectorAll("input[name=ids]").forEach(function (box) { box.checked = all.checked; });
+    });
+  }
   // Thumbnails still being made: ask for their status until they exist.
   document.querySelectorAll(".bm-placeholder[data-status-url]").forEach(function (ph) {
     var url = ph.getAttribute("data-status-url");
