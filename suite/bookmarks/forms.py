@@ -65,7 +65,7 @@ class BookmarkForm(FlaskForm):
 class ImportForm(FlaskForm):
     """Upload a Netscape bookmark file."""
 
-    file = FileField("Bookmark file (HTML)", validators=[FileRequired(message="Choose a file to import.")])
+    file = FileField("Bookmark file (HTML)", validators=[FileRequired(message="Choose a bookmark file (HTML) to import.")])
 
 
 class TagRenameForm(FlaskForm):

@@ -268,15 +268,21 @@ def settings():
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def import_file():
-    """Upload a Netscape file; the import runs in the background with a progress page."""
+    """Upload a Netscape file; the import runs in the background with a progress page.
+
+    A file that is not one (or none) brings this form back, 400, with why under the file field.
+    """
     form = ImportForm()
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            raise InvalidInput("Choose a bookmark file (HTML) to import.")
+    if request.method == "POST" and form.validate_on_submit():
         upload = form.file.data
-        run = start_import(current_user, upload.filename, upload.read())
-        return redirect(url_for(".import_progress", run_id=run.id))
-    return render_template("bookmarks/import.html", form=form)
+        try:
+            run = start_import(current_user, upload.filename, upload.read())
+        except InvalidInput as err:
+            form.file.errors = [err.message]
+        else:
+            return redirect(url_for(".import_progress", run_id=run.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("bookmarks/import.html", form=form), status
 
 
 def _own_run(run_id):

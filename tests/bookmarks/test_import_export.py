@@ -2,6 +2,7 @@
 import io
 import json
 import os
+import re
 
 import pytest
 
@@ -80,8 +81,18 @@ def test_bad_files_get_a_clear_400(alice_client, app, data, message):
     resp = alice_client.post("/bookmarks/import", data={"file": (io.BytesIO(data), "b.html")},
                              content_type="multipart/form-data")
     assert resp.status_code == 400 and message in resp.data
+    _is_the_import_form_saying(resp, message)
     with app.app_context():
         assert Bookmark.select().count() == 0
+
+
+def _is_the_import_form_saying(resp, message):
+    """The import page came back (a way to try another file), with ``message`` under its file field."""
+    html = resp.get_data(as_text=True)
+    assert '<form method="post" class="card" action="/bookmarks/import"' in html
+    file_field = re.search(r'<div class="field has-error">\s*<label for="file">.*?</div>', html, re.S)
+    assert file_field and 'type="file"' in file_field.group(0)
+    assert re.search(r'<small class="error" role="alert">[^<]*' + re.escape(message.decode()), file_field.group(0))
 
 
 def test_a_file_of_unclosed_tags_is_read_in_linear_time_with_its_links():
@@ -108,6 +119,7 @@ def test_fifty_megabyte_file_is_413_with_the_limit(alice_client):
 def test_upload_without_a_file_is_400(alice_client):
     resp = alice_client.post("/bookmarks/import", data={}, content_type="multipart/form-data")
     assert resp.status_code == 400 and b"Choose a bookmark file" in resp.data
+    _is_the_import_form_saying(resp, b"Choose a bookmark file (HTML) to import.")
 
 
 def test_web_import_shows_progress_and_skips_duplicates(alice_client, app):
