@@ -116,6 +116,36 @@ def test_too_long_url_and_title_come_back_with_messages_and_the_typed_text(alice
         assert Bookmark.select().count() == 0
 
 
+def _autofocused(html):
+    return [name for name, tag in _form_controls(html).items() if re.search(r"\bautofocus\b", tag)]
+
+
+@pytest.mark.parametrize("fields, focused", [
+    ({"url": "ftp://example.com/", "tags": "some tags"}, ["url"]),
+    ({"url": "https://example.com/", "title": "T" * 600, "tags": "some tags"}, ["title"]),
+    ({"url": "https://example.com/", "description": "D" * 6000, "tags": "t" * 7000}, ["description"]),
+    ({"url": "https://" + "a" * 3000 + ".com/", "title": "T" * 600}, ["url"]),
+])
+def test_a_refused_form_puts_the_cursor_in_the_first_field_in_error(alice_client, app, fields, focused):
+    resp = add(alice_client, **fields)
+    assert resp.status_code == 400
+    assert _autofocused(resp.get_data(as_text=True)) == focused
+    add(alice_client, "https://example.com/saved")
+    with app.app_context():
+        bookmark_id = Bookmark.get().id
+    edit_fields = {"url": "https://example.com/saved", "title": "", "description": "", "notes": "", "tags": ""}
+    edit_fields.update(fields)
+    resp = alice_client.post(f"/bookmarks/{bookmark_id}/edit", data=edit_fields)
+    assert resp.status_code == 400
+    assert _autofocused(resp.get_data(as_text=True)) == focused
+
+
+def test_the_cursor_starts_in_the_url_or_after_the_bookmarklet_in_tags(alice_client):
+    assert _autofocused(alice_client.get("/bookmarks/add").get_data(as_text=True)) == ["url"]
+    html = alice_client.get("/bookmarks/add?url=https%3A%2F%2Fexample.com%2F").get_data(as_text=True)
+    assert _autofocused(html) == ["tags"]
+
+
 def test_idn_domain_is_stored_as_punycode_and_shown_readable(alice_client, app):
     add(alice_client, "https://Bücher.example/straße")
     with app.app_context():
