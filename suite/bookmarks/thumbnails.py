@@ -16,6 +16,9 @@ import warnings
 
 SMALL = (400, 250)
 LARGE = (1280, 800)
+#: How far down a drawn card's text starts: a grid card 150 px wide scales the picture to an
+#: eighth, and its checkbox (with its backing) covers about its top left 30 px, 240 here.
+CARD_CLEAR = 270
 MAX_PIXELS = 40_000_000  # refuse anything larger before decoding it (decompression bombs)
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 FONT_FILES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "DejaVuSans-Bold.ttf")
@@ -160,15 +163,19 @@ def _wrap(draw, text, font, width, max_lines):
 
 
 def draw_card(domain, title):
-    """A picture for a bookmark without one: its domain and title on a colour of its own."""
+    """A picture for a bookmark without one: its domain and title on a colour of its own.
+
+    The text starts below the top left corner (CARD_CLEAR), where the grid lays the
+    selection checkbox over the picture.
+    """
     from PIL import Image, ImageDraw
     width, height = LARGE
     image = Image.new("RGB", LARGE, colour_for(domain or "?"))
     draw = ImageDraw.Draw(image)
     big, small = _font(96), _font(56)
-    draw.text((80, 90), (domain or "?")[:40], font=big, fill=(255, 255, 255))
-    y = 260
-    for line in _wrap(draw, title or "", small, width - 160, 6):
+    draw.text((80, CARD_CLEAR), (domain or "?")[:40], font=big, fill=(255, 255, 255))
+    y = CARD_CLEAR + 150
+    for line in _wrap(draw, title or "", small, width - 160, 4):
         draw.text((80, y), line, font=small, fill=(255, 255, 255, 230))
         y += 76
     draw.rectangle((0, height - 24, width, height), fill=(0, 0, 0))

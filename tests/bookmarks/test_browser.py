@@ -123,3 +123,37 @@ def test_applying_with_nothing_selected_stays_on_the_list_without_javascript(bro
     assert "Select at least one bookmark." in tab.inner_text(".flash")
     assert tab.locator("input[name=ids]").count() == 2
     context.close()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_grid_checkbox_covers_no_text_of_a_card(browser, live_server, app, width):
+    """Neither the page's placeholder nor a drawn card picture has text under the selection box."""
+    from suite.bookmarks import thumbnails
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    tab = context.new_page()
+    _sign_in(tab, live_server, app)
+    from suite.auth.models import User
+    from suite.bookmarks.bookmarks import add_bookmark
+    domain = "averyveryverylongsubdomainname" * 2 + ".example.com"
+    with app.app_context():
+        add_bookmark(User.by_name("alice"), f"https://{domain}/", title="Long domain", enqueue=False)
+        add_bookmark(User.by_name("alice"), "https://ex.com/", title="Short domain", enqueue=False)
+    tab.goto(live_server + "/bookmarks/?view=grid")
+    # The box with a few pixels around it (its backing), as fractions of the picture it lies on.
+    covered = tab.evaluate("""() => [...document.querySelectorAll('.bm-grid .bm-item')].map(item => {
+        const box = item.querySelector('input[type=checkbox]').getBoundingClientRect();
+        const pic = item.querySelector('.bm-thumb').getBoundingClientRect();
+        const range = document.createRange();
+        range.selectNodeContents(item.querySelector('.bm-placeholder span'));
+        const hits = [...range.getClientRects()].filter(r => r.left < box.right + 3 && r.right > box.left - 3
+                                                          && r.top < box.bottom + 3 && r.bottom > box.top - 3);
+        return {texts: hits.length, x0: (box.left - 3 - pic.left) / pic.width, x1: (box.right + 3 - pic.left) / pic.width,
+                y0: (box.top - 3 - pic.top) / pic.height, y1: (box.bottom + 3 - pic.top) / pic.height};
+    })""")
+    context.close()
+    assert [c["texts"] for c in covered] == [0, 0]
+    card = thumbnails.draw_card(domain, "A title long enough to wrap onto every line the card has room for " * 3)
+    w, h = card.size
+    c = covered[0]
+    under = card.crop((max(0, int(c["x0"] * w)), max(0, int(c["y0"] * h)), int(c["x1"] * w) + 1, int(c["y1"] * h) + 1))
+    assert {colour for _, colour in under.getcolors(1 << 24)} == {thumbnails.colour_for(domain)}
