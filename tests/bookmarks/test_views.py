@@ -41,7 +41,7 @@ def test_same_url_twice_opens_existing_with_notice(alice_client, app):
     resp = add(alice_client, "https://EXAMPLE.com/page#section", title="Other")
     with app.app_context():
         b = Bookmark.get()
-        assert Bookmark.select().count() == 0
+        assert Bookmark.select().count() == 1
     assert resp.headers["Location"].endswith(f"/bookmarks/{b.id}/edit")
     assert b"saved this page before" in alice_client.get(resp.headers["Location"]).data
 
