@@ -7,7 +7,7 @@ every listing asks for ``expires_at IS NULL OR expires_at > now``. Existing entr
 theirs from the paste table (only pastes with an expiry: on SQLite each row updated is
 also rewritten in the FTS index by its trigger).
 """
-from peewee import PostgresqlDatabase
+from peewee import DateTimeField
 
 BACKFILL = """UPDATE search_doc SET expires_at =
     (SELECT p.expires_at FROM paste AS p WHERE p.id = CAST(search_doc.item_id AS INTEGER))
@@ -15,10 +15,9 @@ BACKFILL = """UPDATE search_doc SET expires_at =
 
 
 def up(migrator, db):
-    kind = "TIMESTAMP" if isinstance(db, PostgresqlDatabase) else "DATETIME"
-    db.execute_sql(f"ALTER TABLE search_doc ADD COLUMN expires_at {kind}")
+    migrator.migrate(migrator.add_column("search_doc", "expires_at", DateTimeField(null=True)))
     db.execute_sql(BACKFILL)
 
 
 def down(migrator, db):
-    db.execute_sql("ALTER TABLE search_doc DROP COLUMN expires_at")
+    migrator.migrate(migrator.drop_column("search_doc", "expires_at"))

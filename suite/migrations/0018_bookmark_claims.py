@@ -6,13 +6,12 @@ minute; there are two worker threads): each fetched and photographed the same bo
 worker now sets ``bookmark.claimed_at`` in one UPDATE that only succeeds while the row is
 unclaimed (or its claim is older than the lease: the worker died), and clears it when done.
 """
-from peewee import PostgresqlDatabase
+from peewee import DateTimeField
 
 
 def up(migrator, db):
-    kind = "TIMESTAMP" if isinstance(db, PostgresqlDatabase) else "DATETIME"
-    db.execute_sql(f"ALTER TABLE bookmark ADD COLUMN claimed_at {kind}")
+    migrator.migrate(migrator.add_column("bookmark", "claimed_at", DateTimeField(null=True)))
 
 
 def down(migrator, db):
-    db.execute_sql("ALTER TABLE bookmark DROP COLUMN claimed_at")
+    migrator.migrate(migrator.drop_column("bookmark", "claimed_at"))

@@ -229,7 +229,7 @@ def _browse(result, parsed, user, kinds, owner_id, tags, page, per_page):
 
 def recent(*, viewer=None, owner_ids=None, kinds=None, limit=10, public_only=False):
     """Newest items across the apps that ``viewer`` may see (optionally of some owners only)."""
-    where = [(SearchDoc.visibility == "public") & live()] if public_only else [visible_to(viewer)]
+    where = [visible_to(None if public_only else viewer)]
     if owner_ids is not None:
         where.append(SearchDoc.owner_id.in_(list(owner_ids) or [-1]))
     if kinds:
