@@ -1,9 +1,9 @@
 """Sign-in, registration, password, account and token forms."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from suite.auth.accounts import MAX_PASSWORD, MIN_PASSWORD, USERNAME_RE
+from suite.forms import SuiteForm
 
 NAME_RULE = Regexp(USERNAME_RE, message="Use 1–40 letters, digits, '_', '.' or '-', "
                                         "starting with a letter or digit.")
@@ -15,7 +15,7 @@ def printable(form, field):
         raise ValidationError("Control characters are not allowed here.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SuiteForm):
     """Sign in with a username and password."""
 
     username = StringField("Username", validators=[DataRequired(), Length(max=40), printable],
@@ -26,7 +26,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(SuiteForm):
     """Create an account."""
 
     username = StringField("Username", validators=[DataRequired(), Length(max=40), NAME_RULE],
@@ -44,7 +44,7 @@ class AdminCreateUserForm(RegisterForm):
     is_admin = BooleanField("Administrator")
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(SuiteForm):
     """Change one's password."""
 
     current = PasswordField("Current password", validators=[DataRequired()],
@@ -56,7 +56,7 @@ class PasswordForm(FlaskForm):
         render_kw={"autocomplete": "new-password"})
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(SuiteForm):
     """Delete one's account, confirmed with the password."""
 
     # Its own id: the change-password form on the same page has a "password" field too, and two
@@ -65,12 +65,12 @@ class DeleteAccountForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
 
 
-class TokenForm(FlaskForm):
+class TokenForm(SuiteForm):
     """Create an API token with a label."""
 
     label = StringField("Label", validators=[DataRequired(), Length(max=80), printable],
                         render_kw={"placeholder": "e.g. laptop curl"})
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(SuiteForm):
     """A form with nothing but its CSRF token (revoke, sign out)."""

@@ -1,11 +1,11 @@
 """Forms of the bookmarks app."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from suite.bookmarks.bookmarks import MAX_DESCRIPTION, MAX_NOTES, MAX_TAGS, MAX_TITLE
 from suite.bookmarks.urls import MAX_URL_LENGTH
+from suite.forms import SuiteForm
 
 # As many tags as a bookmark may carry, each of the longest kind, with "#" and ", " around it:
 # the edit form must take back every tag list the app stored (it shows them joined by spaces).
@@ -40,7 +40,7 @@ def _too_long(what, limit):
     return f"This {what} is too long; the limit is {limit:,} characters."
 
 
-class BookmarkForm(FlaskForm):
+class BookmarkForm(SuiteForm):
     """Add or edit a bookmark."""
 
     url = StringField("URL", validators=[DataRequired(message="Enter the address of the page to save."),
@@ -62,13 +62,13 @@ class BookmarkForm(FlaskForm):
     unread = BooleanField("Read later")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(SuiteForm):
     """Upload a Netscape bookmark file."""
 
     file = FileField("Bookmark file (HTML)", validators=[FileRequired(message="Choose a bookmark file (HTML) to import.")])
 
 
-class TagRenameForm(FlaskForm):
+class TagRenameForm(SuiteForm):
     """Rename a tag (onto an existing name: merge)."""
 
     old = HiddenField(validators=[DataRequired()])

@@ -1,12 +1,12 @@
 """The paste form (several files, each typed or uploaded) and the owner's edit form."""
 import re
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from suite.forms import SuiteForm
 from suite.pastebin.pastes import EXPIRY_LABELS, MAX_FILES
 
 VISIBILITY_CHOICES = [SelectChoice("public", "Public: listed in recent pastes"),
@@ -26,7 +26,7 @@ class FileEntryForm(Form):
     upload = FileField("…or upload a file")
 
 
-class PasteForm(FlaskForm):
+class PasteForm(SuiteForm):
     """Create a paste (also a new version of an existing one)."""
 
     title = StringField("Title", validators=[Optional(), Length(max=200)])
@@ -45,7 +45,7 @@ def posted_entries(req):
     return len({m.group(1) for m in map(_ENTRY_FIELD.match, keys) if m})
 
 
-class EditPasteForm(FlaskForm):
+class EditPasteForm(SuiteForm):
     """Change a paste's title, visibility and expiry."""
 
     title = StringField("Title", validators=[Optional(), Length(max=200)])

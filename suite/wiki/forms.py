@@ -1,15 +1,15 @@
 """Forms of the wiki: edit (with preview), rename, upload, import."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from suite.forms import SuiteForm
 from suite.wiki.pages import MAX_MESSAGE
 from suite.wiki.titles import MAX_TITLE
 
 
-class EditForm(FlaskForm):
+class EditForm(SuiteForm):
     """Page source, edit summary and the revision the edit started from."""
 
     content = TextAreaField("Content", render_kw={"rows": 22, "spellcheck": "true"})
@@ -21,7 +21,7 @@ class EditForm(FlaskForm):
     save = SubmitField("Save")
 
 
-class RenameForm(FlaskForm):
+class RenameForm(SuiteForm):
     """Move a page to a new title."""
 
     new_title = StringField("New title", validators=[InputRequired(), Length(max=MAX_TITLE + 50)])
@@ -29,13 +29,13 @@ class RenameForm(FlaskForm):
     message = StringField("Reason", validators=[Length(max=MAX_MESSAGE)])
 
 
-class UploadForm(FlaskForm):
+class UploadForm(SuiteForm):
     """One attachment file."""
 
     file = FileField("File", validators=[FileRequired("Choose a file to upload.")])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(SuiteForm):
     """A wiki export zip to load."""
 
     archive = FileField("Export file (.zip)", validators=[FileRequired("Choose a .zip file.")])
