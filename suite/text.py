@@ -17,6 +17,17 @@ def strip_control(value):
     return NOT_IN_XML.sub("", "" if value is None else str(value))
 
 
+def unix_line_ends(text):
+    """Text with every line end as LF (CRLF and lone CR become LF).
+
+    Browsers send a textarea's line ends as CRLF whatever they showed, and API clients send what
+    their platform writes. Stored text has LF only, whichever way it came: counted with its CRs, a
+    text saved at a length limit would be "too long" on every later edit, and a diff would show
+    every line changed.
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
+
+
 def encodable(value):
     """Whether every string in ``value``, at any depth (dicts, lists), can be stored: JSON's
     "\\ud800" escapes decode to lone surrogates, which UTF-8 (and so no database) cannot hold."""

@@ -16,7 +16,7 @@ from suite.database import Prepared, ids_param, in_batches, in_ids, snapshot
 from suite.errors import InvalidInput, NotFound
 from suite.extensions import db
 from suite.requestargs import MAX_NUMBER, MAX_PAGE, whole_number
-from suite.text import strip_control
+from suite.text import strip_control, unix_line_ends
 
 MAX_TAGS = 50
 MAX_TITLE, MAX_DESCRIPTION, MAX_NOTES = 500, 5000, 100_000
@@ -49,7 +49,7 @@ def _clean(fields):
     out = {}
     for name, limit in (("title", MAX_TITLE), ("description", MAX_DESCRIPTION), ("notes", MAX_NOTES)):
         if name in fields and fields[name] is not None:
-            value = strip_control(fields[name]).strip()
+            value = strip_control(unix_line_ends(fields[name])).strip()
             if len(value) > limit:
                 raise InvalidInput(f"The {name} is too long (at most {limit:,} characters).")
             out[name] = value

@@ -6,21 +6,11 @@ from wtforms.validators import DataRequired, Length, Optional
 from suite.bookmarks.bookmarks import MAX_DESCRIPTION, MAX_NOTES, MAX_TAGS, MAX_TITLE
 from suite.bookmarks.urls import MAX_URL_LENGTH
 from suite.forms import SuiteForm
+from suite.text import unix_line_ends
 
 # As many tags as a bookmark may carry, each of the longest kind, with "#" and ", " around it:
 # the edit form must take back every tag list the app stored (it shows them joined by spaces).
 MAX_TAGS_TEXT = MAX_TAGS * (64 + 3)
-
-
-def unix_line_ends(text):
-    """Text with every line end as LF.
-
-    Browsers send a textarea's line ends as CRLF whatever they showed, while the API and
-    imports store LF: counted with its CRs, a description saved at the limit would be
-    "too long" on every later edit. So line ends are normalized before the length check,
-    and what is stored is the same text whichever way it came.
-    """
-    return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
 
 
 class CheckedLength(Length):

@@ -17,7 +17,7 @@ from suite.auth.models import User, utcnow
 from suite.database import Prepared
 from suite.errors import Conflict, InvalidInput, NotFound, TooLarge
 from suite.extensions import db
-from suite.text import strip_control
+from suite.text import strip_control, unix_line_ends
 from suite.wiki import links
 from suite.wiki.merge import MergeTooCostly, merge3
 from suite.wiki.models import Attachment, Page, Revision
@@ -55,7 +55,7 @@ def content_hash(text):
 
 def clean_content(text):
     """Normalized page source (LF line ends, one final newline), refused when empty or too large."""
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").rstrip() + "\n"
+    text = unix_line_ends(text or "").rstrip() + "\n"
     if "\x00" in text:  # PostgreSQL cannot store it; only binary files hold it
         raise InvalidInput("The page holds a NUL character (binary data?); remove it and save again.")
     if not text.strip():

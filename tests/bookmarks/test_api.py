@@ -111,3 +111,11 @@ def test_page_numbers_past_any_list_give_an_empty_list(api, query):
     api("POST", "", {"url": "https://example.com/a", "tags": ["x"]})
     resp = api("GET", f"?{query}")
     assert resp.status_code == 200
+
+
+def test_line_ends_are_stored_as_lf_like_the_browser_form_stores_them(api):
+    b = api("POST", "", {"url": "https://example.com/a", "description": "one\r\ntwo\rthree",
+                         "notes": "- a\r\n- b"}).get_json()
+    assert (b["description"], b["notes"]) == ("one\ntwo\nthree", "- a\n- b")
+    changed = api("PATCH", f"/{b['id']}", {"notes": "x\r\ny"}).get_json()
+    assert changed["notes"] == "x\ny"
