@@ -127,26 +127,35 @@ def write_chart(results, out_dir):
     return path
 
 
+def _failed(figure):
+    """", N requests failed" for a figure measured over failed requests (which make it no proof), else ""."""
+    return f", {figure['errors']:,} requests failed" if figure.get("errors") else ""
+
+
 def targets(results):
-    """Issue 7's targets against this run: (what, measured, met) lines."""
+    """Issue 7's targets against this run: (what, measured, met) lines.
+
+    A target measured over failed requests is not met, whatever the figure: error pages are cheap, so
+    a run where the server answered 500s or 503s (say, code newer than the seeded schema) proves nothing.
+    """
     out, largest = [], str(results["sizes"][-1]) if results["sizes"] else None
     for key in ("wiki_view", "paste_view", "bookmark_list", "wiki_view_built", "paste_view_built",
                 "bookmark_list_built"):
         cell = results["rows"].get(key, {}).get(largest)
         if cell and cell.get("ratio") is not None:
             out.append((f"{results['rows'][key]['label']} at {int(largest):,} items ≥ 40% of bare Flask req/s",
-                        f"{cell['ratio']:.1%}", cell["ratio"] >= 0.40))
+                        f"{cell['ratio']:.1%}{_failed(cell)}", cell["ratio"] >= 0.40 and not _failed(cell)))
     for key in ("search_1", "search_built_1", "search_new_1"):
         cell = results["rows"].get(key, {}).get(largest)
         if cell:
             out.append((f"{results['rows'][key]['label']} at {int(largest):,} items: p50 < 10 ms, p99 < 50 ms",
-                        f"p50 {cell['p50_ms']:.1f} ms, p99 {cell['p99_ms']:.1f} ms",
-                        cell["p50_ms"] < 10 and cell["p99_ms"] < 50))
+                        f"p50 {cell['p50_ms']:.1f} ms, p99 {cell['p99_ms']:.1f} ms{_failed(cell)}",
+                        cell["p50_ms"] < 10 and cell["p99_ms"] < 50 and not _failed(cell)))
     web = results["memory"].get("web_worker")
     if web:
         out.append((f"web worker < 60 MB RSS after {web['requests']:,} requests",
-                    f"{web['rss_after_start_mb']} MB after start, {web['rss_after_mb']} MB after",
-                    web["rss_after_mb"] < 60))
+                    f"{web['rss_after_start_mb']} MB after start, {web['rss_after_mb']} MB after{_failed(web)}",
+                    web["rss_after_mb"] < 60 and not _failed(web)))
     for key, what in (("wiki_view", "wiki page view"), ("wiki_search", "wiki search (the same pages)"),
                       ("search", "unified search (every app's items)")):
         peer = results["peer"].get(key)

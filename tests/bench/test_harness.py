@@ -60,3 +60,17 @@ def test_growth_flags_a_cost_that_grows_faster_than_log_n():
 ])
 def test_the_chart_puts_each_row_with_its_kind(key, panel):
     assert report.PANELS[report._panel_of(key)][0] == panel
+
+
+def test_a_target_measured_over_failed_requests_is_not_met():
+    """Error pages are cheap: a fast figure over 500s or 503s (say, a schema behind the code) proves nothing."""
+    def run(errors):
+        cell = {"ratio": 0.9, "p50_ms": 1.0, "p99_ms": 2.0, "errors": errors}
+        return {"sizes": [1000], "rows": {"wiki_view": {"label": "wiki page view", "1000": cell},
+                                          "search_1": {"label": "unified search", "1000": cell}},
+                "memory": {"web_worker": {"requests": 10_000, "errors": errors, "rss_after_start_mb": 40,
+                                          "rss_after_mb": 50}}, "peer": {}}
+    assert [met for _what, _figure, met in report.targets(run(0))] == [True, True, True]
+    lines = report.targets(run(1_048))
+    assert [met for _what, _figure, met in lines] == [False, False, False]
+    assert all("1,048 requests failed" in figure for _what, figure, _met in lines)
