@@ -6,6 +6,7 @@ it) and connects to exactly the address it checked, so DNS cannot change its
 answer between the check and the connection. Redirects are followed by hand,
 each hop going through the same check; bodies are streamed under a byte cap.
 """
+import codecs
 import ipaddress
 import re
 import socket
@@ -30,6 +31,8 @@ CHARSET_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re
 # default 10 s that is 30 s, enough for the 5 MiB cap at ~200 kB/s; only a server dripping its
 # answer needs longer, and it would otherwise hold a worker thread for as long as it liked.
 DEADLINE_FACTOR = 3
+# How much of a body without a declared charset is checked for UTF-8 (and given to the guesser).
+SAMPLE_BYTES = 64 * 1024
 
 
 class FetchError(Exception):
@@ -235,8 +238,9 @@ class Fetched:
         return self.content_type in ("text/html", "application/xhtml+xml")
 
     def text(self):
-        """The body decoded with the detected charset."""
-        return self.body.decode(self.encoding or "utf-8", errors="replace")
+        """The body decoded with the detected charset (a character cut by the byte cap is dropped)."""
+        decoder = codecs.getincrementaldecoder(self.encoding or "utf-8")(errors="replace")
+        return decoder.decode(self.body, final=not self.truncated)
 
 
 def make_session(guard, deadline):
@@ -353,20 +357,29 @@ def detect_charset(resp, body):
         return _known(match.group(1).decode("ascii", "ignore"))
     if not body:
         return "utf-8"
-    try:
-        body[:65536].decode("utf-8")
+    if _utf8_sample(body[:SAMPLE_BYTES]):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
     if len(body) < 4096:  # too little to guess from: the web's legacy default
         return "cp1252"
     from charset_normalizer import from_bytes
-    best = from_bytes(body[:65536]).best()
+    best = from_bytes(body[:SAMPLE_BYTES]).best()
     return best.encoding if best else "cp1252"
 
 
+def _utf8_sample(sample):
+    """True when ``sample`` (a prefix of the body) is valid UTF-8.
+
+    The sample or the capped body can end inside a multi-byte character; those last bytes are
+    left pending by an incremental decoder (``final=False``) instead of counting as an error.
+    """
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _known(name):
-    import codecs
     try:
         return codecs.lookup(name).name
     except LookupError:

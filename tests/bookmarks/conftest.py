@@ -65,6 +65,10 @@ ARTICLE = """<!doctype html><html><head><meta charset="utf-8">
 <body><h1>Hello screenshots</h1><p>It was the zebrafish of times.</p>
 <div style="width:600px;height:300px;background:linear-gradient(#268bd2,#d33682)"></div></body></html>"""
 
+# UTF-8 without a declared charset, over 64 KiB, whose byte 65,536 falls inside a "Ж" (two bytes).
+BIG_UTF8 = ("<html><head><title>Привет мир</title></head><body>" + "Ж" * 40000
+            + " слово</body></html>").encode()
+
 LATIN1 = "<html><head><title>Caf\xe9 cr\xe8me</title></head><body>d\xe9j\xe0 vu</body></html>".encode("latin-1")
 
 
@@ -96,6 +100,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, "text/html; charset=utf-8", ARTICLE.encode())
         elif path == "/plain":
             self._send(200, "text/html", b"<html><head><title>Plain page</title></head><body><p>Nothing here</p></body></html>")
+        elif path == "/big-utf8":
+            self._send(200, "text/html", BIG_UTF8)
         elif path == "/latin1":
             self._send(200, "text/html", LATIN1)
         elif path == "/leaky":

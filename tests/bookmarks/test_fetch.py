@@ -4,7 +4,7 @@ import socket
 import pytest
 
 from suite.bookmarks.fetch import FetchError, FetchRefused, Guard, address_is_public, fetch
-from tests.bookmarks.conftest import dripped
+from tests.bookmarks.conftest import BIG_UTF8, add, dripped, only_bookmark
 
 PRIVATE = ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
            "224.0.0.1", "240.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fc00::1", "ff02::1",
@@ -100,6 +100,30 @@ def test_meta_charset_is_used(site):
 def test_charset_is_detected_without_a_header(site):
     page = fetch(f"{site.url}/latin1", Guard.from_setting("127.0.0.1"), max_bytes=10_000, timeout=2)
     assert "Café crème" in page.text()
+
+
+def test_utf8_page_is_utf8_when_the_64k_sample_ends_inside_a_character(site):
+    """A big UTF-8 page without a declared charset: the check of its first 64 KiB cuts a character
+    in two; that is the sample's end, not an error, so the page still reads as UTF-8."""
+    assert BIG_UTF8[65535] >= 0x80 and BIG_UTF8[65536] & 0xC0 == 0x80  # the cut is inside "Ж"
+    page = fetch(f"{site.url}/big-utf8", Guard.from_setting("127.0.0.1"), max_bytes=1_000_000, timeout=2)
+    assert page.encoding == "utf-8"
+    assert page.text().startswith("<html><head><title>Привет мир</title>") and page.text().endswith("слово</body></html>")
+
+
+def test_utf8_page_cut_by_the_byte_cap_inside_a_character_is_utf8(site):
+    """The byte cap cuts the body inside a character: still UTF-8, and the half character is dropped."""
+    page = fetch(f"{site.url}/big-utf8", Guard.from_setting("127.0.0.1"), max_bytes=65536, timeout=2)
+    assert page.truncated and len(page.body) == 65536
+    assert page.encoding == "utf-8"
+    text = page.text()
+    assert text.startswith("<html><head><title>Привет мир</title>") and text.endswith("Ж") and "\ufffd" not in text
+
+
+def test_bookmark_of_a_big_utf8_page_gets_its_title_and_words(open_client, open_app, site):
+    add(open_client, f"{site.url}/big-utf8")
+    bookmark = only_bookmark(open_app)
+    assert bookmark.title == "Привет мир" and "слово" in bookmark.page_text
 
 
 def test_closed_port_is_a_clear_error():
