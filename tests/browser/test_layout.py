@@ -42,3 +42,17 @@ def test_a_long_token_label_and_long_names_do_not_widen_the_page_on_a_phone(app,
         tab.goto(live_server + path)
         assert tab.evaluate("document.documentElement.scrollWidth") <= 390, path
     context.close()
+
+
+def test_the_tags_page_shows_each_rename_box_whole_on_a_phone(app, browser, live_server):
+    from suite.bookmarks.bookmarks import add_bookmark
+    with app.app_context():
+        alice = create_user("alice", PASSWORD)
+        add_bookmark(alice, "https://example.com/", tags="python a-very-long-tag-name-for-reading-later")
+    context, tab = _signed_in_phone(browser, live_server)
+    tab.goto(live_server + "/bookmarks/tags")
+    table = tab.locator(".table-wrap")
+    assert table.evaluate("el => el.scrollWidth <= el.clientWidth"), "the table scrolls sideways"
+    for box in tab.locator("input[name=new]").all():
+        assert box.evaluate("el => el.getBoundingClientRect().right") <= 390
+    context.close()
