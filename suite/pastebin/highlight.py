@@ -183,6 +183,9 @@ def highlight_file(content, lang, timeout=None):
     """(html, notice): Pygments in a worker, or plain text with a notice when too big or too slow.
 
     ``lang == RENDERED`` renders Markdown (sanitized) instead; its fallback is empty HTML.
+    "Too slow" is a verdict only on a run that had the full ``HIGHLIGHT_TIMEOUT``:
+    when a shorter ``timeout`` (what was left of a request's budget) runs out,
+    WorkTimeout is raised instead, so nothing is stored and the file can be retried.
     """
     limit = current_app.config["HIGHLIGHT_MAX_BYTES"]
     fallback = "" if lang == RENDERED else None
@@ -195,6 +198,8 @@ def highlight_file(content, lang, timeout=None):
             return pool().run("markdown", content, timeout=timeout or _timeout()), ""
         html = pool().run("lex", content, lang, timeout=timeout or _timeout())
     except WorkTimeout:
+        if timeout is not None and timeout < _timeout():
+            raise
         return _fallback(content, fallback), "Shown without highlighting: it took too long."
     except WorkFailed:
         return _fallback(content, fallback), "Shown without highlighting: the highlighter failed."
@@ -215,11 +220,18 @@ def stored_highlight(content, lang):
 
 
 def ensure_highlight(content, lang, timeout=None):
-    """The stored Highlight, computing and saving it first when missing."""
+    """The stored Highlight, computing and saving it first when missing.
+
+    None when a ``timeout`` shorter than the full budget ran out: nothing is
+    stored, and the caller leaves the file to a run with the full budget.
+    """
     found = stored_highlight(content, lang)
     if found is not None:
         return found
-    html, notice = highlight_file(content, lang, timeout)
+    try:
+        html, notice = highlight_file(content, lang, timeout)
+    except WorkTimeout:
+        return None
     try:
         with db.atomic():
             return Highlight.create(content_hash=content_hash(content), lexer=lang, version=VERSION,

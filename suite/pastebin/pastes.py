@@ -155,7 +155,11 @@ def highlight_jobs(paste):
 
 
 def highlight_paste(paste, deadline=None):
-    """Store the highlighting of every file; what misses the time budget goes to a background task."""
+    """Store the highlighting of every file; what misses the time budget goes to a background task.
+
+    A file that runs out of what is left of ``deadline`` is not stored as too
+    slow: the background task tries it again with the full ``HIGHLIGHT_TIMEOUT``.
+    """
     from suite.pastebin.tasks import highlight_paste_task
     deferred = False
     for content, lang in highlight_jobs(paste):
@@ -163,7 +167,8 @@ def highlight_paste(paste, deadline=None):
         if left is not None and left < 0.05:
             deferred = True
             continue
-        highlight.ensure_highlight(content, lang, timeout=left)
+        if highlight.ensure_highlight(content, lang, timeout=left) is None:
+            deferred = True
     if deferred:
         enqueue_after_commit(highlight_paste_task, paste.id) if db.in_transaction() \
             else highlight_paste_task(paste.id)

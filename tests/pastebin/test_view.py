@@ -53,6 +53,24 @@ def test_slow_highlighting_falls_back_to_plain_text_with_notice(make_app):
     assert 'id="L10"' in html and '<span class="k">' not in html
 
 
+def test_file_out_of_the_request_budget_is_not_stored_as_too_slow_but_highlighted_with_the_full_budget(
+        make_app, paste_as, get_paste):
+    """A file that gets only the leftover of a request's budget is retried with the whole HIGHLIGHT_TIMEOUT."""
+    import time
+
+    from suite.pastebin.pastes import highlight_paste
+    app = make_app(HIGHLIGHT_TIMEOUT=30)
+    content = PY * 1000  # a few tenths of a second to lex: far more than 0.06 s, far less than 30 s
+    slug = paste_as(app.test_client(), content, lang="python")
+    paste = get_paste(slug)
+    with app.app_context():
+        Highlight.delete().execute()
+        highlight_paste(paste, deadline=time.monotonic() + 0.06)  # what a request has left after other files
+        stored = highlight.stored_highlight(content, "python")
+        assert stored is not None and stored.notice == ""
+        assert '<span class="k">def</span>' in stored.html
+
+
 def test_timed_out_worker_is_killed_and_replaced(app):
     pool = highlight.pool()
     with app.app_context():
