@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from concurrent.futures import Future
 from urllib.parse import urlsplit
 
@@ -184,12 +185,20 @@ def _shoot(browser, url, guard, timeout):
         context.route("**/*", lambda route: _guard_route(route, guard, timeout))
         context.route_web_socket(ANY_URL, lambda socket: _guard_socket(socket, guard))
         page = context.new_page()
+        ends = time.monotonic() + timeout
         try:
-            page.goto(url, wait_until="load", timeout=timeout * 1000)
+            page.goto(url, wait_until="commit", timeout=timeout * 1000)
         except PlaywrightTimeout:
             raise ScreenshotFailed(f"the page did not finish loading within {timeout:g} s") from None
         except PlaywrightError as err:
             raise ScreenshotFailed(f"the page did not load ({str(err).splitlines()[0][:200]})") from None
+        # The page is there; wait for its pictures and fonts (the load event) while time is left,
+        # but a picture that never finishes must not cost the whole screenshot: take it either way.
+        for state in ("domcontentloaded", "load"):
+            try:
+                page.wait_for_load_state(state, timeout=max(1.0, (ends - time.monotonic()) * 1000))
+            except PlaywrightTimeout:
+                break
         page.wait_for_timeout(150)  # let web fonts and late layout settle
         return page.screenshot(type="png", timeout=timeout * 1000)
     finally:

@@ -162,6 +162,22 @@ class Handler(BaseHTTPRequestHandler):
             self._send(302, "text/html", b"", [("Location", target)])
         elif path == "/gone":
             self._send(404, "text/html", b"<title>Not found</title>")
+        elif path == "/slow-picture":  # readable at once, but its picture never finishes: no load event
+            self._send(200, "text/html", ('<title>Slow picture</title><body style="margin:0;background:#fdf6e3">'
+                                          '<h1>Readable at once</h1><img src="/hang.png"></body>').encode())
+        elif path == "/hang.png":
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            try:
+                for _ in range(40):
+                    self.wfile.write(b"\x89")
+                    self.wfile.flush()
+                    time.sleep(0.5)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
         elif path == "/hang":
             self.send_response(200)
             self.send_header("Content-Type", "text/html")

@@ -68,6 +68,23 @@ def test_page_that_never_finishes_loading_fails_in_time(shot_app, site):
         backend_for(shot_app.config).capture(f"{site.url}/hang", ALLOW_LOCAL, 1.5)
 
 
+def test_page_whose_picture_never_finishes_still_gets_a_screenshot(shot_client, shot_app, site):
+    """The page is readable at once, but one picture never finishes, so the load event never comes:
+    after waiting for it as long as the timeout allows, the page is photographed as it is."""
+    add(shot_client, f"{site.url}/slow-picture")
+    b = only_bookmark(shot_app)
+    assert (b.thumb_status, b.thumb_source) == ("done", "screenshot"), b.thumb_error
+    with Image.open(os.path.join(shot_app.config["MEDIA_PATH"], "thumbs", b.thumb_large)) as image:
+        r, g, b_ = image.convert("RGB").getpixel((image.size[0] - 5, image.size[1] - 5))  # the page's #fdf6e3
+        assert r > 230 and g > 225 and 200 < b_ < 235
+
+
+def test_chromium_command_line_photographs_a_page_whose_picture_never_finishes(site):
+    image = thumbnails.load_image(ChromiumCli(CHROMIUM).capture(f"{site.url}/slow-picture", ALLOW_LOCAL, 3.0),
+                                  max_bytes=64 << 20)
+    assert image.getpixel((1200, 700)) == (0xFD, 0xF6, 0xE3)
+
+
 def test_browser_is_kept_warm_between_screenshots(shot_app, site):
     with shot_app.app_context():
         backend = backend_for(shot_app.config)
