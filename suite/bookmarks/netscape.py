@@ -53,6 +53,14 @@ def _folder_tag(name):
     return re.sub(r"\s+", "-", name.strip().lower())
 
 
+def _tags_of(value):
+    """A link's TAGS: comma-separated, spaces inside a tag ("machine learning,deep learning" from
+    Firefox or linkding) joined by "-" like a folder's name; without a comma, space-separated."""
+    if "," in value:
+        return [tag for tag in (_folder_tag(t) for t in value.split(",")) if tag]
+    return value.split()
+
+
 def _title_of(text, url):
     """A link's title from its text: none when the text is its address.
 
@@ -99,8 +107,7 @@ class _NetscapeParser(HTMLParser):
         elif tag == "dd":
             self._mode = "dd"
         elif tag == "a" and "href" in attrs:
-            tags = [t for t in re.split(r"[,\s]+", attrs.get("tags", "")) if t]
-            tags += [f for f in self.folders if f]
+            tags = _tags_of(attrs.get("tags", "")) + [f for f in self.folders if f]
             private = attrs.get("private")
             self.entries.append(Entry(url=attrs["href"].strip(), tags=tags, added=_timestamp(attrs.get("add_date")),
                                       private=None if private is None else private.strip() == "1",

@@ -47,6 +47,40 @@ def test_parse_keeps_folders_as_tags_dates_flags_and_descriptions():
     assert entries["https://toolbar.example/"].tags == []  # the toolbar is not a topic
 
 
+LINKDING = """<!DOCTYPE NETSCAPE-Bookmark-file-1>
+<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">
+<TITLE>Bookmarks</TITLE>
+<H1>Bookmarks</H1>
+<DL><p>
+    <DT><A HREF="https://example.com/ml" ADD_DATE="1700000000" TAGS="machine learning,Deep  Learning, nlp">ML</A>
+    <DT><A HREF="https://example.com/pinboard" ADD_DATE="1700000001" TAGS="python web">Pinboard style</A>
+    <DT><H3>Machine Learning</H3>
+    <DL><p>
+        <DT><A HREF="https://example.com/paper" ADD_DATE="1700000002">A paper</A>
+    </DL><p>
+</DL><p>
+"""
+
+
+def test_comma_separated_tags_keep_their_spaces_as_one_tag_like_a_folder_name(alice_client, app):
+    """Firefox and linkding separate TAGS by commas, a tag may hold spaces: "machine learning" is
+    one tag, the same "machine-learning" a folder of that name gives. Without a comma (Pinboard),
+    spaces separate the tags."""
+    entries = {e.url: e for e in netscape.parse(LINKDING.encode())}
+    assert entries["https://example.com/ml"].tags == ["machine-learning", "deep-learning", "nlp"]
+    assert entries["https://example.com/pinboard"].tags == ["python", "web"]
+    assert entries["https://example.com/paper"].tags == ["machine-learning"]
+    resp = alice_client.post("/bookmarks/import", data={"file": (io.BytesIO(LINKDING.encode()), "linkding.html")},
+                             content_type="multipart/form-data")
+    assert resp.status_code == 302
+    with app.app_context():
+        from suite.bookmarks.bookmarks import tags_of
+        ml = Bookmark.get(Bookmark.url == "https://example.com/ml")
+        paper = Bookmark.get(Bookmark.url == "https://example.com/paper")
+        assert sorted(tags_of(ml)) == ["deep-learning", "machine-learning", "nlp"]
+        assert tags_of(paper) == ["machine-learning"]
+
+
 def _in_a_thread(work, seconds=20):
     """``work()``'s result, or a failure when it has not returned in time (it is left running)."""
     import threading
