@@ -180,7 +180,7 @@ def index_paste(paste):
     visibility = "private" if paste.burn_after_reading else paste.visibility
     search.index_item("paste", paste.id, owner_id=paste.user_id, visibility=visibility,
                       title=paste.display_title, body="\n\n".join(f.content for f in files),
-                      url=url_for("pastebin.view", slug=paste.slug), lang=files[0].lang if files else "",
+                      url=url_for("pastebin.view", slug=paste.slug), lang=[f.lang for f in files],
                       updated_at=paste.updated_at, expires_at=paste.expires_at)
 
 

@@ -5,9 +5,11 @@ item, so the index never drifts; ``query`` runs a search box's text with
 visibility enforced in the query itself (others see public items only).
 SQLite uses FTS5 with bm25, PostgreSQL its full-text search.
 """
+import operator
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import reduce
 from typing import Optional
 
 from flask import has_request_context
@@ -43,10 +45,11 @@ class Hit:
     score: float
     owner_id: Optional[int]
     visibility: str
-    lang: str
+    lang: str  # the first of ``langs`` (a paste's first file), "" when none
     tags: list
     updated_at: Optional[datetime]
     expires_at: Optional[datetime] = None
+    langs: list = field(default_factory=list)
 
 
 @dataclass
@@ -70,15 +73,28 @@ def normalize_tags(tags):
     return seen
 
 
+def padded_words(words):
+    """``" a b "`` for de-duplicated, lower-cased words, ``""`` for none (how tags and languages are stored)."""
+    seen = []
+    for word in words or ():
+        word = str(word).strip().lower()
+        if word and " " not in word and word not in seen:
+            seen.append(word)
+    return f" {' '.join(seen)} " if seen else ""
+
+
 def index_item(kind, item_id, *, owner_id, visibility, title, body, url, tags=(), lang="",
                updated_at=None, expires_at=None):
-    """Add or replace the index entry of one item; from ``expires_at`` on, no search shows it."""
+    """Add or replace the index entry of one item; from ``expires_at`` on, no search shows it.
+
+    ``lang`` is a language or a list of them (a paste's files), each found by ``lang:``.
+    """
     if kind not in KINDS or visibility not in VISIBILITIES:
         raise ValueError(f"search: bad kind/visibility {kind!r}/{visibility!r}")
-    tag_text = " ".join(normalize_tags(tags))
+    langs = [lang] if isinstance(lang, str) else list(lang or ())
     values = {"owner_id": owner_id, "visibility": visibility, "title": title or "",
-              "body": (body or "")[:MAX_BODY], "url": url or "", "tags": f" {tag_text} " if tag_text else "",
-              "lang": (lang or "").lower()[:64], "updated_at": updated_at or utcnow(), "expires_at": expires_at}
+              "body": (body or "")[:MAX_BODY], "url": url or "", "tags": padded_words(normalize_tags(tags)),
+              "lang": padded_words(langs), "updated_at": updated_at or utcnow(), "expires_at": expires_at}
     with db.atomic():
         updated = (SearchDoc.update(**values)
                    .where(SearchDoc.kind == kind, SearchDoc.item_id == str(item_id)).execute())
@@ -150,8 +166,8 @@ def _conditions(parsed, user, kinds, owner_id, tags):
         where.append(SearchDoc.owner_id == owner_id)
     for tag in normalize_tags(list(tags or ()) + parsed.tags):
         where.append(SearchDoc.tags.contains(f" {tag} "))
-    if parsed.langs:
-        where.append(SearchDoc.lang.in_(parsed.langs))
+    if parsed.langs:  # any of them, each a whole word of " python markdown "
+        where.append(reduce(operator.or_, [SearchDoc.lang.contains(f" {lang} ") for lang in parsed.langs]))
     if parsed.users:
         ids = [u.id for u in User.select(User.id).where(User.name_key.in_([n.lower() for n in parsed.users]))]
         where.append(SearchDoc.owner_id.in_(ids or [-1]))
@@ -167,7 +183,7 @@ def _hit(row):
     return Hit(kind=row["kind"], item_id=row["item_id"], title=row["title"], url=row["url"],
                snippet=marked(row.get("snip")), title_html=marked(row.get("title_marked") or row["title"]),
                score=float(row.get("score") or 0), owner_id=row["owner_id"], visibility=row["visibility"],
-               lang=row["lang"], tags=row["tags"].split(), updated_at=row["updated_at"],
+               lang=(row["lang"].split() or [""])[0], langs=row["lang"].split(), tags=row["tags"].split(), updated_at=row["updated_at"],
                expires_at=row["expires_at"])
 
 

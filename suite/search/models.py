@@ -19,7 +19,7 @@ class SearchDoc(BaseModel):
     body = TextField(default="")
     url = TextField(default="")
     tags = TextField(default="")     # " tag1 tag2 " (padded, for exact tag filters)
-    lang = CharField(max_length=64, default="")
+    lang = TextField(default="")     # " python markdown " (padded, every language of the item)
     updated_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField(null=True)  # when the item stops being served (a paste), None: never
 

@@ -77,6 +77,38 @@ def test_mine_filters_by_language(alice_client, client, token):
     assert "Gem" in html and "Snake" not in html
 
 
+def _notes_and_code(client, token):
+    """A paste whose first file is Markdown and whose second is Python, both saying zebra."""
+    return _post(client, token, title="Zoo notes", **{
+        "f:1": "some notes about zebra\n", "name:1": "notes.md",
+        "f:2": "def zebra():\n    return 1\n", "name:2": "app.py"})
+
+
+def test_a_language_filter_with_words_finds_a_paste_by_any_of_its_files(alice_client, client, token):
+    _notes_and_code(client, token)
+    for lang in ("python", "markdown"):
+        assert "Zoo notes" in alice_client.get(f"/paste/mine?lang={lang}").get_data(as_text=True)
+        assert "Zoo notes" in alice_client.get(f"/paste/mine?lang={lang}&q=zebra").get_data(as_text=True)
+        assert "Zoo notes" in client.get(f"/search?q=zebra+lang:{lang}").get_data(as_text=True)
+    assert "Zoo notes" not in alice_client.get("/paste/mine?lang=rust&q=zebra").get_data(as_text=True)
+    assert "Zoo notes" not in client.get("/search?q=zebra+lang:rust").get_data(as_text=True)
+    assert "Zoo notes" in client.get("/search?q=zebra+lang:rust+lang:python").get_data(as_text=True)
+
+
+def test_upgrading_indexes_every_language_of_pastes_indexed_by_their_first_file(app, client, token):
+    import importlib
+
+    from suite.extensions import db
+    from suite.search.models import SearchDoc
+    _notes_and_code(client, token)
+    with app.app_context():
+        SearchDoc.update(lang="markdown").execute()  # what the index held before the upgrade
+        assert "Zoo notes" not in client.get("/search?q=zebra+lang:python").get_data(as_text=True)
+        importlib.import_module("suite.migrations.0019_search_every_paste_language").up(None, db.obj)
+    assert "Zoo notes" in client.get("/search?q=zebra+lang:python").get_data(as_text=True)
+    assert "Zoo notes" in client.get("/search?q=zebra+lang:markdown").get_data(as_text=True)
+
+
 def test_mine_text_search_finds_file_contents(alice_client, client, token):
     _post(client, token, content="the zebra crossing\n", title="First")
     _post(client, token, content="nothing here\n", title="Second")
