@@ -81,6 +81,7 @@ class _NetscapeParser(HTMLParser):
         self._pending_folder = None
         self._text, self._mode = [], None  # mode: "a", "h3", "dd"
         self._attrs = {}
+        self._described = None  # the entry a <DD> describes: the link just read, not a folder
 
     def _finish(self):
         text = "".join(self._text).strip()
@@ -89,8 +90,8 @@ class _NetscapeParser(HTMLParser):
         elif self._mode == "h3":
             special = any(self._attrs.get(k, "").lower() == "true" for k in SPECIAL_FOLDERS)
             self._pending_folder = None if special else _folder_tag(text)
-        elif self._mode == "dd" and self.entries:
-            self.entries[-1].description = text[:5000]
+        elif self._mode == "dd" and self._described is not None:
+            self._described.description = text[:5000]
         self._text, self._mode = [], None
 
     def handle_starttag(self, tag, attrs):
@@ -101,9 +102,10 @@ class _NetscapeParser(HTMLParser):
             self.depth += 1
             self.max_depth = max(self.max_depth, self.depth)
             self.folders.append(self._pending_folder)
-            self._pending_folder = None
+            self._pending_folder, self._described = None, None
         elif tag == "h3":
             self._mode, self._attrs = "h3", attrs
+            self._described = None  # a folder's <DD> describes the folder: it is not kept
         elif tag == "dd":
             self._mode = "dd"
         elif tag == "a" and "href" in attrs:
@@ -112,13 +114,14 @@ class _NetscapeParser(HTMLParser):
             self.entries.append(Entry(url=attrs["href"].strip(), tags=tags, added=_timestamp(attrs.get("add_date")),
                                       private=None if private is None else private.strip() == "1",
                                       unread=attrs.get("toread", "") == "1"))
-            self._mode = "a"
+            self._mode, self._described = "a", self.entries[-1]
 
     def handle_endtag(self, tag):
         if tag in ("a", "h3") and self._mode == tag:
             self._finish()
         elif tag == "dl":
             self._finish()
+            self._described = None  # a <DD> after a closed folder belongs to no link
             self.depth -= 1
             if self.folders:
                 self.folders.pop()

@@ -81,6 +81,33 @@ def test_comma_separated_tags_keep_their_spaces_as_one_tag_like_a_folder_name(al
         assert tags_of(paper) == ["machine-learning"]
 
 
+def test_a_folders_description_is_not_given_to_the_bookmark_above_it(alice_client, app):
+    """A <DD> after a folder's <H3> describes the folder; the link before the folder keeps its own
+    description (or none), and links inside the folder do not get it either."""
+    text = """<!DOCTYPE NETSCAPE-Bookmark-file-1>
+<DL><p>
+    <DT><A HREF="https://example.com/described" ADD_DATE="1700000000">Described</A>
+    <DD>My notes on this link
+    <DT><A HREF="https://example.com/plain" ADD_DATE="1700000001">Plain one</A>
+    <DT><H3 ADD_DATE="1700000003">Papers</H3>
+    <DD>Folder about ML papers
+    <DL><p>
+        <DT><A HREF="https://example.com/paper" ADD_DATE="1700000005">A paper</A>
+    </DL><p>
+</DL><p>
+"""
+    entries = {e.url: e for e in netscape.parse(text.encode())}
+    assert entries["https://example.com/described"].description == "My notes on this link"
+    assert entries["https://example.com/plain"].description == ""
+    assert entries["https://example.com/paper"].description == ""
+    resp = alice_client.post("/bookmarks/import", data={"file": (io.BytesIO(text.encode()), "folders.html")},
+                             content_type="multipart/form-data")
+    assert resp.status_code == 302
+    with app.app_context():
+        assert Bookmark.get(Bookmark.url == "https://example.com/plain").description == ""
+        assert Bookmark.get(Bookmark.url == "https://example.com/described").description == "My notes on this link"
+
+
 def _in_a_thread(work, seconds=20):
     """``work()``'s result, or a failure when it has not returned in time (it is left running)."""
     import threading
