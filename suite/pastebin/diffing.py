@@ -29,14 +29,43 @@ def _lines(paste_file):
     return lines[:-1] if lines[-1] == "" else lines
 
 
+def _keys(files):
+    """Each file's pairing key: its name and which file of that name it is (unnamed files: "")."""
+    seen, keys = {}, []
+    for f in files:
+        seen[f.name] = seen.get(f.name, 0) + 1
+        keys.append((f.name, seen[f.name]))
+    return keys
+
+
+def pair_files(olds, news):
+    """(old index, new index) pairs, None for the side a file is missing on, in reading order.
+
+    Files of the same name pair up (the first README.md with the first, the second with the
+    second); unnamed files pair by their order among the unnamed. So a file added in front,
+    or files put in another order, leave every other file paired with itself. Pairs follow
+    the new version's order; a removed file comes before the first pair that followed it.
+    """
+    old_keys, new_keys = _keys(olds), _keys(news)
+    old_at, kept = {key: i for i, key in enumerate(old_keys)}, set(new_keys)
+    removed = [i for i, key in enumerate(old_keys) if key not in kept]
+    pairs = []
+    for j, key in enumerate(new_keys):
+        i = old_at.get(key)
+        while i is not None and removed and removed[0] < i:
+            pairs.append((removed.pop(0), None))
+        pairs.append((i, j))
+    return pairs + [(i, None) for i in removed]
+
+
 def diff_pastes(old, new):
-    """FileDiffs pairing the files of two pastes by position."""
+    """FileDiffs of two pastes' files, paired by name (``pair_files``)."""
     olds, news = old.files, new.files
     diffs = []
-    for i in range(max(len(olds), len(news))):
-        a = olds[i] if i < len(olds) else None
-        b = news[i] if i < len(news) else None
+    for i, j in pair_files(olds, news):
+        a = None if i is None else olds[i]
+        b = None if j is None else news[j]
         found = diff_lines(_lines(a), _lines(b))
         diffs.append(FileDiff(found.rows, found.truncated, found.approximate,
-                              _label(a, i, "(added)"), _label(b, i, "(removed)")))
+                              _label(a, i, "(added)"), _label(b, j, "(removed)")))
     return diffs

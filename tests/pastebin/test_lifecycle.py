@@ -219,3 +219,20 @@ def test_diff_labels_a_removed_or_added_file_as_such(client):
     one = _form_paste(client, [("", "a\nb\n")], parent=both)
     assert _diff_heads(client, both, one) == ["File 1 → File 1", "README.md → (removed)"]
     assert _diff_heads(client, one, both) == ["File 1 → File 1", "(added) → README.md"]
+
+
+def test_diff_pairs_files_by_name_so_a_file_added_in_front_changes_no_other(client):
+    app_py, requirements = ("app.py", "def main():\n    return 1\n"), ("requirements.txt", "flask\nrequests\n")
+    old = _form_paste(client, [app_py, requirements])
+    new = _form_paste(client, [("README.md", "# App\n"), app_py, requirements], parent=old)
+    assert _diff_heads(client, old, new) == [
+        "(added) → README.md", "app.py → app.py", "requirements.txt → requirements.txt"]
+    assert client.get(f"/paste/{old}/diff/{new}").get_data(as_text=True).count("No changes.") == 2
+
+
+def test_diff_pairs_reordered_files_by_name_and_unnamed_files_in_their_order(client):
+    old = _form_paste(client, [("", "one\n"), ("a.txt", "a\n"), ("gone.txt", "x\n"), ("", "two\n")])
+    new = _form_paste(client, [("a.txt", "a\n"), ("", "one\n"), ("", "two\n")], parent=old)
+    assert _diff_heads(client, old, new) == [
+        "a.txt → a.txt", "File 1 → File 2", "gone.txt → (removed)", "File 4 → File 3"]
+    assert client.get(f"/paste/{old}/diff/{new}").get_data(as_text=True).count("No changes.") == 3
