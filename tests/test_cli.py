@@ -30,7 +30,7 @@ def test_create_token_prints_a_working_token(app, runner, users, client):
     assert result.exit_code == 0 and token.startswith("st_")
     with app.app_context():
         assert ApiToken.get().label == "cli"
-    assert b"Hello, alice" in client.get("/", headers={"Authorization": f"Bearer {token}"}).data
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json["username"] == "alice"
 
 
 def test_create_token_for_unknown_user_fails(runner):

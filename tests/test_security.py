@@ -17,8 +17,8 @@ def test_stale_csrf_token_from_another_session_is_refused(app, users):
 
 
 def test_bearer_requests_need_no_csrf_token(client, token):
-    # A token-authenticated write reaches the view (404: no such token id), not the CSRF wall.
-    resp = client.post("/auth/tokens/999/revoke", headers={"Authorization": f"Bearer {token}"}, csrf=False)
+    # A token-authenticated write reaches the view (404: no such bookmark), not the CSRF wall.
+    resp = client.delete("/api/v1/bookmarks/999", headers={"Authorization": f"Bearer {token}"}, csrf=False)
     assert resp.status_code == 404
 
 

@@ -1,7 +1,7 @@
 """Who is asking: session users, API-token users, and the ownership checks views rely on."""
 from functools import wraps
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_login import AnonymousUserMixin, current_user
 
 from suite.auth.models import User
@@ -30,6 +30,24 @@ def bearer_token():
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def accepts_token(view):
+    """Mark a view outside ``/api/`` that API tokens may use (curl's paste upload and raw reads)."""
+    view.accepts_token = True
+    return view
+
+
+def token_may_use(path, endpoint):
+    """Whether a token request may reach this route: the JSON API and views marked ``accepts_token``.
+
+    The pages a browser uses are not for tokens: one leaked token must not mint more tokens (which
+    would outlive its revocation), change the password or delete the account.
+    """
+    if path.startswith("/api/"):
+        return True
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    return getattr(view, "accepts_token", False)
+
+
 def authenticate_bearer():
     """Before each request: a Bearer token, when sent, is the only identity that counts."""
     from suite.auth.accounts import user_for_token
@@ -37,10 +55,14 @@ def authenticate_bearer():
     if token is None:
         return
     user = user_for_token(token)
-    if user is None:
+    if user is None or not token_may_use(request.path, request.endpoint):
         g.plain_errors = True  # outside the API a Bearer token comes from curl (uploads): one line, not a page
+    if user is None:
         raise Unauthorized("The API token is invalid or has been revoked.",
                            code="invalid_token", headers={"WWW-Authenticate": "Bearer"})
+    if not token_may_use(request.path, request.endpoint):
+        raise Forbidden("API tokens work with /api/v1 and curl's paste upload and raw reads; "
+                        "sign in for this page.", code="token_not_accepted")
     g._login_user = user
     g.token_auth = True
 

@@ -12,7 +12,7 @@ from flask import (
 from markupsafe import Markup
 
 from suite import search
-from suite.auth import current_user, login_required
+from suite.auth import accepts_token, current_user, login_required
 from suite.errors import InvalidInput, NotFound, TooLarge
 from suite.extensions import login_manager
 from suite.pastebin import embed as embed_registry
@@ -48,6 +48,7 @@ def _may_paste():
 
 
 @bp.route("/", methods=["GET", "POST"])
+@accepts_token
 @csrf_or_anonymous
 def index():
     """The paste form; POST creates a paste from it or from curl (201 + URL as text)."""
@@ -186,12 +187,14 @@ def _not_kept(page):
 
 @bp.route("/<slug>/raw")
 @bp.route("/<slug>/raw/<int:number>")
+@accepts_token
 def raw(slug, number=1):
     """One file as ``text/plain; charset=utf-8`` (the first by default)."""
     return requested_raw(slug, number)
 
 
 @bp.route("/<slug>/download")
+@accepts_token
 def download(slug):
     """The file as an attachment (several files: a zip)."""
     return download_response(requested_paste(slug))

@@ -194,11 +194,11 @@ def test_revoking_someone_elses_token_is_404(app, bob_client, token):
 
 
 def test_revoked_token_is_refused(app, alice_client, client, token):
-    assert client.get("/healthz", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     with app.app_context():
         token_id = ApiToken.get().id
     assert alice_client.post(f"/auth/tokens/{token_id}/revoke", data={}).status_code == 302
-    resp = client.get("/", headers={"Authorization": f"Bearer {token}"})
+    resp = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert resp.status_code == 401
 
 
@@ -209,8 +209,32 @@ def test_invalid_token_is_401_json_under_api(client):
 
 
 def test_bearer_token_identifies_its_user(client, token):
-    resp = client.get("/", headers={"Authorization": f"Bearer {token}"})
-    assert b"Hello, alice" in resp.data
+    resp = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert resp.json["username"] == "alice"
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("POST", "/auth/tokens"), ("GET", "/auth/account"), ("POST", "/auth/account/password"),
+    ("POST", "/auth/account/delete"), ("GET", "/"), ("GET", "/bookmarks/"), ("POST", "/wiki/Home/edit"),
+])
+def test_a_token_does_not_open_the_pages_of_the_browser(app, client, token, method, path):
+    """A leaked token must not mint tokens that outlive its revocation, nor change the password."""
+    resp = client.open(path, method=method, data={"label": "more", "content": "x"},
+                       headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 403
+    assert "sign in" in resp.get_data(as_text=True) and resp.get_data(as_text=True).count("\n") <= 1
+    with app.app_context():
+        assert ApiToken.select().count() == 1
+
+
+def test_a_token_uploads_and_reads_pastes_with_curl(client, token):
+    headers = {"Authorization": f"Bearer {token}"}
+    url = client.post("/paste/", data={"content": "secret", "visibility": "private"},
+                      headers=headers).get_data(as_text=True).strip()
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    assert client.get(f"/{path}/raw", headers=headers).get_data(as_text=True) == "secret"
+    assert client.get(f"/{path}/download", headers=headers).status_code == 200
+    assert client.get(f"/{path}/raw").status_code == 404
 
 
 def test_the_account_throttle_counts_every_spelling_of_the_name(make_app):
