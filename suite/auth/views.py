@@ -81,9 +81,13 @@ def register():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out (POST only, so a link on another site cannot sign you out)."""
-    logout_user()
+    """Sign out (POST only, so a link on another site cannot sign you out).
+
+    The session is emptied first: ``logout_user`` leaves the mark that makes flask-login delete the
+    "keep me signed in" cookie in the session, and clearing after it would erase the mark.
+    """
     session.clear()
+    logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("core.home"))
 

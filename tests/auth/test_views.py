@@ -262,3 +262,12 @@ def test_every_id_on_the_account_page_is_unique_so_each_label_names_its_own_box(
     ids = Counter(re.findall(r'\bid="([^"]+)"', page))
     assert [i for i, n in ids.items() if n > 1 and i != "csrf_token"] == []  # each form's hidden token: no label
     assert '<label for="delete-password">' in page and 'id="delete-password"' in page
+
+
+def test_sign_out_also_ends_keep_me_signed_in(client, users):
+    client.post("/auth/login", data={"username": "alice", "password": PASSWORD, "remember": "y"})
+    assert client.get_cookie("remember_token") is not None
+    resp = client.post("/auth/logout", data={})
+    assert any(h.startswith("remember_token=;") for h in resp.headers.getlist("Set-Cookie"))
+    assert client.get_cookie("remember_token") is None
+    assert client.get("/auth/account").status_code == 302
