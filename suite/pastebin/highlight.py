@@ -67,12 +67,34 @@ def normalize_language(lang):
 
 
 def language_for_filename(filename):
-    """The lexer alias for a file name's extension, or None (no content is looked at)."""
+    """The lexer alias for a file name's extension, or None (no content is looked at).
+
+    An ambiguous extension (``.pl``: Perl or Prolog) gets Pygments' first choice; a name
+    no pattern matches is tried again in lower case (``README.MD``, ``SCRIPT.PY``).
+    """
     if not filename:
         return None
     from pygments.lexers import find_lexer_class_for_filename
-    found = find_lexer_class_for_filename(filename)
+    found = find_lexer_class_for_filename(filename) or find_lexer_class_for_filename(filename.lower())
     return found.aliases[0] if found is not None and found.aliases else None
+
+
+def filename_candidates(filename):
+    """Names of the lexers whose file patterns match ``filename`` (else its lower-case form).
+
+    Read from Pygments' table of lexers: no lexer module is imported.
+    """
+    if not filename:
+        return []
+    from fnmatch import fnmatchcase
+
+    from pygments.lexers import get_all_lexers
+    for name in dict.fromkeys((filename, filename.lower())):
+        found = [lexer for lexer, _aliases, patterns, _types in get_all_lexers()
+                 if any(fnmatchcase(name, pattern) for pattern in patterns)]
+        if found:
+            return found
+    return []
 
 
 def language_name(alias):
@@ -86,28 +108,44 @@ def language_name(alias):
 
 
 def choose_language(lang, filename, content, deadline=None):
-    """The chosen language, else the file name's, else a bounded guess (``text`` when unsure)."""
+    """The chosen language, else the file name's, else the ``#!`` line's, else a bounded guess.
+
+    An extension several lexers claim (``.pl``: Perl or Prolog; ``.m``, ``.h``) is settled by
+    the ``#!`` line, else by the text's first 4 KB within the time budget, else Pygments'
+    first choice. A guess without a file name is ``text`` when unsure.
+    """
     lang = normalize_language(lang)
     if lang != AUTO:
         return lang
-    by_name = language_for_filename(filename)
-    if by_name:
-        return by_name
-    if content.startswith("#!"):
+    candidates = filename_candidates(filename)
+    if len(candidates) != 1 and content.startswith("#!"):
         shebang = _shebang_language(content.split("\n", 1)[0])
         if shebang:
             return shebang
+    if len(candidates) > 1:
+        return _run_guess("guess_among", candidates, content[:GUESS_PREFIX], deadline=deadline) \
+            or language_for_filename(filename)
+    if candidates:
+        return language_for_filename(filename)
+    return _run_guess("guess", content[:GUESS_PREFIX], deadline=deadline) or PLAIN
+
+
+def _run_guess(name, *args, deadline):
+    """A guess in a worker within what is left of the budget; None when there is no time or it fails."""
     timeout = _timeout() if deadline is None else min(_timeout(), deadline - time.monotonic())
     if timeout < 0.05:
-        return PLAIN
+        return None
     try:
-        return pool().run("guess", content[:GUESS_PREFIX], timeout=timeout)
+        return pool().run(name, *args, timeout=timeout)
     except (WorkTimeout, WorkFailed):
-        return PLAIN
+        return None
 
 
 def _shebang_language(line):
-    program = os.path.basename(line[2:].strip().split(" ")[-1] if " " in line else line[2:].strip())
+    words = [w for w in line[2:].split() if not w.startswith("-") and "=" not in w]
+    if words and os.path.basename(words[0]) == "env":
+        words = words[1:]
+    program = os.path.basename(words[0]) if words else ""
     program = re.sub(r"[\d.]+$", "", program)
     from pygments.lexers import find_lexer_class_by_name
     from pygments.util import ClassNotFound
@@ -128,6 +166,18 @@ def _guess(prefix):
         return PLAIN
 
 
+def _guess_among(names, prefix):
+    """The lexer among ``names`` (full names) whose ``analyse_text`` likes ``prefix`` best, None at no evidence."""
+    from pygments.lexers import find_lexer_class
+    scored = []
+    for name in names:
+        lexer = find_lexer_class(name)  # imports that lexer's module only
+        if lexer is not None and lexer.aliases:
+            scored.append((lexer.analyse_text(prefix), lexer.priority, lexer.aliases[0]))
+    best = max(scored, default=None)
+    return best[2] if best is not None and best[0] > 0 else None
+
+
 def _lex(code, alias):
     from pygments import highlight as pygments_highlight
     from pygments.formatters import HtmlFormatter
@@ -136,7 +186,7 @@ def _lex(code, alias):
     return pygments_highlight(code, get_lexer_by_name(alias, stripnl=False, ensurenl=False), formatter)
 
 
-WORK = {"guess": _guess, "lex": _lex, "markdown": render_markdown}
+WORK = {"guess": _guess, "guess_among": _guess_among, "lex": _lex, "markdown": render_markdown}
 _pool = {"pool": None}
 
 

@@ -105,6 +105,39 @@ def test_auto_language_guesses_from_shebang(client, app):
         assert PasteFile.get().lang == "bash"
 
 
+PERL = "use strict;\nmy %h = (a => 1);\nforeach my $k (keys %h) { print \"$k\\n\"; }\n"
+PROLOG = "parent(tom, bob).\nancestor(X, Y) :- parent(X, Y).\n"
+MATLAB = "function y = f(x)\n  y = x.^2;\nend\n% comment\ndisp(f(3))\n"
+
+
+def _auto_language(client, app, name, content):
+    client.post("/paste/", data=form(content=content, **{"files-0-name": name}))
+    with app.app_context():
+        lang = PasteFile.select().order_by(PasteFile.id.desc()).get().lang
+    return lang
+
+
+@pytest.mark.parametrize(("name", "content", "lang"), [
+    ("hello.pl", PERL, "perl"), ("hello.pl", PROLOG, "prolog"), ("hello.pl", "#!/usr/bin/perl -w\n" + PROLOG, "perl"),
+    ("f.m", MATLAB, "matlab")])
+def test_an_extension_several_languages_claim_is_settled_by_the_text_and_its_shebang_line(
+        client, app, name, content, lang):
+    assert _auto_language(client, app, name, content) == lang
+
+
+def test_an_upper_case_file_name_gets_the_language_of_its_lower_case_form(client, app):
+    assert _auto_language(client, app, "README.MD", "# Title\n\n* item\n") == "markdown"
+    assert _auto_language(client, app, "SCRIPT.PY", "import os\nprint(os.name)\n") == "python"
+
+
+def test_an_ambiguous_extension_without_time_left_gets_the_name_alone_s_language(make_app):
+    from suite.pastebin.highlight import language_for_filename
+    app = make_app(HIGHLIGHT_TIMEOUT=0.0001)
+    with app.app_context():
+        by_name = language_for_filename("hello.pl")
+    assert by_name and _auto_language(app.test_client(), app, "hello.pl", PERL * 5000) == by_name
+
+
 def test_private_paste_needs_an_account(client):
     resp = client.post("/paste/", data=form(visibility="private"))
     assert resp.status_code == 400
