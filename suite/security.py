@@ -101,8 +101,10 @@ def init_app(app):
     app.after_request(set_security_headers)
     if app.config["HTTPS"] or app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
-        n = max(1, app.config["PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        # HTTPS alone trusts only the scheme; client addresses and the host come from proxies only
+        # when PROXY_COUNT says how many there are (else anyone could pick their rate-limit address)
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=max(1, n), x_host=n)
 
 
 

@@ -1,5 +1,6 @@
 """The security baseline: CSRF, headers, cookies and error pages."""
 import pytest
+from flask import request
 
 
 def test_form_post_without_csrf_token_is_400_with_explanation(client, users):
@@ -90,3 +91,17 @@ def test_ids_too_large_for_the_database_are_404(alice_client, number):
 
 def test_nul_in_a_profile_name_is_404(client):
     assert client.get("/u/a%00b").status_code == 404
+
+
+@pytest.mark.parametrize(("settings", "seen"), [
+    ({"HTTPS": True}, ("https", "127.0.0.1", "localhost")),
+    ({"HTTPS": True, "PROXY_COUNT": 1}, ("https", "203.0.113.9", "suite.example")),
+    ({"PROXY_COUNT": 1}, ("https", "203.0.113.9", "suite.example")),
+])
+def test_forwarded_addresses_are_trusted_only_with_a_proxy_count(make_app, settings, seen):
+    """SUITE_HTTPS alone trusts the scheme a TLS proxy forwards, not a client address or host anyone can send."""
+    app = make_app(**settings)
+    app.add_url_rule("/whoami", "whoami", lambda: " ".join((request.scheme, request.remote_addr, request.host)))
+    resp = app.test_client().get("/whoami", headers={
+        "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9", "X-Forwarded-Host": "suite.example"})
+    assert tuple(resp.get_data(as_text=True).split()) == seen
