@@ -21,6 +21,7 @@ from suite.extensions import db
 from suite.jobs import enqueue_after_commit
 from suite.pastebin import highlight
 from suite.pastebin.models import VISIBILITIES, Highlight, Paste, PasteFile
+from suite.text import unix_line_ends
 
 MAX_FILES = 20
 TOO_MANY_FILES = f"A paste holds at most {MAX_FILES} files."
@@ -45,7 +46,11 @@ class FileInput:
 
 
 def decode_text(raw):
-    """Uploaded bytes → text; InvalidInput for bytes that are not UTF-8 or hold NUL."""
+    """Uploaded bytes → text with LF line ends and no BOM; InvalidInput for bytes that are not UTF-8 or hold NUL.
+
+    CRLF (Windows) and a lone CR (classic Mac OS) both become LF, so the line count, the line
+    anchors and raw all see the same lines.
+    """
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8")
@@ -53,7 +58,7 @@ def decode_text(raw):
             raise InvalidInput("The content is not UTF-8 text (binary files cannot be pasted).") from None
     if "\x00" in raw:
         raise InvalidInput("The content holds NUL bytes: binary files cannot be pasted.")
-    return raw.removeprefix("\ufeff").replace("\r\n", "\n")
+    return unix_line_ends(raw.removeprefix("\ufeff"))
 
 
 def count_lines(text):

@@ -193,6 +193,17 @@ def test_line_count_matches_the_numbered_lines(client, app, content, lines):
         assert PasteFile.get().line_count == lines
 
 
+@pytest.mark.parametrize(("ends", "label"), [("\r\n", "Windows"), ("\r", "classic Mac OS"), ("\n", "Unix")])
+def test_every_kind_of_line_end_gives_as_many_counted_lines_as_anchors_and_is_stored_as_lf(
+        client, paste_as, app, ends, label):
+    slug = paste_as(client, "\ufeff" + ends.join(["a = 1", "b = 2", "c = 3", ""]), lang="python")
+    with app.app_context():
+        assert PasteFile.get().line_count == 3, label
+    page = client.get(f"/paste/{slug}").get_data(as_text=True)
+    assert "3 lines" in page and 'id="L3"' in page and 'id="L4"' not in page
+    assert client.get(f"/paste/{slug}/raw").get_data(as_text=True) == "a = 1\nb = 2\nc = 3\n"
+
+
 def test_language_guess_is_bounded_by_the_timeout(make_app):
     app = make_app(HIGHLIGHT_TIMEOUT=0.0001)
     client = app.test_client()
