@@ -34,6 +34,11 @@ MARKDOWN = "markdown"
 #: Pseudo-lexer under which rendered Markdown is stored.
 RENDERED = "markdown-rendered"
 GUESS_PREFIX = 4096
+#: A guess without a file name counts only above this score (Pygments' ``analyse_text``, 0 to 1).
+GUESS_CONFIDENCE = 0.6
+#: An import line as Python writes it: ``import os``, ``import a.b as c, d``, ``from x import (y``.
+PYTHON_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+\.*[\w.]*[ \t]+import[ \t]+[\w(*]"
+                           r"|import[ \t]+[\w.]+[ \t]*(?:,|as[ \t]|#|$))", re.MULTILINE)
 VERSION = pygments.__version__
 #: Placeholder for the per-file anchor prefix (escaped text never holds a bare "&").
 ANCHOR = "&A;"
@@ -158,12 +163,33 @@ def _shebang_language(line):
 # --- what runs inside the worker -------------------------------------------------------------
 
 def _guess(prefix):
-    from pygments.lexers import guess_lexer
-    from pygments.util import ClassNotFound
+    """Pygments' guess for text without a file name, or ``text`` unless it is a confident one.
+
+    Confident: named by an editor modeline (``vim: ft=``), or scored above
+    ``GUESS_CONFIDENCE`` by the lexer's own test. Pygments hands out 0.5 for any
+    ``[name]`` (T-SQL: YAML and Markdown were "tsql"), and 1.0 to Python for any
+    ``import `` (Go's ``import "fmt"``, Java's), so a Python guess also needs an import
+    line written the Python way.
+    """
+    from pygments.lexers import get_lexer_by_name, guess_lexer
+    from pygments.modeline import get_filetype_from_buffer
+    from pygments.util import ClassNotFound, shebang_matches
     try:
-        return guess_lexer(prefix).aliases[0]
+        named = get_filetype_from_buffer(prefix)
+        if named:
+            return get_lexer_by_name(named).aliases[0]
     except (ClassNotFound, IndexError):
+        pass
+    try:
+        lexer = type(guess_lexer(prefix))
+    except ClassNotFound:
         return PLAIN
+    if not lexer.aliases or lexer.analyse_text(prefix) <= GUESS_CONFIDENCE:
+        return PLAIN
+    if lexer.aliases[0] == "python" and not PYTHON_IMPORT.search(prefix) \
+            and not shebang_matches(prefix, r"pythonw?(3(\.\d+)?)?"):
+        return PLAIN
+    return lexer.aliases[0]
 
 
 def _guess_among(names, prefix):

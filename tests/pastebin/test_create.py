@@ -138,6 +138,19 @@ def test_an_ambiguous_extension_without_time_left_gets_the_name_alone_s_language
     assert by_name and _auto_language(app.test_client(), app, "hello.pl", PERL * 5000) == by_name
 
 
+@pytest.mark.parametrize(("kind", "content", "lang"), [
+    ("YAML", "name: build\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n", "text"),
+    ("Markdown", "# Title\n\nSome *text* and a [link](http://x).\n\n```\ncode\n```\n", "text"),
+    ("Go", 'package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Println("hi")\n}\n', "text"),
+    ("prose", "Hello team,\n\nThe deploy failed again last night.\nThanks, Bob\n", "text"),
+    ("Python", "import sys\n\ndef main():\n    print(sys.argv)\n", "python"),
+    ("a diff", "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n", "diff"),
+    ("a vim modeline", "# vim: set ft=ruby:\nputs 1\n", "ruby")])
+def test_text_without_a_file_name_gets_a_guessed_language_only_when_the_guess_is_confident(
+        client, app, kind, content, lang):
+    assert _auto_language(client, app, "", content) == lang, kind
+
+
 def test_private_paste_needs_an_account(client):
     resp = client.post("/paste/", data=form(visibility="private"))
     assert resp.status_code == 400
