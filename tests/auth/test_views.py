@@ -1,4 +1,6 @@
 """Registering, signing in and out, throttling, passwords, account deletion and API tokens."""
+import re
+
 import pytest
 
 from suite.auth.models import ApiToken, User
@@ -114,6 +116,35 @@ def test_repeated_failures_throttle_the_account_even_with_the_right_password(mak
     assert resp.status_code == 429
     assert b"Too many failed sign-in attempts" in resp.data
     assert int(resp.headers["Retry-After"]) > 0
+
+
+def test_guesses_sent_all_at_once_check_no_more_passwords_than_the_limit(make_app):
+    """The throttle counts an attempt before its slow password check, not after it."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+    from werkzeug.serving import make_server
+    app = make_app(LOGIN_MAX_FAILURES=5, LOGIN_MAX_FAILURES_IP=1000)
+    with app.app_context():
+        from suite.auth.accounts import create_user
+        create_user("alice", PASSWORD)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/auth/login"
+    form = requests.get(url, timeout=10)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form.text).group(1)
+
+    def guess(i):
+        return requests.post(url, data={"username": "alice", "password": f"guess{i}", "csrf_token": token},
+                             cookies=form.cookies, allow_redirects=False, timeout=60).status_code
+    try:
+        with ThreadPoolExecutor(30) as pool:
+            codes = list(pool.map(guess, range(30)))
+    finally:
+        server.shutdown()
+    assert set(codes) <= {401, 429}
+    assert 1 <= codes.count(401) <= 5, codes
 
 
 def test_failures_from_one_ip_throttle_every_account(make_app):
