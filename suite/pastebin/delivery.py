@@ -90,14 +90,23 @@ def file_download_name(paste, f):
 
 
 def raw_response(paste, number=1):
-    """One file's text as ``text/plain; charset=utf-8`` (nosniff comes with every response)."""
+    """One file's text as ``text/plain; charset=utf-8`` (nosniff comes with every response).
+
+    A public paste's text may be kept by caches, but only with ``no-cache``: they ask again
+    each time (a 304 when the ETag, the text's hash, still matches), so a paste deleted or
+    made private is gone from them at once. Any other paste's is never kept.
+    """
     f = _nth_file(paste, number)
     resp = current_app.response_class(f.content, mimetype="text/plain")
     resp.headers["Content-Type"] = "text/plain; charset=utf-8"
     resp.headers["X-Content-Type-Options"] = "nosniff"
     shared = paste.visibility == "public" and not paste.burn_after_reading  # a burn paste is read once
-    resp.headers["Cache-Control"] = "public, max-age=60" if shared else "private, no-store"
-    return resp
+    if not shared:
+        resp.headers["Cache-Control"] = "private, no-store"
+        return resp
+    resp.headers["Cache-Control"] = "no-cache"
+    resp.set_etag(f.content_hash)
+    return resp.make_conditional(request)
 
 
 def download_response(paste):

@@ -63,6 +63,18 @@ def test_no_shared_cache_may_keep_a_burned_paste(client, paste_as):
     assert client.get(f"/paste/{slug}/raw").headers["Cache-Control"] == "private, no-store"
 
 
+def test_a_cache_asks_again_for_a_public_raw_each_time_so_a_deleted_paste_is_gone_at_once(
+        alice_client, client, token):
+    url = client.post("/paste/", data={"content": "public words\n"},
+                      headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True).strip()
+    first = client.get(f"{url}/raw")
+    assert first.headers["Cache-Control"] == "no-cache" and first.headers["ETag"]
+    again = client.get(f"{url}/raw", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    alice_client.post(f"{url}/delete", data={})
+    assert client.get(f"{url}/raw", headers={"If-None-Match": first.headers["ETag"]}).status_code == 404
+
+
 def test_owner_can_look_at_own_burn_paste_without_burning_it(alice_client, client, token, app):
     url = client.post("/paste/", data={"content": "s", "expires": "burn"},
                       headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True).strip()
