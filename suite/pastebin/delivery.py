@@ -3,7 +3,7 @@ import io
 import re
 import zipfile
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from suite import ratelimit
 from suite.auth import current_user
@@ -73,7 +73,10 @@ def requested_raw(slug, number):
 
     The number is checked before the paste is read: a burn paste asked for a file
     it does not have answers 404 and stays for the reader with the right link.
+    Raw is read by curl and scripts: an error (a burned, expired or deleted paste)
+    answers one plain-text line, not an HTML page.
     """
+    g.plain_errors = True
     return raw_response(requested_paste(slug, check=lambda paste: _nth_file(paste, number)), number)
 
 
