@@ -24,7 +24,7 @@ def check_read_access():
 
 def page_json(page, revision, with_content=True):
     """A page and its current revision as JSON."""
-    data = {"title": page.title, "url": links.page_path(page.title), "revision": page.version,
+    data = {"id": page.id, "title": page.title, "url": links.page_path(page.title), "revision": page.version,
             "updated_at": page.updated_at.isoformat() + "Z", "protected": page.protected,
             "redirect_to": page.redirect_to}
     if with_content:
@@ -59,19 +59,27 @@ def get_page(title):
 @api_bp.route("/<path:title>", methods=["PUT"])
 @token_required
 def put_page(title):
-    """Create or edit a page; ``base_revision`` is the revision the edit started from (0 for new)."""
-    body = json_body({"content": str, "base_revision": int, "message": str}, required=("content", "base_revision"))
+    """Create or edit a page; ``base_revision`` is the revision the edit started from (0 for new).
+
+    ``page_id`` (optional, the ``id`` of the page read) keeps the edit with that page when it was
+    renamed meanwhile; without it, a base on a title that a rename left behind is refused (409).
+    ``base_sha256`` (optional, the base revision's ``sha256`` from the history) must match it.
+    """
+    body = json_body({"content": str, "base_revision": int, "message": str, "page_id": int, "base_sha256": str},
+                     required=("content", "base_revision"))
     try:
         result = pages.save_page(clean_title(title), body["content"], body["base_revision"], current_user,
-                                 body.get("message") or "")
+                                 body.get("message") or "", page_id=body.get("page_id"),
+                                 base_hash=body.get("base_sha256"))
     except pages.EditConflict as err:
         resp = jsonify(error={"code": "conflict", "message": err.message},
-                       current={"revision": err.current.number, "content": err.current.content,
-                                "author": _author(err.current)})
+                       current={"id": err.current.page_id, "revision": err.current.number,
+                                "content": err.current.content, "author": _author(err.current)},
+                       moved_to=err.moved_to)
         resp.status_code = 409
         return resp
     data = page_json(result.page, result.revision)
-    data.update(changed=result.changed, merged_with=result.merged_with or [])
+    data.update(changed=result.changed, merged_with=result.merged_with or [], moved_from=result.moved_from)
     resp = jsonify(data)
     resp.status_code = 201 if result.revision.number == 1 and result.changed else 200
     return resp
@@ -88,12 +96,13 @@ def page_history(title):
     return paginated(items, number, per_page, len(rows) > per_page)
 
 
-PAGE = {"type": "object", "required": ["title", "url", "revision", "updated_at"], "properties": {
-    "title": {"type": "string"}, "url": {"type": "string"}, "revision": {"type": "integer"},
+PAGE = {"type": "object", "required": ["id", "title", "url", "revision", "updated_at"], "properties": {
+    "id": {"type": "integer"}, "title": {"type": "string"}, "url": {"type": "string"}, "revision": {"type": "integer"},
     "updated_at": {"type": "string"}, "protected": {"type": "boolean"},
     "redirect_to": {"type": ["string", "null"]}, "content": {"type": "string"}, "html": {"type": "string"},
     "author": {"type": ["string", "null"]}, "message": {"type": "string"},
-    "changed": {"type": "boolean"}, "merged_with": {"type": "array", "items": {"type": "string"}}}}
+    "changed": {"type": "boolean"}, "merged_with": {"type": "array", "items": {"type": "string"}},
+    "moved_from": {"type": ["string", "null"]}}}
 REVISION = {"type": "object", "properties": {
     "revision": {"type": "integer"}, "kind": {"type": "string"}, "author": {"type": ["string", "null"]},
     "message": {"type": "string"}, "created_at": {"type": "string"}, "sha256": {"type": "string"}}}
@@ -112,6 +121,8 @@ PATHS = {
                 "requestBody": openapi.json_request({"type": "object", "required": ["content", "base_revision"],
                                                      "properties": {"content": {"type": "string"},
                                                                     "base_revision": {"type": "integer"},
+                                                                    "page_id": {"type": "integer"},
+                                                                    "base_sha256": {"type": "string"},
                                                                     "message": {"type": "string"}}}),
                 "responses": {"200": openapi.json_response({"$ref": "#/components/schemas/WikiPage"}),
                               "201": openapi.json_response({"$ref": "#/components/schemas/WikiPage"}, "Created"),

@@ -222,7 +222,8 @@ def _import_onto(page, record, revisions, user):
     if record.get("deleted"):
         pages.delete_page(page.title, user, "Imported (deleted in the export)")
         return True
-    return pages.save_page(page.title, revisions[-1]["content"], page.version, user, "Imported").changed
+    return pages.save_page(page.title, revisions[-1]["content"], page.version, user, "Imported",
+                           page_id=page.id).changed
 
 
 def _author_id(name, cache):

@@ -10,13 +10,15 @@ from suite.wiki.titles import MAX_TITLE
 
 
 class EditForm(SuiteForm):
-    """Page source, edit summary and the revision the edit started from."""
+    """Page source, edit summary and the revision (of which page) the edit started from."""
 
     content = TextAreaField("Content", render_kw={"rows": 22, "spellcheck": "true"})
     message = StringField("Edit summary", validators=[Length(max=MAX_MESSAGE)],
                           render_kw={"placeholder": "What did you change?"})
     base_revision = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0)],
                                  default=0)
+    page_id = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1)])  # the page edited
+    base_hash = StringField(widget=HiddenInput(), validators=[Optional(), Length(max=64)])  # base's SHA-256
     preview = SubmitField("Preview")
     save = SubmitField("Save")
 

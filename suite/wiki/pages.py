@@ -32,10 +32,11 @@ MAX_RETRIES = 10  # each lost race means another save won; ten concurrent saves 
 class EditConflict(Conflict):
     """Someone else changed the page meanwhile and the changes overlap."""
 
-    def __init__(self, current, yours, base_text, message=None):
+    def __init__(self, current, yours, base_text, message=None, moved_to=None):
         super().__init__(message or f"{current.author_name} changed this page (revision {current.number}) "
                          "while you were editing it, and your changes overlap. Your text is kept below.")
         self.current, self.yours, self.base_text = current, yours, base_text
+        self.moved_to = moved_to  # the title the page was renamed to, when the edit is refused for that
 
 
 @dataclass
@@ -46,6 +47,7 @@ class SaveResult:
     revision: Revision
     changed: bool = True
     merged_with: Optional[list] = None
+    moved_from: Optional[str] = None  # the title edited, when the page was renamed meanwhile
 
 
 def content_hash(text):
@@ -245,26 +247,83 @@ def _unchanged(page, text):
     return current if current.content == text else None
 
 
-def save_page(title, content, base_revision, user, message="", *, kind="edit"):
-    """Save an edit made on revision ``base_revision`` (0 for a new page); never overwrites others.
+def _edited_page(title, content, base_number, page_id, base_hash):
+    """The page an edit of ``title`` made on revision ``base_number`` of page ``page_id`` belongs to.
 
-    Read and merge first, outside a transaction; then write only if the page is still at the
-    version merged against (``_commit``'s check). When someone saved meanwhile, read and merge again.
+    Revision numbers count per page, so a base only means something with its page: when
+    the page was renamed meanwhile, the title holds the redirect the rename left, whose
+    revision 1 is not the editor's revision 1. With ``page_id`` (the edit form always sends it)
+    the edit goes to that page wherever it moved; gone, EditConflict. Without it (older API
+    clients), a base on a page a rename left behind is refused (EditConflict): it cannot be
+    told apart from a base on the page that moved away. ``base_hash`` (the base revision's
+    SHA-256; the form sends it) must match too: SQLite may give a removed page's id to a new one.
+    Returns ``(page, moved_from)``.
+    """
+    page, moved_from = _page_of_base(title, content, base_number, page_id)
+    if base_hash and page is not None and 0 < base_number <= page.version \
+            and get_revision(page, base_number).content_hash != base_hash:
+        raise EditConflict(get_revision(page, page.version), content, None,
+                           f"The page you were editing is gone from “{title}” (renamed or removed), and "
+                           f"“{page.title}” is another page. Your text is kept below; nothing was saved.")
+    return page, moved_from
+
+
+def _page_of_base(title, content, base_number, page_id):
+    page = find_page(title)
+    if not base_number:
+        return page, None
+    if page_id is not None:
+        if page is not None and page.id == page_id:
+            return page, None
+        moved = Page.get_or_none(Page.id == page_id)
+        if moved is not None:
+            return moved, title
+        if page is None or not page.version:
+            raise InvalidInput(f"The page you were editing at “{title}” no longer exists.")
+        raise EditConflict(get_revision(page, page.version), content, None,
+                           f"The page you were editing no longer exists, and “{page.title}” is now another "
+                           "page. Your text is kept below; nothing was saved.")
+    if page is not None and page.version and _left_by_rename(page):
+        target = find_page(page.redirect_to) if page.redirect_to else None
+        where = f" to “{target.title}”" if target else ""
+        raise EditConflict(get_revision(page, page.version), content, None,
+                           f"The page “{page.title}” was renamed{where}, so revision {base_number} may "
+                           "belong to the page that moved. Nothing was saved; edit the page at its new "
+                           "title (or send page_id, the id of the page you read).",
+                           moved_to=target.title if target else None)
+    return page, None
+
+
+def _left_by_rename(page):
+    """Whether ``page`` began as the redirect a rename left at the old title."""
+    return (Revision.select().where((Revision.page == page.id) & (Revision.number == 1)
+                                    & (Revision.kind == "rename")).exists())
+
+
+def save_page(title, content, base_revision, user, message="", *, kind="edit", page_id=None, base_hash=None):
+    """Save an edit made on revision ``base_revision`` (0 for a new page) of page ``page_id``.
+
+    Never overwrites others. Read and merge first, outside a transaction; then write only if the
+    page is still at the version merged against (``_commit``'s check). When someone saved
+    meanwhile, read and merge again. ``page_id`` (the page the editor started from) sends the
+    edit to that page even when it was renamed meanwhile; ``base_hash``, the base revision's SHA-256,
+    makes sure the base is that page's; see ``_edited_page``.
     """
     title, content, message = clean_title(title), clean_content(content), clean_message(message)
+    base_number = int(base_revision or 0)
     for _ in range(MAX_RETRIES):
-        page = find_page(title)
+        page, moved_from = _edited_page(title, content, base_number, page_id, base_hash)
         require_edit(user, page)
-        text, merged_with = _merge_stale(page, title, content, int(base_revision or 0))
+        text, merged_with = _merge_stale(page, title, content, base_number)
         if merged_with is None and (current := _unchanged(page, text)) is not None:
-            return SaveResult(page, current, changed=False)
+            return SaveResult(page, current, changed=False, moved_from=moved_from)
         shown_title = page.title if page else title
         rendered = links.render_source(shown_title, text, existing=(shown_title,))  # outside the write lock
         with db.atomic():
             page = page or _new_page_row(title, user)
             revision = page and _commit(page, text, user, message, kind, rendered=rendered)
         if revision is not None:
-            return SaveResult(page, revision, merged_with=merged_with)
+            return SaveResult(page, revision, merged_with=merged_with, moved_from=moved_from)
     raise Conflict("The page is being changed by others right now; try again in a moment.")
 
 
@@ -290,7 +349,7 @@ def revert_page(title, number, base_revision, user):
     if base_revision != current.number:
         raise StaleRevert(page, old, current)
     return save_page(page.title, old.content, current.number, user, f"Reverted to revision {old.number}",
-                     kind="revert")
+                     kind="revert", page_id=page.id)
 
 
 def page_count(user=None):

@@ -119,11 +119,15 @@ def edit(title):
         else:
             try:
                 result = pages.save_page(title, form.content.data, form.base_revision.data, current_user,
-                                         form.message.data)
+                                         form.message.data, page_id=form.page_id.data,
+                                         base_hash=form.base_hash.data)
             except pages.EditConflict as err:
                 conflict, status = err, 409
                 form.base_revision.data = err.current.number
                 form.base_revision.raw_data = [str(err.current.number)]  # what the field renders
+                form.page_id.data = err.current.page_id
+                form.page_id.raw_data = [str(err.current.page_id)]
+                form.base_hash.data = err.current.content_hash
             except (InvalidInput, TooLarge) as err:
                 form.content.errors = [err.message]
                 status = err.status
@@ -143,19 +147,23 @@ def _fill_form(form, page):
         form.base_revision.data = 0
         return
     number = whole_number("rev") or page.version
-    form.content.data = pages.get_revision(page, number).content
-    form.base_revision.data = page.version
+    current = pages.get_revision(page, page.version)
+    form.content.data = (current if number == page.version else pages.get_revision(page, number)).content
+    form.base_revision.data, form.page_id.data, form.base_hash.data = page.version, page.id, current.content_hash
     if number != page.version:
         form.message.data = f"Reverted to revision {number}"
 
 
 def _flash_saved(result):
-    if not result.changed:
+    merged = f" Your edit was merged with {', '.join(result.merged_with)}'s change." if result.merged_with else ""
+    if result.moved_from:
+        done = "your edit was saved there." if result.changed else "it already says what you saved."
+        flash(f"“{result.moved_from}” was renamed to “{result.page.title}” while you were editing; {done}{merged}",
+              "success")
+    elif not result.changed:
         flash("No changes to save.", "info")
-    elif result.merged_with:
-        flash(f"Saved. Your edit was merged with {', '.join(result.merged_with)}'s change.", "success")
     else:
-        flash("Saved.", "success")
+        flash(f"Saved.{merged}", "success")
 
 
 @bp.route("/<path:title>/history")

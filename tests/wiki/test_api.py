@@ -44,7 +44,8 @@ def test_conflicting_put_is_409_with_current_revision(api, bob_wiki):
     resp = put(client, headers, "Doc", "alice's line\n", 1)
     assert resp.status_code == 409
     assert resp.json["error"]["code"] == "conflict"
-    assert resp.json["current"] == {"revision": 2, "content": "bob's line\n", "author": "bob"}
+    page_id = client.get("/api/v1/wiki/Doc").json["id"]
+    assert resp.json["current"] == {"id": page_id, "revision": 2, "content": "bob's line\n", "author": "bob"}
 
 
 def test_put_without_token_is_401(client):
@@ -90,3 +91,36 @@ def test_list_and_history(api):
 def test_openapi_lists_wiki_paths(client):
     paths = client.get("/api/v1/openapi.json").json["paths"]
     assert "/api/v1/wiki/{title}" in paths and "put" in paths["/api/v1/wiki/{title}"]
+
+
+def test_put_with_page_id_follows_a_rename_made_meanwhile(api, wiki):
+    """A client read "Old" (its id and revision); the page was renamed "New"; the PUT lands on "New"."""
+    client, headers = api
+    read = put(client, headers, "Old", "one\ntwo\n", 0).json
+    wiki.client.post("/wiki/Old/rename", data={"new_title": "New", "rewrite": "y", "message": ""})
+    resp = client.put("/api/v1/wiki/Old", headers=headers, json={
+        "content": "one\ntwo\nthree\n", "base_revision": read["revision"], "page_id": read["id"]})
+    assert resp.status_code == 200
+    assert (resp.json["title"], resp.json["moved_from"]) == ("New", "Old")
+    assert client.get("/api/v1/wiki/New").json["content"] == "one\ntwo\nthree\n"
+    assert client.get("/api/v1/wiki/Old?redirect=no").json["content"].startswith("#REDIRECT [[New]]")
+
+
+def test_put_without_page_id_on_a_title_a_rename_left_is_409(api, wiki):
+    """Revision 1 at "Old" is now the redirect's: a base from the moved page must not land there."""
+    client, headers = api
+    put(client, headers, "Old", "one\n", 0)
+    wiki.client.post("/wiki/Old/rename", data={"new_title": "New", "rewrite": "y", "message": ""})
+    resp = put(client, headers, "Old", "one\ntwo\n", 1)
+    assert resp.status_code == 409
+    assert resp.json["moved_to"] == "New"
+    assert client.get("/api/v1/wiki/New").json["content"] == "one\n"
+
+
+def test_put_with_a_base_sha256_of_another_text_is_409(api):
+    client, headers = api
+    put(client, headers, "Doc", "one\n", 0)
+    resp = client.put("/api/v1/wiki/Doc", headers=headers,
+                      json={"content": "two\n", "base_revision": 1, "base_sha256": "0" * 64})
+    assert resp.status_code == 409
+    assert client.get("/api/v1/wiki/Doc").json["content"] == "one\n"

@@ -180,3 +180,50 @@ def test_save_that_loses_the_race_after_merging_merges_again(page_v1, app, users
     assert len(calls) == 2 and result.revision.number == 4
     text = current_text(app)
     assert "intro line (alice)" in text and "middle line (bob)" in text and "last line (bob)" in text
+
+
+def rename(client, old, new):
+    return client.post(f"/wiki/{old}/rename", data={"new_title": new, "rewrite": "y", "message": ""})
+
+
+def test_edit_of_a_page_renamed_meanwhile_is_saved_at_its_new_title(wiki, bob_wiki, app):
+    """Bob opens "Old"; alice renames it "New"; Bob's save goes to "New", not to the redirect left at "Old"."""
+    wiki.save("Old", "line one\nline two\nline three\n")
+    opened = bob_wiki.editor("Old")
+    assert rename(wiki.client, "Old", "New").status_code == 302
+    resp = bob_wiki.client.post("/wiki/Old/edit", data={**opened, "content": "line one\nline two by bob\nline three\n",
+                                                        "message": "", "save": "Save"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/wiki/New")
+    shown = bob_wiki.client.get(resp.headers["Location"]).data.decode()
+    assert "“Old” was renamed to “New” while you were editing; your edit was saved there." in shown
+    assert current_text(app, "new") == "line one\nline two by bob\nline three\n"
+    with app.app_context():
+        old = Page.get(Page.key == "old")
+        assert (old.version, old.redirect_to) == (1, "new")  # the redirect is untouched
+
+
+def test_edit_of_a_renamed_page_whose_row_is_gone_is_a_conflict_that_keeps_the_text(wiki, bob_wiki, app):
+    """Bob edits the redirect "Old" left by a rename; the page moves back over it, removing that redirect."""
+    wiki.save("Old", "text\n")
+    rename(wiki.client, "Old", "New")
+    opened = bob_wiki.editor("Old")  # the redirect's own editor (?redirect=no)
+    rename(wiki.client, "New", "Old")  # moving back deletes the one-revision redirect row
+    resp = bob_wiki.client.post("/wiki/Old/edit", data={**opened, "content": "bob's text\n", "message": "",
+                                                        "save": "Save"})
+    assert resp.status_code == 409
+    assert "bob&#39;s text" in resp.data.decode()
+    assert current_text(app, "old") == "text\n"
+
+
+def test_base_without_page_id_on_a_title_a_rename_left_is_refused(wiki, app, users):
+    """Older clients send only base_revision: revision 1 of the redirect is not revision 1 of the moved page."""
+    wiki.save("Old", "line one\n")
+    wiki.save("Old", "line one\nline two\n")
+    rename(wiki.client, "Old", "New")
+    with app.app_context():
+        for base in (1, 2):
+            with pytest.raises(pages.EditConflict) as caught:
+                pages.save_page("Old", "line one\nline two\nbob's line\n", base, users["bob"])
+            assert caught.value.moved_to == "New"
+        assert Page.get(Page.key == "old").version == 1
+    assert current_text(app, "new") == "line one\nline two\n"
