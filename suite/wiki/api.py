@@ -75,7 +75,7 @@ def put_page(title):
         resp = jsonify(error={"code": "conflict", "message": err.message},
                        current={"id": err.current.page_id, "revision": err.current.number,
                                 "content": err.current.content, "author": _author(err.current)},
-                       moved_to=err.moved_to)
+                       moved_to=err.moved_to, merged=err.merged)
         resp.status_code = 409
         return resp
     data = page_json(result.page, result.revision)

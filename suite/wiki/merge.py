@@ -80,6 +80,33 @@ def merge3(base, ours, theirs, budget=None):
     return MergeResult("".join(out), conflicts)
 
 
+def _ended(lines):
+    """``lines`` whose last line ends with a newline (a marker must start a line of its own)."""
+    return lines[:-1] + [lines[-1] + "\n"] if lines and not lines[-1].endswith("\n") else lines
+
+
+def merge3_marked(base, ours, theirs, our_label, their_label, budget=None):
+    """``merge3``, but each conflicting region shows both sides between git-style markers::
+
+        <<<<<<< our_label
+        our lines
+        =======
+        their lines
+        >>>>>>> their_label
+
+    Regions only one side changed are merged as ``merge3`` merges them. May raise MergeTooCostly.
+    """
+    out, conflicts = [], 0
+    for chunk in merge_chunks(split_lines(base), split_lines(ours), split_lines(theirs), budget):
+        if chunk[0] == "conflict":
+            conflicts += 1
+            out += [f"<<<<<<< {our_label}\n", *_ended(chunk[2]), "=======\n", *_ended(chunk[3]),
+                    f">>>>>>> {their_label}\n"]
+        else:
+            out.extend(chunk[1])
+    return MergeResult("".join(out), conflicts)
+
+
 def diff_rows(old, new):
     """A diff view's ``LineDiff`` of two page texts (lines without their endings)."""
     return diff_lines(old.splitlines(), new.splitlines())

@@ -19,7 +19,7 @@ from suite.errors import Conflict, InvalidInput, NotFound, TooLarge
 from suite.extensions import db
 from suite.text import strip_control, unix_line_ends
 from suite.wiki import links
-from suite.wiki.merge import MergeTooCostly, merge3
+from suite.wiki.merge import MergeTooCostly, merge3, merge3_marked
 from suite.wiki.models import Attachment, Page, Revision
 from suite.wiki.permissions import require_admin, require_delete, require_edit
 from suite.wiki.titles import clean_title, title_key
@@ -32,11 +32,14 @@ MAX_RETRIES = 10  # each lost race means another save won; ten concurrent saves 
 class EditConflict(Conflict):
     """Someone else changed the page meanwhile and the changes overlap."""
 
-    def __init__(self, current, yours, base_text, message=None, moved_to=None):
+    def __init__(self, current, yours, base_text, message=None, moved_to=None, merged=None):
         super().__init__(message or f"{current.author_name} changed this page (revision {current.number}) "
                          "while you were editing it, and your changes overlap. Your text is kept below.")
         self.current, self.yours, self.base_text = current, yours, base_text
         self.moved_to = moved_to  # the title the page was renamed to, when the edit is refused for that
+        # Both changes merged, each overlap between conflict markers (None when no merge was possible):
+        # what to resolve and save on top of ``current``, so their other changes are not undone.
+        self.merged = merged
 
 
 @dataclass
@@ -233,7 +236,13 @@ def _merge_stale(page, title, content, base_number):
                            f"{current.number}) while you were editing it, and the two versions are too large "
                            "and too alike to merge automatically. Your text is kept below.") from None
     if merged.conflicts:
-        raise EditConflict(current, content, base_text)
+        marked = merge3_marked(base_text, content, current.content, "your text",
+                               f"revision {current.number} by {current.author_name}").text
+        raise EditConflict(current, content, base_text, merged=marked, message=(
+            f"{current.author_name} changed this page (revision {current.number}) while you were editing it, "
+            f"and your changes overlap in {merged.conflicts} place{'s' if merged.conflicts > 1 else ''}. The "
+            "editor below holds both edits merged; where they overlap, both versions stand between "
+            "<<<<<<< and >>>>>>> lines: keep what should stay, remove the markers, then save."))
     authors = (User.select(User.username).join(Revision, on=(Revision.author == User.id))
                .where((Revision.page == page.id) & (Revision.number > base_number)).distinct())
     return merged.text, sorted({u.username for u in authors}) or ["someone"]
@@ -245,6 +254,17 @@ def _unchanged(page, text):
         return None
     current = get_revision(page, page.version)
     return current if current.content == text else None
+
+
+CONFLICT_MARKERS_RE = re.compile(r"^<<<<<<< your text\n(?:.*\n)*?>>>>>>> revision \d+ by .*$", re.M)
+
+
+def _check_resolved(content, page):
+    """Refuse text still holding the conflict markers of the conflict screen (unless the page already does)."""
+    if CONFLICT_MARKERS_RE.search(content) and not (
+            page and page.version and CONFLICT_MARKERS_RE.search(get_revision(page, page.version).content)):
+        raise InvalidInput("Your text still holds conflict markers (<<<<<<< your text … >>>>>>> revision …): "
+                           "keep what should stay at each marked place and remove the marker lines, then save.")
 
 
 def _edited_page(title, content, base_number, page_id, base_hash):
@@ -314,6 +334,7 @@ def save_page(title, content, base_revision, user, message="", *, kind="edit", p
     for _ in range(MAX_RETRIES):
         page, moved_from = _edited_page(title, content, base_number, page_id, base_hash)
         require_edit(user, page)
+        _check_resolved(content, page)
         text, merged_with = _merge_stale(page, title, content, base_number)
         if merged_with is None and (current := _unchanged(page, text)) is not None:
             return SaveResult(page, current, changed=False, moved_from=moved_from)

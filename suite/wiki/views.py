@@ -128,6 +128,8 @@ def edit(title):
                 form.page_id.data = err.current.page_id
                 form.page_id.raw_data = [str(err.current.page_id)]
                 form.base_hash.data = err.current.content_hash
+                if err.merged is not None:  # their other changes stay; the overlaps are marked
+                    form.content.data = err.merged
             except (InvalidInput, TooLarge) as err:
                 form.content.errors = [err.message]
                 status = err.status
@@ -136,7 +138,7 @@ def edit(title):
                 return redirect(wiki_url(result.page.title))
     elif request.method == "POST":
         status = 400
-    diff = diff_rows(conflict.current.content, conflict.yours) if conflict else None
+    diff = diff_rows(conflict.current.content, form.content.data) if conflict else None
     return render_template("wiki/edit.html", title=page.title if page and page.version else title, page=page,
                            form=form, preview=fill_embeds(preview.html, current_user) if preview else None, conflict=conflict, diff=diff), status
 

@@ -1,5 +1,7 @@
 """Two people editing one page: clean merges are saved and announced, overlaps never overwrite."""
+import html
 import random
+import re
 import sqlite3
 import threading
 
@@ -227,3 +229,35 @@ def test_base_without_page_id_on_a_title_a_rename_left_is_refused(wiki, app, use
             assert caught.value.moved_to == "New"
         assert Page.get(Page.key == "old").version == 1
     assert current_text(app, "new") == "line one\nline two\n"
+
+
+def test_conflict_screen_editor_holds_both_edits_merged_with_overlaps_marked(wiki, bob_wiki, app):
+    """Alice fixed the intro and the status; Bob changed the status: his editor keeps her intro fix."""
+    base = "Intro: teh quick fox.\n\nMiddle stays.\n\nStatus: draft\n"
+    wiki.save("Doc", base)
+    wiki.save("Doc", "Intro: the quick fox.\n\nMiddle stays.\n\nStatus: reviewed by alice\n", base=1)
+    bobs = "Intro: teh quick fox.\n\nMiddle stays.\n\nStatus: approved by bob\n"
+    resp = bob_wiki.save("Doc", bobs, base=1)
+    assert resp.status_code == 409
+    editor = html.unescape(re.search(r'<textarea[^>]*name="content"[^>]*>\r?\n?(.*?)</textarea>',
+                                     resp.data.decode(), re.S).group(1))
+    assert editor == ("Intro: the quick fox.\n\nMiddle stays.\n\n<<<<<<< your text\nStatus: approved by bob\n"
+                      "=======\nStatus: reviewed by alice\n>>>>>>> revision 2 by alice\n")
+    yours = re.search(r'<textarea id="yours"[^>]*>\r?\n?(.*?)</textarea>', resp.data.decode(), re.S).group(1)
+    assert html.unescape(yours) == bobs  # his own text, read-only, for reference
+    refused = bob_wiki.save("Doc", editor, base=2)  # markers left in: refused, text kept
+    assert refused.status_code == 400 and b"still holds conflict markers" in refused.data
+    resolved = editor.replace("<<<<<<< your text\n", "").replace("=======\nStatus: reviewed by alice\n", "")
+    resolved = resolved.replace(">>>>>>> revision 2 by alice\n", "")
+    assert bob_wiki.save("Doc", resolved, base=2).status_code == 302
+    assert current_text(app, "doc") == "Intro: the quick fox.\n\nMiddle stays.\n\nStatus: approved by bob\n"
+
+
+def test_conflicting_api_put_answers_the_merge_with_marked_overlaps(wiki, client, token):
+    wiki.save("Doc", "a\nb\nc\n")
+    wiki.save("Doc", "A\nb\nC by alice\n", base=1)
+    resp = client.put("/api/v1/wiki/Doc", json={"content": "a\nb\nc by api\n", "base_revision": 1},
+                      headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 409
+    assert resp.json["merged"] == ("A\nb\n<<<<<<< your text\nc by api\n=======\nC by alice\n"
+                                   ">>>>>>> revision 2 by alice\n")
