@@ -11,7 +11,7 @@ from suite import pagecache, search
 from suite.auth.models import utcnow
 from suite.bookmarks import files
 from suite.bookmarks.models import PENDING, Bookmark, BookmarkTag, Tag
-from suite.bookmarks.urls import domain_of, normalize_url, url_hash
+from suite.bookmarks.urls import domain_of, normalize_url, page_key, saved_url, url_hash
 from suite.database import Prepared, ids_param, in_batches, in_ids, snapshot
 from suite.errors import InvalidInput, NotFound
 from suite.extensions import db
@@ -91,23 +91,23 @@ def add_bookmark(user, url, *, title="", description="", notes="", tags="", is_p
 
     Fetching and the thumbnail run later as tasks (queued after the commit).
     """
-    normalized = normalize_url(url)
+    url = saved_url(url)
+    key = url_hash(page_key(url))
     values = _clean({"title": title, "description": description, "notes": notes,
                      "is_private": is_private, "unread": unread})
     tag_names = parse_tags(tags)
-    existing = Bookmark.get_or_none(Bookmark.owner == user.id, Bookmark.url_hash == url_hash(normalized))
+    existing = Bookmark.get_or_none(Bookmark.owner == user.id, Bookmark.url_hash == key)
     if existing is not None:
         return existing, False
     try:
         with db.atomic():
-            bookmark = Bookmark.create(owner=user.id, url=normalized, url_hash=url_hash(normalized),
-                                       domain=domain_of(normalized)[:255], **values)
+            bookmark = Bookmark.create(owner=user.id, url=url, url_hash=key, domain=domain_of(url)[:255], **values)
             set_tags(bookmark, tag_names)
             index_bookmark(bookmark, tag_names)
             if enqueue:
                 _enqueue_fetch(bookmark.id)
     except IntegrityError:  # the same URL saved twice at the same moment
-        return Bookmark.get(Bookmark.owner == user.id, Bookmark.url_hash == url_hash(normalized)), False
+        return Bookmark.get(Bookmark.owner == user.id, Bookmark.url_hash == key), False
     return bookmark, True
 
 
@@ -155,13 +155,14 @@ def update_bookmark(bookmark, *, url=None, tags=None, **fields):
     values = _clean(fields)
     refetch = False
     if url is not None:
-        normalized = normalize_url(url)
-        if normalized != bookmark.url:
+        url = saved_url(url)
+        if url != bookmark.url:
+            key = url_hash(page_key(url))
             other = Bookmark.get_or_none(Bookmark.owner == bookmark.owner_id,
-                                         Bookmark.url_hash == url_hash(normalized), Bookmark.id != bookmark.id)
+                                         Bookmark.url_hash == key, Bookmark.id != bookmark.id)
             if other is not None:
-                raise InvalidInput(f"You already saved {normalized} (bookmark #{other.id}).")
-            values.update(url=normalized, url_hash=url_hash(normalized), domain=domain_of(normalized)[:255],
+                raise InvalidInput(f"You already saved {other.url} (bookmark #{other.id}).")
+            values.update(url=url, url_hash=key, domain=domain_of(url)[:255],
                           fetch_status=PENDING, thumb_status=PENDING, is_broken=False, **OLD_PAGE_FORGOTTEN)
             refetch = True
     tag_names = None if tags is None else parse_tags(tags)

@@ -8,7 +8,7 @@ from suite.auth.models import User, utcnow
 from suite.bookmarks import netscape
 from suite.bookmarks.bookmarks import index_bookmark, tag_ids
 from suite.bookmarks.models import DONE, FAILED, Bookmark, BookmarkTag, ImportRun
-from suite.bookmarks.urls import domain_of, normalize_url, url_hash
+from suite.bookmarks.urls import domain_of, page_key, saved_url, url_hash
 from suite.errors import InvalidInput, SuiteError
 from suite.extensions import db
 from suite.text import strip_control
@@ -30,11 +30,11 @@ def import_entries(user, entries, *, private_default=True, on_batch=None):
         rows = []
         for entry in batch:
             try:
-                url = normalize_url(entry.url)
+                url = saved_url(entry.url)
             except InvalidInput:
                 invalid += 1
                 continue
-            key = url_hash(url)
+            key = url_hash(page_key(url))
             if key in seen:
                 duplicates += 1
                 continue

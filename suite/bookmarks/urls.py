@@ -44,8 +44,9 @@ def _host(hostname):
         raise InvalidInput(f"{hostname!r} is not a valid host name.") from None
 
 
-def normalize_url(raw):
-    """Validated and normalized: lower-case scheme and host, no default port, fragment or utm_*."""
+def saved_url(raw):
+    """The URL as a bookmark stores it: validated and normalized (lower-case scheme and host, no
+    default port or utm_*), the fragment kept as given (``#os.walk``, ``#inbox/FMfcg``)."""
     url = validate(raw)
     try:
         parts = urlsplit(url)
@@ -63,11 +64,28 @@ def normalize_url(raw):
     # the rest: the same page with or without utm_* must normalize to the same text (and hash).
     query = "&".join(p for p in parts.query.split("&")
                      if p and not unquote_plus(p.split("=", 1)[0]).lower().startswith(TRACKING_PREFIXES))
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    return urlunsplit((scheme, netloc, parts.path or "/", query, parts.fragment))
+
+
+def page_key(saved):
+    """The page a saved URL names, for finding duplicates: the URL without its fragment when the
+    fragment is a place in the page (``#os.walk``, ``#top``), with it when it is a route of a page
+    that is an app (``#!/x``, ``#/settings``, ``#inbox/ID``); a second "#" is a place in the routed
+    page (``#/guide#install``). A text fragment (``#:~:text=``) only highlights words, and never counts."""
+    base, _sep, fragment = saved.partition("#")  # the first "#" starts the fragment
+    fragment = fragment.split(":~:", 1)[0].split("#", 1)[0]
+    if fragment.startswith(("!", "/")) or "/" in fragment:
+        return f"{base}#{fragment}"
+    return base
+
+
+def normalize_url(raw):
+    """The normalized URL that identifies the page (``page_key`` of ``saved_url``): one bookmark per page."""
+    return page_key(saved_url(raw))
 
 
 def url_hash(normalized):
-    """A fixed-length key of a normalized URL (unique per owner)."""
+    """A fixed-length key of a ``normalize_url`` result, the page (unique per owner)."""
     return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 
 
