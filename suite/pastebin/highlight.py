@@ -36,6 +36,11 @@ RENDERED = "markdown-rendered"
 GUESS_PREFIX = 4096
 #: A guess without a file name counts only above this score (Pygments' ``analyse_text``, 0 to 1).
 GUESS_CONFIDENCE = 0.6
+#: Beginnings that name their language whatever a lexer's score says (Pygments gives an HTML
+#: doctype 0.5, ``<?php`` 0.3, an XML declaration 0.45: under ``GUESS_CONFIDENCE``).
+UNMISTAKABLE = ((re.compile(r"\A\s*<!doctype\s+html\b", re.IGNORECASE), "html"),
+                (re.compile(r"\A\s*<\?php\b"), "php"),
+                (re.compile(r"\A\s*<\?xml\s"), "xml"))
 #: An import line as Python writes it: ``import os``, ``import a.b as c, d``, ``from x import (y``.
 PYTHON_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+\.*[\w.]*[ \t]+import[ \t]+[\w(*]"
                            r"|import[ \t]+[\w.]+[ \t]*(?:,|as[ \t]|#|$))", re.MULTILINE)
@@ -165,7 +170,7 @@ def _shebang_language(line):
 def _guess(prefix):
     """Pygments' guess for text without a file name, or ``text`` unless it is a confident one.
 
-    Confident: named by an editor modeline (``vim: ft=``), or scored above
+    Confident: named by an editor modeline (``vim: ft=``), an ``UNMISTAKABLE`` beginning, or scored above
     ``GUESS_CONFIDENCE`` by the lexer's own test. Pygments hands out 0.5 for any
     ``[name]`` (T-SQL: YAML and Markdown were "tsql"), and 1.0 to Python for any
     ``import `` (Go's ``import "fmt"``, Java's), so a Python guess also needs an import
@@ -180,6 +185,9 @@ def _guess(prefix):
             return get_lexer_by_name(named).aliases[0]
     except (ClassNotFound, IndexError):
         pass
+    for start, alias in UNMISTAKABLE:
+        if start.match(prefix):
+            return alias
     try:
         lexer = type(guess_lexer(prefix))
     except ClassNotFound:

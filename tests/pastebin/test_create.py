@@ -145,7 +145,11 @@ def test_an_ambiguous_extension_without_time_left_gets_the_name_alone_s_language
     ("prose", "Hello team,\n\nThe deploy failed again last night.\nThanks, Bob\n", "text"),
     ("Python", "import sys\n\ndef main():\n    print(sys.argv)\n", "python"),
     ("a diff", "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n", "diff"),
-    ("a vim modeline", "# vim: set ft=ruby:\nputs 1\n", "ruby")])
+    ("a vim modeline", "# vim: set ft=ruby:\nputs 1\n", "ruby"),
+    ("an HTML page", "<!DOCTYPE html>\n<html><body><p>Hi</p></body></html>\n", "html"),
+    ("PHP", "<?php\necho 'hi';\n", "php"),
+    ("XML", '<?xml version="1.0"?>\n<feed><entry/></feed>\n', "xml"),
+    ("a shell script", "#!/bin/sh\nset -e\necho hi\n", "bash")])
 def test_text_without_a_file_name_gets_a_guessed_language_only_when_the_guess_is_confident(
         client, app, kind, content, lang):
     assert _auto_language(client, app, "", content) == lang, kind
