@@ -82,10 +82,17 @@ def render_pool():
 
 
 def render_revision(page_title, revision, store=True):
-    """Render ``revision`` with the links as they are now and (by default) keep the result in its row."""
+    """Render ``revision`` with the links as they are now and (by default) keep the result in its row.
+
+    A page linked to may appear or go while the render runs; its invalidation then found no
+    render to drop. So once stored, the render is checked as saves check theirs: stale, it is
+    dropped again (the next view renders anew) rather than kept with a wrong red or blue link.
+    """
     rendered = render_source(page_title, revision.content)
     if store:
         keep_render(revision, rendered)
+        if links_changed(rendered):
+            Revision.update(html=None, toc=None).where(Revision.id == revision.id).execute()
     revision.html, revision.toc = rendered.html, rendered.toc
     return rendered
 

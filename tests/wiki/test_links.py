@@ -150,3 +150,42 @@ def test_embeds_are_cached_as_placeholders_and_filled_per_reader(wiki, app, clie
     assert b"card 42 for anonymous" in client.get("/wiki/Home").data
     assert b"card 42 for alice" in alice_client.get("/wiki/Home").data
     assert b"[[nope:1]]" in client.get("/wiki/Home").data
+
+
+
+def big_page_whose_render_races_target(wiki, users, monkeypatch):
+    """"Big" links to [[Target]] and has no stored render; rendering it next, Target gets created just
+    after the render looked the links up (another request's save, meanwhile). Returns the undo."""
+    from suite.wiki import links, pages
+    wiki.save("Big", "See [[Target]] and [[Other]].")
+    wiki.save("Other", "x")  # Other turned blue: Big's render is dropped, its next view renders it
+    real_render = links.render_source
+
+    def render_then_target_is_created(*args, **kwargs):
+        rendered = real_render(*args, **kwargs)
+        if args[0] == "Big":
+            pages.save_page("Target", "now I exist", 0, users["bob"])
+        return rendered
+
+    monkeypatch.setattr(links, "render_source", render_then_target_is_created)
+    return lambda: monkeypatch.setattr(links, "render_source", real_render)
+
+
+def test_page_created_while_a_view_renders_a_linking_page_turns_its_link_blue(wiki, alice_client, app, users,
+                                                                                 monkeypatch):
+    """The viewer's render said "Target is missing"; Target was created before that render was stored,
+    when there was no render for the creation to drop: the stale render must not be kept."""
+    undo = big_page_whose_render_races_target(wiki, users, monkeypatch)
+    alice_client.get("/wiki/Big")
+    undo()
+    with app.app_context():
+        stored = Revision.get(Revision.page == Page.get(Page.key == "big")).html
+    assert stored is None or 'href="/wiki/Target/edit"' not in stored
+    assert b'class="wikilink" href="/wiki/Target"' in alice_client.get("/wiki/Big").data
+
+
+def test_page_created_while_the_api_renders_a_linking_page_turns_its_link_blue(wiki, client, users, monkeypatch):
+    undo = big_page_whose_render_races_target(wiki, users, monkeypatch)
+    client.get("/api/v1/wiki/Big")
+    undo()
+    assert 'class="wikilink" href="/wiki/Target"' in client.get("/api/v1/wiki/Big").json["html"]
