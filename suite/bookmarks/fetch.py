@@ -43,6 +43,10 @@ class FetchRefused(FetchError):
     """The address is not public and not allowed: the guard refused it."""
 
 
+class FetchTimeout(FetchError):
+    """No answer in time (connecting, the headers, or the whole fetch's deadline): maybe just busy."""
+
+
 def address_is_public(ip):
     """True for a globally routable unicast address (every embedding of IPv4 unwrapped)."""
     ip = ipaddress.ip_address(ip)
@@ -159,7 +163,7 @@ class Deadline:
 
     def error(self, url):
         """The FetchError saying the deadline passed."""
-        return FetchError(f"The page took longer than {self.seconds:g} s to arrive from "
+        return FetchTimeout(f"The page took longer than {self.seconds:g} s to arrive from "
                           f"{urlsplit(url).hostname}; the fetch was stopped.")
 
     def _expire(self):
@@ -197,7 +201,8 @@ class _PinnedMixin:
                 continue
             self.deadline.watch(sock)
             return sock
-        raise FetchError(f"Could not connect to {self.host}: {last}")
+        kind = FetchTimeout if isinstance(last, TimeoutError) else FetchError
+        raise kind(f"Could not connect to {self.host}: {last}")
 
 
 class GuardedAdapter(HTTPAdapter):
@@ -302,21 +307,21 @@ def _request_error(url, err, limit, timeout):
     if limit.passed():
         return limit.error(url)
     if isinstance(err, requests.exceptions.Timeout):
-        return FetchError(f"{urlsplit(url).hostname} did not answer within {timeout:g} s.")
-    return FetchError(_connection_message(url, err))
+        return FetchTimeout(f"{urlsplit(url).hostname} did not answer within {timeout:g} s.")
+    return _buried_error(url, err)
 
 
-def _connection_message(url, err):
-    """Our own refusal when it is buried in requests' wrappers, else a short reason."""
+def _buried_error(url, err):
+    """Our own error (a refusal, a connect timeout) when it is buried in requests' wrappers, else a short reason."""
     cause = err
     for _ in range(10):
         if cause is None:
             break
         if isinstance(cause, FetchError):
-            return str(cause)
+            return type(cause)(str(cause))
         nested = cause.args[0] if cause.args and isinstance(cause.args[0], Exception) else None
         cause = cause.__cause__ or cause.__context__ or nested
-    return f"Could not reach {urlsplit(url).hostname}: {type(err).__name__}."
+    return FetchError(f"Could not reach {urlsplit(url).hostname}: {type(err).__name__}.")
 
 
 def _read(resp, url, hops, max_bytes, limit, body_types):

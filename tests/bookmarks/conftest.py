@@ -160,6 +160,10 @@ class Handler(BaseHTTPRequestHandler):
             n = int(path.rsplit("/", 1)[1])
             target = f"/hop/{n - 1}" if n > 0 else "/article"
             self._send(302, "text/html", b"", [("Location", target)])
+        elif path == "/busy":
+            self._send(429, "text/html", b"<title>Too many requests</title>", [("Retry-After", "3600")])
+        elif path == "/unavailable":
+            self._send(503, "text/html", b"<title>Down for maintenance</title>")
         elif path == "/gone":
             self._send(404, "text/html", b"<title>Not found</title>")
         elif path == "/slow-picture":  # readable at once, but its picture never finishes: no load event

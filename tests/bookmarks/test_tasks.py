@@ -101,6 +101,25 @@ def test_dead_link_check_keeps_a_broken_mark_it_could_not_recheck(make_app):
         assert Bookmark.get().is_broken
 
 
+def test_dead_link_check_takes_busy_answers_and_timeouts_as_unknown(make_app, site):
+    """429, 503 and no answer in time say "not now", not "gone": the reason is recorded and the
+    broken mark stays as it was, unbroken or broken. A 404 still marks a bookmark broken."""
+    app = make_app(FETCH_ALLOW_HOSTS="127.0.0.1", FETCH_TIMEOUT=1.0)  # /slow answers after 3 s
+    unknown = [f"{site.url}/busy", f"{site.url}/unavailable", f"{site.url}/slow"]
+    _user_with(app, [*unknown, f"{site.url}/gone"])
+    with app.app_context():
+        assert check_links(per_host=4, spacing=0) == 4
+        checked = {b.url: b for b in Bookmark.select()}
+        assert [checked[url].is_broken for url in unknown] == [False, False, False]
+        assert checked[f"{site.url}/busy"].check_error == "HTTP 429: the site is busy; checked again later"
+        assert checked[f"{site.url}/unavailable"].check_error == "HTTP 503: the site is busy; checked again later"
+        assert checked[f"{site.url}/slow"].check_error == "127.0.0.1 did not answer within 1 s."
+        assert checked[f"{site.url}/gone"].is_broken
+        Bookmark.update(is_broken=True).execute()  # found broken before: a busy answer does not mend it
+        assert check_links(per_host=4, spacing=0) == 4
+        assert all(b.is_broken for b in Bookmark.select())
+
+
 def test_a_bookmark_whose_page_drips_fails_at_the_fetch_deadline(make_app, site):
     """The fetch task gives a page DEADLINE_FACTOR × FETCH_TIMEOUT in all, then records why it stopped."""
     app = make_app(FETCH_ALLOW_HOSTS="127.0.0.1", FETCH_TIMEOUT=0.5)  # deadline 1.5 s; a byte every 0.1 s
@@ -121,5 +140,6 @@ def test_the_dead_link_check_gives_up_on_dripping_headers_at_the_deadline(make_a
     with app.app_context():
         check_links(spacing=0)
         bookmark = Bookmark.get()
-    assert bookmark.is_broken and "took longer than 1.5 s to arrive" in bookmark.check_error
+    assert "took longer than 1.5 s to arrive" in bookmark.check_error
+    assert not bookmark.is_broken  # no answer in time is unknown, not a dead link
     assert dripped(site, "/drip-headers?check") == "cut"
