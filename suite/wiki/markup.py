@@ -42,7 +42,7 @@ EXTENSIONS = ["tables", "fenced_code", "codehilite", "toc", "footnotes", "admoni
 EXTENSION_CONFIGS = {
     "tables": {"use_align_attribute": True},
     "codehilite": {"css_class": "highlight", "guess_lang": False, "noclasses": False},
-    "toc": {"permalink": "¶"},
+    "toc": {"permalink": "¶"},  # and slugify_unicode (imported with Markdown): ids keep their letters
 }
 
 
@@ -76,11 +76,13 @@ def _mark_external(match):
 def render_page(source, resolve, attachment_url=None, embed=None):
     """Render wiki Markdown to sanitized HTML, its side TOC and the titles it links to."""
     import markdown
+    from markdown.extensions.toc import slugify_unicode
 
     from suite.wiki.mdext import WikiExtension
     state = {"resolve": resolve, "links": [], "attachment_url": attachment_url, "embed": embed}
+    configs = {**EXTENSION_CONFIGS, "toc": {**EXTENSION_CONFIGS["toc"], "slugify": slugify_unicode}}
     md = markdown.Markdown(extensions=EXTENSIONS + [WikiExtension(state)],
-                           extension_configs=EXTENSION_CONFIGS, output_format="html")
+                           extension_configs=configs, output_format="html")
     body = md.convert(source)
     toc = md.toc if getattr(md, "toc_tokens", None) else ""
     return Rendered(sanitize(body), sanitize(toc), state["links"])

@@ -3,8 +3,10 @@
 Imported by ``suite.wiki.markup.render_page`` on first use, with Markdown itself.
 """
 import xml.etree.ElementTree as etree
+from urllib.parse import quote
 
 from markdown.extensions import Extension
+from markdown.extensions.toc import slugify_unicode
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
@@ -36,7 +38,9 @@ class WikiLinkInline(InlineProcessor):
         except InvalidInput:
             return None, None, None
         href, exists = self.state["resolve"](title)
-        link = etree.Element("a", {"href": href + ("#" + fragment.strip() if fragment and exists else ""),
+        if fragment.strip() and exists:  # the id the heading gets from the toc extension, percent-encoded
+            href += "#" + quote(slugify_unicode(fragment.strip(), "-"), safe="")
+        link = etree.Element("a", {"href": href,
                                    "class": "wikilink" if exists else "wikilink missing",
                                    "title": title if exists else f"{title} (page does not exist)"})
         link.text = label or target

@@ -189,3 +189,17 @@ def test_page_created_while_the_api_renders_a_linking_page_turns_its_link_blue(w
     client.get("/api/v1/wiki/Big")
     undo()
     assert 'class="wikilink" href="/wiki/Target"' in client.get("/api/v1/wiki/Big").json["html"]
+
+
+def test_migration_0021_drops_stored_renders_so_headings_get_their_new_ids(wiki, alice_client, app):
+    """Renders stored with the old ASCII-only heading ids are rendered again on their next view."""
+    import importlib
+
+    from suite.extensions import db
+    migration = importlib.import_module("suite.migrations.0021_wiki_unicode_heading_ids")
+    wiki.save("Guide", "## Установка\n\nru")
+    with app.app_context():
+        Revision.update(html='<h2 id="_1">Установка</h2>').execute()  # as the old renderer stored it
+        db.execute_sql(migration.DROP_RENDERS)
+        assert Revision.get().html is None
+    assert '<h2 id="установка">' in alice_client.get("/wiki/Guide").data.decode()

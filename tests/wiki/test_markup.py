@@ -1,4 +1,6 @@
 """The renderer: Markdown extensions, wikilinks, pluggable [[kind:...]] embeds, sanitizing."""
+from urllib.parse import unquote
+
 import pytest
 
 from suite.wiki.markup import render_page, render_page_html
@@ -20,8 +22,22 @@ def test_render_page_html_returns_html_and_links():
     assert links == ["Exists", "Other page", "exists"]
 
 
-def test_wikilink_with_section():
-    assert 'href="/wiki/Exists#Install"' in html_of("[[Exists#Install]]")
+def test_wikilink_with_section_links_to_the_id_its_heading_gets():
+    assert 'href="/wiki/Exists#install"' in html_of("[[Exists#Install]]")
+    assert 'href="/wiki/Exists#getting-started"' in html_of("[[Exists#Getting Started]]")
+    assert '<h2 id="getting-started">' in html_of("## Getting Started")
+
+
+@pytest.mark.parametrize("heading, encoded", [
+    ("Установка", "%D1%83%D1%81%D1%82%D0%B0%D0%BD%D0%BE%D0%B2%D0%BA%D0%B0"),
+    ("安装", "%E5%AE%89%E8%A3%85"),
+    ("Café au lait", "caf%C3%A9-au-lait"),
+])
+def test_non_latin_headings_keep_their_letters_and_section_links_reach_them(heading, encoded):
+    """A heading's id keeps its letters (not _1, _2); [[Page#Heading]] links there, percent-encoded."""
+    heading_id = unquote(encoded)
+    assert f'<h2 id="{heading_id}">' in html_of(f"## {heading}\n\ntext")
+    assert f'href="/wiki/Exists#{encoded}"' in html_of(f"[[Exists#{heading}]]")
 
 
 def test_invalid_wikilink_target_stays_text():
