@@ -55,9 +55,9 @@ def _page_values(page):
     """The columns a fetched page fills (favicon downloaded here)."""
     values = {Bookmark.http_status: page.status, Bookmark.fetch_status: DONE, Bookmark.fetch_error: "",
               Bookmark.checked_at: utcnow(), Bookmark.is_broken: page.status >= 400}
-    if page.status >= 400:
+    if page.status >= 400:  # an error page's title ("404 Not Found") and words are not the bookmark's
         values[Bookmark.fetch_error] = f"The page answered HTTP {page.status}."
-    if page.is_html and page.body:
+    elif page.is_html and page.body:
         meta = parse_html(page.text(), page.url)
         values.update({Bookmark.title: _unless_set(Bookmark.title, strip_control(meta.title)[:500]),
                        Bookmark.description: _unless_set(Bookmark.description, strip_control(meta.description)),

@@ -164,6 +164,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(429, "text/html", b"<title>Too many requests</title>", [("Retry-After", "3600")])
         elif path == "/unavailable":
             self._send(503, "text/html", b"<title>Down for maintenance</title>")
+        elif path == "/server-error":
+            self._send(500, "text/html", b'<title>500 Internal Server Error</title><meta name="description" '
+                                         b'content="Something went wrong"><p>Traceback: the wombat failed</p>')
         elif path == "/gone":
             self._send(404, "text/html", b"<title>Not found</title>")
         elif path == "/slow-picture":  # readable at once, but its picture never finishes: no load event

@@ -144,3 +144,19 @@ def test_the_deadline_spans_every_redirect_hop(site):
     """Five quick redirects and a page: fine within the deadline (it is per fetch, not per hop)."""
     page = fetch(f"{site.url}/hop/4", Guard.from_setting("127.0.0.1"), max_bytes=100_000, timeout=2, deadline=5)
     assert page.status == 200 and len(page.redirects) == 5
+
+
+@pytest.mark.parametrize(("path", "status"), [("/gone", 404), ("/server-error", 500)])
+def test_an_error_page_does_not_name_or_describe_the_bookmark(open_app, site, path, status):
+    """A 404 or 500 answer's own title ("Not found") is not the page's: the bookmark stays untitled
+    (its card shows the address), and the error page's words are not its text."""
+    from suite.auth.accounts import create_user
+    from suite.bookmarks.bookmarks import add_bookmark
+    with open_app.app_context():
+        user = create_user("alice", "correct horse battery")
+        add_bookmark(user, f"{site.url}{path}")  # the fetch runs inline here
+        bookmark = only_bookmark(open_app)
+        assert (bookmark.http_status, bookmark.is_broken) == (status, True)
+        assert bookmark.fetch_error == f"The page answered HTTP {status}."
+        assert (bookmark.title, bookmark.description, bookmark.page_text) == ("", "", "")
+
