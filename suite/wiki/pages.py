@@ -81,6 +81,11 @@ def clean_message(message):
     return message
 
 
+def summary(text):
+    """A generated edit summary (it quotes titles) cut to what the message column holds."""
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…"
+
+
 def find_page(title):
     """The page row for ``title`` (any case, deleted too), or None."""
     return Page.get_or_none(Page.key == title_key(title))
@@ -453,13 +458,13 @@ def rename_page(title, new_title, user, *, rewrite=False, message=""):
         if new_key != old_key:
             _clear_target(new_title, page)
         revision = _commit(page, current.content, user,
-                           message or f"Renamed from {old_title} to {new_title}", "rename", title=new_title)
+                           message or summary(f"Renamed from {old_title} to {new_title}"), "rename", title=new_title)
         if revision is None:
             raise Conflict("The page changed while you were renaming it; try again.")
         if new_key == old_key:
             return page, []
         redirect = Page.create(title=old_title, key=old_key, created_by=getattr(user, "id", None))
-        _commit(redirect, f"#REDIRECT [[{new_title}]]\n", user, f"Renamed to {new_title}", "rename")
+        _commit(redirect, f"#REDIRECT [[{new_title}]]\n", user, summary(f"Renamed to {new_title}"), "rename")
         return page, _rewrite_links_to(old_key, old_title, new_title, user, skip=redirect.id) if rewrite else []
 
 
@@ -503,6 +508,6 @@ def _rewrite_links_to(old_key, old_title, new_title, user, skip):
         current = get_revision(source, source.version)
         text = links.rewrite_links(current.content, old_key, new_title)
         if text != current.content and _commit(source, text, user,
-                                               f"Link updated: {old_title} → {new_title}", "edit"):
+                                               summary(f"Link updated: {old_title} → {new_title}"), "edit"):
             changed.append(source.title)
     return changed

@@ -22,6 +22,9 @@ def clean_title(raw):
         raise InvalidInput("A page title cannot be empty.")
     if len(title) > MAX_TITLE:
         raise InvalidInput(f"A page title can have at most {MAX_TITLE} characters.")
+    if len(title_key(title)) > MAX_TITLE:  # the key column holds MAX_TITLE characters too
+        raise InvalidInput(f"A page title can have at most {MAX_TITLE} characters once its case is set aside "
+                           "(“ß” counts as “ss”); shorten it a little.")
     if any(unicodedata.category(c).startswith("C") for c in title):
         raise InvalidInput("A page title cannot contain control characters.")
     bad = sorted(set(title) & FORBIDDEN_CHARS)

@@ -13,6 +13,7 @@ from suite.wiki.models import Page, Revision
     ("Trailing.", b"dot"),
     ("a//b", b"empty part"),
     ("x" * 300, b"at most 200 characters"),
+    ("Straße" * 30, b"at most 200 characters once its case is set aside"),  # 180 characters, key "strasse"*30
     ("!!!", b"letter or digit"),
     ("a/-/b", b"letter or digit"),
     ("Page:Other", b"cannot contain :"),
@@ -207,3 +208,24 @@ def test_revert_to_a_huge_revision_number_is_404(wiki, alice_client):
     wiki.save("Home", "hello")
     resp = alice_client.post("/wiki/Home/revert", data={"rev": HUGE, "base_revision": 1})
     assert resp.status_code == 404
+
+
+def test_page_linking_to_a_title_too_long_once_casefolded_is_saved_with_the_link_as_text(wiki, app):
+    resp = wiki.save("Linker", f"see [[{'Straße' * 30}]]")
+    assert resp.status_code == 302
+    with app.app_context():
+        assert Revision.get().html.count("wikilink") == 0
+
+
+def test_rename_between_long_titles_cuts_its_generated_summaries_to_200(wiki, alice_client, app):
+    """"Renamed from <100 characters> to <100 characters>" and the link updates' summaries fit the column."""
+    old, new = "A" * 100, "B" * 100
+    wiki.save(old, "text")
+    wiki.save("Linker", f"see [[{old}]]")
+    resp = alice_client.post(f"/wiki/{old}/rename", data={"new_title": new, "rewrite": "y", "message": ""})
+    assert resp.status_code == 302
+    with app.app_context():
+        messages = [r.message for r in Revision.select().where(Revision.message != "")]
+    assert len(messages) == 3 and all(len(m) <= 200 for m in messages)
+    assert f"Renamed from {old} to {'B' * 70}" in " ".join(messages)
+    assert all(m.endswith("…") for m in messages if len(m) == 200)
