@@ -345,12 +345,16 @@ def attachments(title):
 
 @bp.route("/<path:title>/attachments/<name>")
 def attachment(title, name):
-    """Download a file: images inline, everything else as an attachment, always sandboxed."""
+    """Download a file: images inline, everything else as an attachment, always sandboxed.
+
+    ``Cache-Control: no-cache`` with the ETag: a file replaced under the same name is seen at once,
+    while an unchanged one costs a 304.
+    """
     page, _ = pages.get_page(clean_title(title))
     found = files.get_attachment(page, name)
     thumb = request.args.get("thumb") == "1" and found.is_image
     resp = send_file(files.file_path(found, thumb), mimetype="image/png" if thumb else found.content_type,
-                     as_attachment=not found.is_image, download_name=found.name, conditional=True, max_age=3600)
+                     as_attachment=not found.is_image, download_name=found.name, conditional=True, max_age=0)
     resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return resp
 

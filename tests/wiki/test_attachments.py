@@ -144,3 +144,17 @@ def test_renaming_back_is_refused_when_both_titles_have_a_file_of_the_same_name(
     assert resp.status_code == 409 and "also has (report.txt)".encode() in resp.data
     assert alice_client.get("/wiki/Alpha/attachments/report.txt").data == b"attached at the redirect"
     assert alice_client.get("/wiki/Beta/attachments/report.txt").data == b"attached to the page"
+
+
+def test_replaced_file_is_seen_at_once_not_after_an_hour(gallery, alice_client, client):
+    """Browsers must ask again each time (no-cache + ETag): the URL stays the same when a file is replaced."""
+    upload(alice_client, "cat.png", png_bytes(color=(1, 2, 3)))
+    first = client.get("/wiki/Gallery/attachments/cat.png")
+    cache = first.headers["Cache-Control"]
+    assert "no-cache" in cache and "max-age=3600" not in cache and first.headers.get("ETag")
+    assert client.get("/wiki/Gallery/attachments/cat.png",
+                      headers={"If-None-Match": first.headers["ETag"]}).status_code == 304  # unchanged: cheap
+    upload(alice_client, "cat.png", png_bytes(color=(9, 9, 9)))
+    again = client.get("/wiki/Gallery/attachments/cat.png", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and again.data == png_bytes(color=(9, 9, 9))
+    assert "no-cache" in client.get("/wiki/Gallery/attachments/cat.png?thumb=1").headers["Cache-Control"]
