@@ -341,7 +341,7 @@ def save_page(title, content, base_revision, user, message="", *, kind="edit", p
         require_edit(user, page)
         _check_resolved(content, page)
         text, merged_with = _merge_stale(page, title, content, base_number)
-        if merged_with is None and (current := _unchanged(page, text)) is not None:
+        if (current := _unchanged(page, text)) is not None:  # a merge may come out as the current text too
             return SaveResult(page, current, changed=False, moved_from=moved_from)
         shown_title = page.title if page else title
         rendered = links.render_source(shown_title, text, existing=(shown_title,))  # outside the write lock

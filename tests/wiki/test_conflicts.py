@@ -261,3 +261,14 @@ def test_conflicting_api_put_answers_the_merge_with_marked_overlaps(wiki, client
     assert resp.status_code == 409
     assert resp.json["merged"] == ("A\nb\n<<<<<<< your text\nc by api\n=======\nC by alice\n"
                                    ">>>>>>> revision 2 by alice\n")
+
+
+def test_saving_unchanged_text_on_an_outdated_base_saves_nothing(page_v1, wiki, bob_wiki, app):
+    """Bob opened revision 1 and saves it untouched after alice's change: the merge is her text, no new revision."""
+    wiki.save("Plan", BASE.replace("intro line", "intro line (alice)"), base=page_v1)
+    resp = bob_wiki.save("Plan", BASE, base=page_v1)
+    assert resp.status_code == 302
+    shown = bob_wiki.client.get(resp.headers["Location"]).data.decode()
+    assert "No changes to save." in shown and "merged" not in shown
+    with app.app_context():
+        assert Page.get(Page.key == "plan").version == 2
