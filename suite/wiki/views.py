@@ -16,7 +16,7 @@ from suite.auth import current_user, login_required
 from suite.auth.models import utcnow
 from suite.downloads import streamed
 from suite.embeds import fill_embeds
-from suite.errors import Conflict, InvalidInput, NotFound, TooLarge
+from suite.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from suite.requestargs import page_number, whole_number
 from suite.wiki import archive, links, pages
 from suite.wiki import attachments as files
@@ -95,16 +95,34 @@ def view(title):
                            can_delete=can_delete(current_user, page))
 
 
+def _kept_text(title, reason, status, sign_in=False):
+    """A refused save (signed out, page protected meanwhile): nothing saved, the text shown to copy.
+
+    Only after the CSRF check (``suite.security``) passed: the text came from our own form.
+    """
+    return render_template("wiki/kept_text.html", title=title, reason=reason, sign_in=sign_in,
+                           text=request.form.get("content", "")), status
+
+
 @bp.route("/<path:title>/edit", methods=["GET", "POST"])
-@login_required
 def edit(title):
     """Edit form; Preview renders without saving; a stale save merges or shows the conflict."""
+    if not current_user.is_authenticated:
+        if request.method == "POST" and request.form.get("content"):  # signed out while editing
+            return _kept_text(title.replace("_", " "), "You are no longer signed in, so nothing was saved.",
+                              401, sign_in=True)
+        return current_app.login_manager.unauthorized()
     try:
         title = clean_title(title)
     except InvalidInput as err:  # a title typed in a "new page" box: say why, keep it to fix
         return render_template("wiki/bad_title.html", typed=title.replace("_", " "), message=err.message), 400
     page = pages.find_page(title)
-    require_edit(current_user, page)
+    try:
+        require_edit(current_user, page)
+    except Forbidden as err:
+        if request.method == "POST":  # e.g. protected while this user was editing
+            return _kept_text(page.title if page else title, err.message + " Nothing was saved.", 403)
+        raise
     form = EditForm()
     if request.method == "GET":
         _fill_form(form, page)
@@ -133,6 +151,8 @@ def edit(title):
             except (InvalidInput, TooLarge) as err:
                 form.content.errors = [err.message]
                 status = err.status
+            except Forbidden as err:  # protected after the check above
+                return _kept_text(page.title if page else title, err.message + " Nothing was saved.", 403)
             else:
                 _flash_saved(result)
                 return redirect(wiki_url(result.page.title))

@@ -1,4 +1,6 @@
 """SUITE_WIKI_READ / SUITE_WIKI_WRITE and protected pages."""
+import re
+
 import pytest
 
 from suite.auth.accounts import create_user
@@ -11,8 +13,8 @@ def signed_in(app, name, admin=False):
     with app.app_context():
         user = create_user(name, PASSWORD, is_admin=admin)
     client = app.test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
+    from tests.conftest import sign_in
+    sign_in(client, user)
     return client
 
 
@@ -86,3 +88,37 @@ def test_edit_without_csrf_token_is_refused(wiki, alice_client, app):
     assert resp.status_code == 400
     with app.app_context():
         assert Page.select().count() == 0
+
+
+def save_then_kept_text(wiki, opened, status):
+    """Save "my long careful edit" from an editor opened before; the refusal shows that text, read-only."""
+    resp = wiki.client.post("/wiki/Plan/edit", data={**opened, "content": "my long careful edit",
+                                                     "message": "", "save": "Save"})
+    assert resp.status_code == status
+    shown = resp.data.decode()
+    assert re.search(r'<textarea id="kept-text"[^>]*readonly[^>]*>\s*my long careful edit</textarea>', shown)
+    return shown
+
+
+def test_page_protected_while_editing_refuses_the_save_and_shows_the_text_back(wiki, admin_client, app):
+    wiki.save("Plan", "old text")
+    opened = wiki.editor("Plan")
+    admin_client.post("/wiki/Plan/protect", data={"protected": "1"})
+    shown = save_then_kept_text(wiki, opened, 403)
+    assert "protected" in shown and "Nothing was saved." in shown
+    assert b"old text" in wiki.client.get("/wiki/Plan").data
+
+
+def test_save_after_the_session_ended_shows_the_text_with_a_sign_in_link(wiki, app):
+    wiki.save("Plan", "old text")
+    opened = wiki.editor("Plan")
+    with wiki.client.session_transaction() as sess:  # signed out elsewhere; the form's CSRF token still holds
+        sess.pop("_user_id")
+    shown = save_then_kept_text(wiki, opened, 401)
+    assert "no longer signed in" in shown and "/auth/login?next=" in shown
+
+
+def test_signed_out_save_without_a_valid_csrf_token_is_still_refused(wiki, client):
+    resp = client.post("/wiki/Plan/edit", data={"content": "forged text", "base_revision": 0, "save": "Save"},
+                       csrf=False)
+    assert resp.status_code == 400 and b"forged text" not in resp.data
