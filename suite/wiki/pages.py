@@ -12,7 +12,7 @@ from typing import Optional
 from flask import current_app
 from peewee import JOIN, IntegrityError
 
-from suite import search
+from suite import pagecache, search
 from suite.auth.models import User, utcnow
 from suite.database import Prepared
 from suite.errors import Conflict, InvalidInput, NotFound, TooLarge
@@ -441,8 +441,10 @@ def restore_page(title, user):
 def set_protected(title, user, protected):
     """Admins protect a page so only admins may edit it (or lift that)."""
     require_admin(user)
-    page, _ = get_page(title)
-    Page.update(protected=bool(protected)).where(Page.id == page.id).execute()
+    with db.atomic():
+        page, _ = get_page(title)
+        Page.update(protected=bool(protected)).where(Page.id == page.id).execute()
+        pagecache.changed("wiki")  # the page shows its "protected" badge: pages kept for readers go
     return page
 
 

@@ -122,3 +122,16 @@ def test_signed_out_save_without_a_valid_csrf_token_is_still_refused(wiki, clien
     resp = client.post("/wiki/Plan/edit", data={"content": "forged text", "base_revision": 0, "save": "Save"},
                        csrf=False)
     assert resp.status_code == 400 and b"forged text" not in resp.data
+
+
+@pytest.mark.parametrize("protected", ["1", "0"])
+def test_protecting_a_page_shows_to_anonymous_readers_at_once(wiki, admin_client, app, protected):
+    """The page cache keeps pages for anonymous readers: protecting (or lifting it) must end those."""
+    wiki.save("Rules", "be nice")
+    if protected == "0":
+        admin_client.post("/wiki/Rules/protect", data={"protected": "1"})
+    reader = app.test_client()
+    reader.get("/wiki/Rules")
+    assert reader.get("/wiki/Rules").headers.get("X-Cache") == "hit"  # kept for readers
+    admin_client.post("/wiki/Rules/protect", data={"protected": protected})
+    assert (b"protected</span>" in reader.get("/wiki/Rules").data) == (protected == "1")
