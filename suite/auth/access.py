@@ -4,23 +4,34 @@ from functools import wraps
 from flask import current_app, g, request
 from flask_login import AnonymousUserMixin, current_user
 
-from suite.auth.models import User
+from suite.auth.models import LoginSession, User
 from suite.database import Prepared
 from suite.errors import Forbidden, NotFound, Unauthorized
 from suite.extensions import login_manager
 
-USER_BY_ID = Prepared(lambda uid: User.select().where(User.id == uid).limit(1))
+USER_BY_SESSION = Prepared(lambda uid, key: User.select(User).join(LoginSession).where(
+    User.id == uid, LoginSession.key == key).limit(1))
 
 
-def load_session_user(user_id):
-    """flask-login's loader: ``<id>:<epoch>:<stamp>``; a stale epoch (password changed) or another
-    account's stamp (an id handed out again) signs out, as do sessions from before the stamp."""
+def load_session_user(session_id):
+    """flask-login's loader: ``<id>:<epoch>:<stamp>:<sign-in>`` (``User.session_id``).
+
+    A sign-in that ended (signed out, or every other one at a password change), a stale epoch
+    (password changed) or another account's stamp (an id handed out again) signs out, as do
+    sessions from before sign-ins were recorded.
+    """
+    parts = str(session_id).split(":")
+    if len(parts) != 4 or not parts[3]:
+        return None
     try:
-        uid, epoch, stamp = (int(part) for part in str(user_id).split(":"))
+        uid, epoch, stamp = (int(part) for part in parts[:3])
     except ValueError:
         return None
-    user = USER_BY_ID.first(uid)
-    return user if user is not None and (user.session_epoch, user.session_stamp) == (epoch, stamp) else None
+    user = USER_BY_SESSION.first(uid, LoginSession.hash(parts[3]))
+    if user is None or (user.session_epoch, user.session_stamp) != (epoch, stamp):
+        return None
+    user.login_sid = parts[3]
+    return user
 
 
 def bearer_token():
@@ -123,6 +134,7 @@ def init_app(app):
     """Bind flask-login to the suite."""
     login_manager.init_app(app)
     login_manager.user_loader(load_session_user)
+    login_manager.id_attribute = "session_id"
     login_manager.anonymous_user = Anonymous
     login_manager.unauthorized_handler(unauthorized)
     login_manager.session_protection = "basic"

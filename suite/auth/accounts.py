@@ -8,7 +8,7 @@ from peewee import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from suite import pagecache, search
-from suite.auth.models import ApiToken, LoginFailure, User, utcnow
+from suite.auth.models import ApiToken, LoginFailure, LoginSession, User, utcnow
 from suite.database import Prepared
 from suite.errors import Conflict, InvalidInput, RateLimited
 from suite.extensions import db
@@ -117,6 +117,38 @@ def authenticate(username, password, ip):
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 
+#: How long a sign-in is kept: the longest a cookie naming it lives (flask-login's remember cookie).
+SIGN_IN_DAYS = 365
+
+
+def start_session(user):
+    """Record a new sign-in of ``user`` (one browser) and give the user its id (``login_sid``)."""
+    sid = secrets.token_urlsafe(24)
+    LoginSession.insert(key=LoginSession.hash(sid), user=user.id).execute()
+    LoginSession.delete().where(LoginSession.user == user.id, LoginSession.created_at
+                                < utcnow() - datetime.timedelta(days=SIGN_IN_DAYS)).execute()
+    user.login_sid = sid
+    return sid
+
+
+def end_session(user):
+    """Forget the sign-in ``user`` came with: its cookies, wherever copied, sign in no more."""
+    if user.login_sid:
+        LoginSession.delete().where(LoginSession.key == LoginSession.hash(user.login_sid)).execute()
+
+
+def end_other_sessions(user):
+    """Sign out every other browser of ``user``; how many there were."""
+    keep = LoginSession.hash(user.login_sid or "")
+    return LoginSession.delete().where(LoginSession.user == user.id, LoginSession.key != keep).execute()
+
+
+def other_session_count(user):
+    """How many other browsers ``user`` is signed in on."""
+    keep = LoginSession.hash(user.login_sid or "")
+    return LoginSession.select().where(LoginSession.user == user.id, LoginSession.key != keep).count()
+
+
 def change_password(user, current, new):
     """Set a new password after checking the current one; other sessions are signed out."""
     if not check_password_hash(user.password_hash, current or ""):
@@ -125,6 +157,7 @@ def change_password(user, current, new):
     user.password_hash = hash_password(new)
     user.session_epoch += 1
     user.save()
+    LoginSession.delete().where(LoginSession.user == user.id).execute()  # every browser signs in again
     pagecache.changed("user")  # pages kept for the signed-out sessions go too
 
 

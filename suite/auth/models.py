@@ -34,10 +34,18 @@ class User(UserMixin, BaseModel):
     session_epoch = IntegerField(default=0)  # bumped on password change: old sessions end
     created_at = DateTimeField(default=utcnow)
 
+    #: The sign-in (``LoginSession``) this request came with: set by the session loader and at sign-in.
+    login_sid = None
+
     def get_id(self):
-        """Session id: ``<id>:<epoch>:<stamp>``. The epoch is bumped by a password change, which
-        signs out other sessions; the stamp (``session_stamp``) ties a session to this account."""
+        """The account's id for caches: ``<id>:<epoch>:<stamp>``. The epoch is bumped by a password
+        change, which signs out other sessions; the stamp (``session_stamp``) ties an id to this account."""
         return f"{self.id}:{self.session_epoch}:{self.session_stamp}"
+
+    def session_id(self):
+        """What the session and keep-me-signed-in cookies hold (flask-login's ``id_attribute``):
+        ``get_id()`` and the sign-in's own id, so signing out ends that cookie on the server too."""
+        return f"{self.get_id()}:{self.login_sid}"
 
     @property
     def session_stamp(self):
@@ -73,6 +81,20 @@ class ApiToken(BaseModel):
     def hash(token):
         """The stored form of a token."""
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class LoginSession(BaseModel):
+    """One sign-in of one browser. Its cookies name it; signing out deletes it, and with it every
+    copy of those cookies (Flask keeps the session in the cookie, which alone cannot be taken back)."""
+
+    key = CharField(max_length=64, primary_key=True)  # SHA-256 of the id in the cookie
+    user = ForeignKeyField(User, backref="login_sessions", on_delete="CASCADE", index=True)
+    created_at = DateTimeField(default=utcnow)
+
+    @staticmethod
+    def hash(sid):
+        """The stored form of a sign-in id."""
+        return hashlib.sha256(sid.encode()).hexdigest()
 
 
 class LoginFailure(BaseModel):

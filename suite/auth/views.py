@@ -33,6 +33,7 @@ def safe_next(target):
 
 def _sign_in(user, remember=False):
     session.clear()  # a fresh session on every sign-in: no session fixation
+    accounts.start_session(user)
     login_user(user, remember=remember)
 
 
@@ -86,6 +87,8 @@ def logout():
     The session is emptied first: ``logout_user`` leaves the mark that makes flask-login delete the
     "keep me signed in" cookie in the session, and clearing after it would erase the mark.
     """
+    if current_user.is_authenticated:
+        accounts.end_session(current_user)
     session.clear()
     logout_user()
     flash("You are signed out.", "info")
@@ -107,7 +110,8 @@ def _account_page(status=200, new_token=None, **forms):
         password_form=forms.get("password_form") or PasswordForm(),
         token_form=forms.get("token_form") or TokenForm(),
         delete_form=forms.get("delete_form") or DeleteAccountForm(),
-        confirm_form=ConfirmForm()), status, {"Cache-Control": "no-store"}
+        confirm_form=ConfirmForm(), other_sessions=accounts.other_session_count(current_user)), \
+        status, {"Cache-Control": "no-store"}
 
 
 @bp.route("/account/password", methods=["POST"])
@@ -163,6 +167,15 @@ def revoke_token(token_id):
     if not accounts.revoke_token(current_user, token_id):
         raise NotFound("No such token.")
     flash("The token has been revoked.", "info")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions():
+    """Sign out every other browser of this account (this one stays signed in)."""
+    ended = accounts.end_other_sessions(current_user)
+    flash(f"Signed out {ended} other browser{'s' if ended != 1 else ''}.", "info")
     return redirect(url_for("auth.account"))
 
 

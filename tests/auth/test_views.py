@@ -4,7 +4,7 @@ import re
 import pytest
 
 from suite.auth.models import ApiToken, User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, sign_in
 
 
 def test_register_signs_in_and_first_user_is_admin(client, auth, app):
@@ -57,8 +57,7 @@ def test_registration_closed_is_403_but_admins_create_users(make_app):
     with app.app_context():
         from suite.auth.accounts import create_user
         admin = create_user("root", PASSWORD)
-    with client.session_transaction() as sess:
-        sess["_user_id"] = admin.get_id()
+    sign_in(client, admin)
     resp = client.post("/auth/users", data={"username": "newbie", "password": PASSWORD,
                                             "confirm": PASSWORD})
     assert resp.status_code == 302
@@ -302,3 +301,44 @@ def test_sign_out_also_ends_keep_me_signed_in(client, users):
     assert any(h.startswith("remember_token=;") for h in resp.headers.getlist("Set-Cookie"))
     assert client.get_cookie("remember_token") is None
     assert client.get("/auth/account").status_code == 302
+
+
+def _copy_cookies(source, target, names=("session", "remember_token")):
+    for name in names:
+        cookie = source.get_cookie(name)
+        if cookie is not None:
+            target.set_cookie(name, cookie.value)
+
+
+def test_a_copy_of_the_session_cookie_signs_in_no_more_after_sign_out(app, client, auth, users):
+    auth.login("alice")
+    thief = app.test_client()
+    _copy_cookies(client, thief, ("session",))
+    assert thief.get("/auth/account").status_code == 200
+    auth.logout()
+    assert thief.get("/auth/account").status_code == 302
+
+
+def test_a_copy_of_the_keep_me_signed_in_cookie_signs_in_no_more_after_sign_out(app, client, users):
+    client.post("/auth/login", data={"username": "alice", "password": PASSWORD, "remember": "y"})
+    thief = app.test_client()
+    _copy_cookies(client, thief, ("remember_token",))
+    assert thief.get("/auth/account").status_code == 200
+    client.post("/auth/logout", data={})
+    assert app.test_client().get("/auth/account").status_code == 302
+    fresh = app.test_client()
+    _copy_cookies(thief, fresh, ("remember_token",))
+    assert fresh.get("/auth/account").status_code == 302
+
+
+def test_sign_out_everywhere_else_keeps_this_browser(app, client, auth, users):
+    others = [app.test_client() for _ in range(2)]
+    for other in others:
+        type(auth)(other).login("alice")
+    auth.login("alice")
+    page = client.get("/auth/account").get_data(as_text=True)
+    assert "also signed in on 2 other browsers" in page
+    resp = client.post("/auth/sessions/end-others", data={}, follow_redirects=True)
+    assert "Signed out 2 other browsers." in resp.get_data(as_text=True)
+    assert all(other.get("/auth/account").status_code == 302 for other in others)
+    assert "Only here." in client.get("/auth/account").get_data(as_text=True)

@@ -275,8 +275,8 @@ def open_client(open_app):
     with open_app.app_context():
         user = create_user("alice", PASSWORD)
     client = open_app.test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
+    from tests.conftest import sign_in
+    sign_in(client, user)
     return client
 
 

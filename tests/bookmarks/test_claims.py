@@ -57,8 +57,8 @@ def test_overlapping_backlog_runs_fetch_each_bookmark_once(queued_app, site):
 
 def _signed_in(app, user):
     client = app.test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
+    from tests.conftest import sign_in
+    sign_in(client, user)
     return client
 
 

@@ -207,8 +207,8 @@ def test_an_upload_waiting_for_its_import_goes_when_the_account_is_deleted(make_
     with app.app_context():
         user = create_user("alice", PASSWORD)
     client = app.test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
+    from tests.conftest import sign_in
+    sign_in(client, user)
     resp = client.post("/bookmarks/import", data={"file": (io.BytesIO(FIREFOX.encode()), "ff.html")},
                        content_type="multipart/form-data")
     assert resp.status_code == 302

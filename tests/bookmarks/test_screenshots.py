@@ -33,8 +33,8 @@ def shot_client(shot_app):
     with shot_app.app_context():
         user = create_user("alice", "correct horse battery")
     client = shot_app.test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
+    from tests.conftest import sign_in
+    sign_in(client, user)
     return client
 
 

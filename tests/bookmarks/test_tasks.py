@@ -25,8 +25,8 @@ def test_dead_link_check_marks_broken_and_filter_shows_them(open_app, site):
     assert set(broken) == {f"{site.url}/gone", "http://no-such-host.invalid/"}
     assert broken[f"{site.url}/gone"] == "HTTP 404"
     client = open_app.test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
+    from tests.conftest import sign_in
+    sign_in(client, user)
     html = client.get("/bookmarks/?broken=1&view=list").get_data(as_text=True)
     assert "/gone" in html and "/article" not in html
 
@@ -70,8 +70,8 @@ def test_saving_answers_at_once_and_queues_the_fetch(make_app, site):
     with app.app_context():
         user = create_user("alice", "correct horse battery")
     client = app.test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
+    from tests.conftest import sign_in
+    sign_in(client, user)
     assert add(client, f"{site.url}/article").status_code == 302
     with app.app_context():
         assert Bookmark.get().status == "pending"

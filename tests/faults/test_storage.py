@@ -23,8 +23,8 @@ def sqlite_app(make_app, tmp_path):
     with app.app_context():
         user = create_user("alice", "correct horse battery")
     client = app.test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
+    from tests.conftest import sign_in
+    sign_in(client, user)
     app.alice = client
     app.instance = inst
     return app

@@ -70,8 +70,8 @@ def test_page_over_size_limit_is_413_with_text_kept(make_app, users):
     with app.app_context():
         user = create_user("writer", "correct horse battery")
     client = app.test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
+    from tests.conftest import sign_in
+    sign_in(client, user)
     big = "word " * 400
     resp = WikiActions(client).save("Big", big)
     assert resp.status_code == 413
