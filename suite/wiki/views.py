@@ -159,7 +159,9 @@ def edit(title):
     elif request.method == "POST":
         status = 400
     diff = diff_rows(conflict.current.content, form.content.data) if conflict else None
+    deletion = pages.get_revision(page, page.version) if page and page.deleted else None
     return render_template("wiki/edit.html", title=page.title if page and page.version else title, page=page,
+                           deletion=deletion, can_restore=bool(deletion) and can_delete(current_user, page),
                            form=form, preview=fill_embeds(preview.html, current_user) if preview else None, conflict=conflict, diff=diff), status
 
 
@@ -170,8 +172,10 @@ def _fill_form(form, page):
         return
     number = whole_number("rev") or page.version
     current = pages.get_revision(page, page.version)
-    form.content.data = (current if number == page.version else pages.get_revision(page, number)).content
     form.base_revision.data, form.page_id.data, form.base_hash.data = page.version, page.id, current.content_hash
+    if page.deleted:  # creating the page anew starts empty: bringing the old text back is a restore
+        return
+    form.content.data = (current if number == page.version else pages.get_revision(page, number)).content
     if number != page.version:
         form.message.data = f"Reverted to revision {number}"
 

@@ -175,3 +175,16 @@ def test_all_pages_lists_live_pages_by_title(wiki, alice_client, client):
     html = client.get("/wiki/pages").data.decode()
     assert html.index("Apple") < html.index("Zebra")
     assert ">Gone<" not in html
+
+
+def test_creating_a_deleted_page_anew_starts_empty_and_says_it_was_deleted(wiki, bob_wiki, app):
+    """The deleted text is not brought back by the editor (that is a restore, with its own permission)."""
+    wiki.save("Launch plan", "Old, wrong plan (spam).")
+    wiki.client.post("/wiki/Launch_plan/delete", data={"message": "spam"})
+    for url in ("/wiki/Launch_plan/edit", "/wiki/Launch_plan/edit?rev=1"):
+        shown = bob_wiki.client.get(url).data.decode()
+        assert "Creating Launch plan" in shown
+        assert "was deleted by alice" in shown and "/wiki/Launch_plan/history" in shown
+        assert "Old, wrong plan" not in shown
+    assert bob_wiki.save("Launch_plan", "A new plan.").status_code == 302
+    assert b"A new plan." in bob_wiki.client.get("/wiki/Launch_plan").data
