@@ -135,9 +135,21 @@ def pages_linking_to(key):
             .order_by(Page.key))
 
 
+# Fenced code blocks (to their closing fence or the end) and inline code spans: no link is made there.
+CODE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)|(`+)[^`](?:.*?[^`])??\2(?!`)",
+                     re.M | re.S)
+
+
 def rewrite_links(text, old_key, new_title):
-    """``text`` with every ``[[Old]]`` link (any case, label and #section kept) pointing to ``new_title``."""
+    """``text`` with every ``[[Old]]`` link (any case, label and #section kept) pointing to ``new_title``.
+
+    ``[[Old]]`` inside code (fenced blocks, inline spans) is no link and stays as written.
+    """
+    code = [m.span() for m in CODE_RE.finditer(text)]
+
     def replace(match):
+        if any(start <= match.start() < end for start, end in code):
+            return match.group(0)
         target, bar, label = match.group(1).partition("|")
         name, hash_, fragment = target.partition("#")
         try:

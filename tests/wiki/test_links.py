@@ -203,3 +203,16 @@ def test_migration_0021_drops_stored_renders_so_headings_get_their_new_ids(wiki,
         db.execute_sql(migration.DROP_RENDERS)
         assert Revision.get().html is None
     assert '<h2 id="установка">' in alice_client.get("/wiki/Guide").data.decode()
+
+
+def test_rename_updates_links_but_not_link_syntax_shown_in_code(wiki, alice_client, app):
+    """[[Old]] in a code span or a fenced block is an example of the syntax, not a link: it stays as written."""
+    wiki.save("Old", "text")
+    source = ("See [[Old]].\n\nWrite `[[Old]]` to link.\n\n```\n[[Old|label]]\n```\n\n~~~\n[[Old]]\n~~~\n\n"
+              "Then [[old#part|there]].\n")
+    wiki.save("Docs", source)
+    alice_client.post("/wiki/Old/rename", data={"new_title": "New", "rewrite": "y", "message": ""})
+    with app.app_context():
+        docs = Page.get(Page.key == "docs")
+        text = Revision.get(Revision.page == docs, Revision.number == docs.version).content
+    assert text == source.replace("See [[Old]]", "See [[New]]").replace("[[old#part", "[[New#part")
