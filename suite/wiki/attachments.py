@@ -32,11 +32,16 @@ FILE_TYPES = {"pdf": "application/pdf", "txt": "text/plain", "md": "text/markdow
 MAX_PIXELS = 40_000_000
 THUMB_SIZE = (320, 320)
 NAME_JUNK = re.compile(r"[^\w.-]+")
+MAX_NAME = 120
 
 
 def clean_filename(raw):
     """A safe attachment name (letters, digits, ``_.-``), or InvalidInput."""
-    name = NAME_JUNK.sub("_", os.path.basename((raw or "").replace("\\", "/"))).strip("._")[:120]
+    name = NAME_JUNK.sub("_", os.path.basename((raw or "").replace("\\", "/"))).strip("._")
+    stem, dot, ext = name.rpartition(".")
+    if dot and len(name) > MAX_NAME:  # cut the stem, never the extension
+        name = stem[:MAX_NAME - len(ext) - 1].rstrip("._") + "." + ext
+    name = name[:MAX_NAME]
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if not name or not ext:
         raise InvalidInput("The file needs a name with an extension, like photo.png.")

@@ -14,6 +14,12 @@ SPECIAL = {"recent", "recent.atom", "search", "export", "import", "pages"}
 FORBIDDEN_CHARS = set('[]{}|#?<>:"\\%*^`~')
 
 
+#: Format characters words need: Persian and Indic scripts spell with the zero-width non-joiner and
+#: joiner (U+200C, U+200D), and so do emoji sequences. Every other C* character (controls, bidi
+#: overrides, unassigned code points) stays refused.
+JOINERS = frozenset("\u200c\u200d")
+
+
 def clean_title(raw):
     """The canonical title for ``raw`` (URL or typed form), or InvalidInput saying what is wrong."""
     title = unicodedata.normalize("NFC", (raw or "").replace("_", " "))
@@ -25,7 +31,7 @@ def clean_title(raw):
     if len(title_key(title)) > MAX_TITLE:  # the key column holds MAX_TITLE characters too
         raise InvalidInput(f"A page title can have at most {MAX_TITLE} characters once its case is set aside "
                            "(“ß” counts as “ss”); shorten it a little.")
-    if any(unicodedata.category(c).startswith("C") for c in title):
+    if any(unicodedata.category(c).startswith("C") and c not in JOINERS for c in title):
         raise InvalidInput("A page title cannot contain control characters.")
     bad = sorted(set(title) & FORBIDDEN_CHARS)
     if bad:

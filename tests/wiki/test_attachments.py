@@ -104,6 +104,13 @@ def test_path_in_filename_is_stripped(gallery, alice_client, app):
         assert Attachment.get().name == "passwd.txt"
 
 
+def test_a_long_file_name_is_cut_in_its_stem_and_keeps_its_extension(gallery, alice_client, app):
+    assert upload(alice_client, "minutes-of-the-meeting-" * 6 + "final.pdf", b"%PDF-1.4\n").status_code == 302
+    with app.app_context():
+        name = Attachment.get().name
+    assert len(name) == 120 and name.endswith(".pdf") and name.startswith("minutes-of-the-meeting")
+
+
 def test_reupload_replaces_file(gallery, alice_client, client):
     upload(alice_client, "notes.txt", b"one")
     upload(alice_client, "notes.txt", b"two")

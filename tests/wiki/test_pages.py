@@ -1,6 +1,9 @@
 """Viewing, creating and editing pages through the web: titles, history, diff, preview."""
 import random
 import re
+from urllib.parse import quote
+
+import pytest
 
 from suite.wiki.models import Page, Revision
 
@@ -48,6 +51,19 @@ def test_unicode_title_works(wiki, client):
     resp = wiki.save("Café_Ω", "Crème")
     assert resp.status_code == 302
     assert client.get("/wiki/Café_Ω").status_code == 200
+
+
+@pytest.mark.parametrize("title", ["کتاب\u200cها", "क्\u200dष", "Team 👩\u200d💻 notes"])
+def test_titles_keep_the_joiners_their_scripts_spell_with(wiki, client, title):
+    """Persian and Indic words and emoji sequences need U+200C/U+200D; other format characters stay out."""
+    assert wiki.save(title, "x").status_code == 302
+    wiki.save("Links", f"See [[{title}]].")
+    assert f'href="/wiki/{quote(title.replace(" ", "_"))}"' in client.get("/wiki/Links").get_data(as_text=True)
+
+
+def test_a_bidi_override_in_a_title_is_still_refused(wiki):
+    resp = wiki.save("Evil\u202etxt.exe", "x")
+    assert resp.status_code == 400 and "control characters" in resp.get_data(as_text=True)
 
 
 def test_every_save_is_a_revision_in_history(wiki, client):
