@@ -80,3 +80,21 @@ def test_page_fits_a_phone_screen(browser, live_server, users, wiki):
     tab.goto(live_server + "/wiki/Wide")
     assert tab.evaluate("document.documentElement.scrollWidth") <= 360
     context.close()
+
+
+LONG_WORD = "PropertySourcesPlaceholderConfigurer.postProcessBeanFactory"
+
+
+@pytest.mark.parametrize("path", ["/wiki/{t}", "/wiki/{t}/history", "/wiki/{t}/backlinks", "/wiki/{t}/attachments",
+                                  "/wiki/pages", "/wiki/search?q=hello", "/wiki/Contents"])
+def test_long_words_and_a_table_of_contents_fit_a_phone(browser, live_server, users, path):
+    """A title of one long word (a class name) and a [TOC] of long headings wrap at 375 px."""
+    context = browser.new_context(viewport={"width": 375, "height": 700})
+    tab = context.new_page()
+    sign_in(tab, live_server, "alice")
+    save_page(tab, live_server, LONG_WORD, "hello there")
+    save_page(tab, live_server, "Contents", f"[[{LONG_WORD}]] hello\n\n[TOC]\n\n## {LONG_WORD} and "
+              + "a heading long enough to need several lines on a phone\n\ntext\n")
+    tab.goto(live_server + path.format(t=LONG_WORD))
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 375
+    context.close()
