@@ -9,6 +9,8 @@ which keep their bytes).
 """
 import re
 
+from markupsafe import Markup, escape
+
 NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -47,6 +49,24 @@ def encodable(value):
     return True
 
 
+TRAILING_SPACE = re.compile(r"[ \t]+$")
+
+
+def diff_line(line, kind):
+    """A diff row's text as HTML, its trailing spaces and tabs made visible on changed rows.
+
+    A change of trailing spaces alone (two make a Markdown line break) would otherwise show as a
+    removed and an added line that look the same.
+    """
+    found = TRAILING_SPACE.search(line) if kind in ("add", "del") else None
+    if found is None:
+        return escape(line)
+    marks = found.group().replace(" ", "·").replace("\t", "→")
+    return escape(line[:found.start()]) + Markup('<span class="trailing-space" title="trailing spaces and tabs">'
+                                                 '{}</span>').format(marks)
+
+
 def init_app(app):
-    """Register ``xml_text`` for the feeds' templates."""
+    """Register ``xml_text`` for the feeds' templates and ``diff_line`` for the diff views."""
     app.add_template_filter(strip_control, "xml_text")
+    app.add_template_filter(diff_line, "diff_line")

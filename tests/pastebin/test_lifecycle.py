@@ -226,6 +226,13 @@ def _diff_heads(client, old, new):
     return [" ".join(h.split()) for h in re.findall(r'<header class="paste-file-head"><strong>(.*?)</strong>', page)]
 
 
+def test_a_change_of_trailing_whitespace_alone_shows_it(client):
+    old = _form_paste(client, [("", "x = 1\ny = 2\n")])
+    new = _form_paste(client, [("", "x = 1\t \ny = 2\n")], parent=old)
+    page = client.get(f"/paste/{old}/diff/{new}").get_data(as_text=True)
+    assert "x = 1<span class=\"trailing-space\" title=\"trailing spaces and tabs\">→·</span>" in page
+
+
 def test_diff_labels_a_removed_or_added_file_as_such(client):
     both = _form_paste(client, [("", "a\n"), ("README.md", "hello\n")])
     one = _form_paste(client, [("", "a\nb\n")], parent=both)

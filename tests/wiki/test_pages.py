@@ -102,6 +102,15 @@ def test_diff_of_big_look_alike_revisions_is_shown_replaced_not_lined_up_for_a_m
     assert "too large and too alike to line up" in page and "only its first 20,000 lines are shown" in page
 
 
+def test_a_change_of_trailing_spaces_alone_shows_them(wiki, client):
+    """Two trailing spaces are a Markdown line break: a diff must not show two identical lines."""
+    wiki.save("Poem", "Roses are red\nViolets are blue\n")
+    wiki.save("Poem", "Roses are red  \nViolets are blue\n")
+    html = client.get("/wiki/Poem/diff?from=1&to=2").get_data(as_text=True)
+    assert '<span class="trailing-space" title="trailing spaces and tabs">··</span>' in html
+    assert html.count('class="trailing-space"') == 1  # on the added line only
+
+
 def test_diff_of_unknown_revision_is_404(wiki, client):
     wiki.save("Notes", "alpha")
     assert client.get("/wiki/Notes/diff?from=1&to=9").status_code == 404
