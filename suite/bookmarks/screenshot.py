@@ -1,9 +1,10 @@
 """Screenshot backends: Playwright driving a system Chromium, the Chromium command line, or none.
 
 Each is a small class with ``capture(url, guard, timeout) -> PNG bytes``. The
-browser is held to the fetcher's SSRF rule: Playwright aborts every request
-whose host is not allowed; the command line sends everything except the page's
-own (checked, pinned) host to a dead proxy.
+browser is held to the fetcher's SSRF rule: under Playwright every request the
+page, its frames or its workers make is fetched by our guarded fetcher (each
+redirect hop checked) and handed to the browser; the command line sends
+everything except the page's own (checked, pinned) host to a dead proxy.
 """
 import atexit
 import os
@@ -14,7 +15,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 from suite.bookmarks.fetch import FetchError, fetch
@@ -29,6 +30,14 @@ DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 PASSED_HEADERS = {"content-type", "location", "content-language", "content-security-policy", "refresh",
                   "x-frame-options"}
 DEAD_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens, so proxied requests fail
+# Subresources are fetched by our guarded fetcher on this many threads per screenshot.
+SUBRESOURCE_THREADS = 6
+# Request headers of the browser passed on to our fetch of a subresource.
+FORWARDED_HEADERS = ("user-agent", "accept", "accept-language", "referer", "origin", "range")
+# Answer headers not handed back to the browser: hop-by-hop, already undone by our fetch (encoding,
+# length of a capped body), redirects (we followed them) and cookies (the fetcher sends none).
+DROPPED_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-encoding", "content-length",
+                   "location", "refresh", "set-cookie", "set-cookie2", "alt-svc", "strict-transport-security"}
 
 
 class ScreenshotFailed(Exception):
@@ -181,11 +190,14 @@ def _shoot(browser, url, guard, timeout):
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     context = browser.new_context(viewport=VIEWPORT, service_workers="block", accept_downloads=False)
+    ends = time.monotonic() + timeout
+    subresources = _Subresources(guard, timeout, ends)
     try:
-        context.route("**/*", lambda route: _guard_route(route, guard, timeout))
+        context.route("**/*", lambda route: _guard_route(route, guard, timeout, subresources))
         context.route_web_socket(ANY_URL, lambda socket: _guard_socket(socket, guard))
         page = context.new_page()
-        ends = time.monotonic() + timeout
+        loaded = []
+        page.on("load", lambda _page: loaded.append(True))
         try:
             page.goto(url, wait_until="commit", timeout=timeout * 1000)
         except PlaywrightTimeout:
@@ -194,47 +206,118 @@ def _shoot(browser, url, guard, timeout):
             raise ScreenshotFailed(f"the page did not load ({str(err).splitlines()[0][:200]})") from None
         # The page is there; wait for its pictures and fonts (the load event) while time is left,
         # but a picture that never finishes must not cost the whole screenshot: take it either way.
-        for state in ("domcontentloaded", "load"):
-            try:
-                page.wait_for_load_state(state, timeout=max(1.0, (ends - time.monotonic()) * 1000))
-            except PlaywrightTimeout:
-                break
-        page.wait_for_timeout(150)  # let web fonts and late layout settle
+        # The browser's subresources arrive from our fetcher's threads; they are handed over here.
+        wait_until = max(ends, time.monotonic() + 1.0)
+        while not loaded and time.monotonic() < wait_until:
+            subresources.deliver()
+            page.wait_for_timeout(25)
+        settled = time.monotonic() + 0.15  # let web fonts and late layout settle
+        while time.monotonic() < settled:
+            subresources.deliver()
+            page.wait_for_timeout(25)
+        subresources.close()  # what has not arrived by now is left out of the picture
         return page.screenshot(type="png", timeout=timeout * 1000)
     finally:
+        subresources.close()
         context.close()
 
 
-def _guard_route(route, guard, timeout):
-    """Let a browser request through only when the SSRF rule allows its host.
+class _Subresources:
+    """The page's pictures, scripts, styles, fonts and its workers' requests, fetched by our guarded fetcher.
 
-    Documents (the page and its frames) are fetched by our pinned fetcher and
-    handed to the browser, so DNS cannot answer the browser differently from the
-    check; other requests are checked, then left to the browser.
+    ``route.continue_()`` would let the browser follow a redirect unseen (Playwright's route handler
+    sees only the first URL of a chain, and a fulfilled 3xx is followed unseen too): a dedicated
+    worker read a private address that way (security review). So every request is fetched here,
+    every redirect hop checked, and the final answer fulfilled. The fetches run on a few threads
+    (the browser's thread must stay free); ``deliver`` hands finished ones to the browser from its
+    own thread, since Playwright's sync API may only be called there.
+    """
 
-    The handler sees only the first URL of a subresource's redirect chain: the hops after it
-    are not checked here. With Chromium 150 the browser itself refuses them (and any
-    subresource on a loopback address) in a document we fulfilled; see
-    ``test_subresources_redirected_to_private_addresses_are_blocked``, which guards that.
+    def __init__(self, guard, timeout, ends):
+        self.guard, self.timeout, self.ends = guard, timeout, ends
+        self.pool = ThreadPoolExecutor(SUBRESOURCE_THREADS, thread_name_prefix="suite-shot-fetch")
+        self.waiting = []  # (route, future) not yet handed to the browser
+        self.closed = False
+
+    def add(self, route):
+        """Start fetching ``route``'s request (a GET); ``deliver`` fulfills or aborts it later."""
+        if self.closed:
+            _settle(route.abort, "blockedbyclient")
+            return
+        request = route.request
+        headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_HEADERS}
+        left = max(0.5, self.ends - time.monotonic())
+        self.waiting.append((route, self.pool.submit(
+            fetch, request.url, self.guard, max_bytes=DOCUMENT_MAX_BYTES, timeout=min(self.timeout, left),
+            deadline=left, headers=headers)))
+
+    def deliver(self):
+        """Hand every finished fetch to the browser (refused or failed ones as blocked)."""
+        still = []
+        for route, future in self.waiting:
+            if not future.done():
+                still.append((route, future))
+                continue
+            try:
+                got = future.result()
+            except Exception:  # noqa: BLE001 - FetchError or anything else: the browser sees a failed request
+                _settle(route.abort, "blockedbyclient")
+                continue
+            kept = {k: v for k, v in got.headers.items() if k.lower() not in DROPPED_HEADERS}
+            _settle(route.fulfill, status=got.status, headers=kept, body=got.body)
+        self.waiting = still
+
+    def close(self):
+        """Abort what is still on its way; later requests are aborted at once."""
+        if self.closed:
+            return
+        self.closed = True
+        for route, future in self.waiting:
+            future.cancel()
+            _settle(route.abort, "blockedbyclient")
+        self.waiting = []
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _settle(action, *args, **kwargs):
+    """Fulfill or abort a route whose page may be gone meanwhile (then nothing is left to do)."""
+    from playwright.sync_api import Error as PlaywrightError
+    try:
+        action(*args, **kwargs)
+    except PlaywrightError:
+        pass
+
+
+def _guard_route(route, guard, timeout, subresources):
+    """Let a browser request reach only what the SSRF rule allows, every redirect hop included.
+
+    Documents (the page and its frames) are fetched by our pinned fetcher without following
+    redirects and handed to the browser: a redirect is followed by the browser as a new
+    navigation, which comes back through here. Every other request is fetched by
+    ``_Subresources`` (redirects followed by our fetcher, each hop checked), so DNS cannot
+    answer the browser differently from the check and no hop goes unchecked. Only GET is
+    let out: a POST's redirect could not be checked, and a screenshot only reads.
     """
     request, url = route.request, route.request.url
     if url.startswith(("data:", "blob:")):
         route.continue_()
         return
+    if request.method != "GET":
+        route.abort("blockedbyclient")
+        return
+    if not request.is_navigation_request():
+        subresources.add(route)
+        return
     try:
-        if request.is_navigation_request() and request.method == "GET":
-            # deadline=timeout: this handler blocks the browser thread, and goto() gave the page only that
-            got = fetch(url, guard, max_bytes=DOCUMENT_MAX_BYTES, timeout=timeout, deadline=timeout, max_redirects=0,
-                        headers={"User-Agent": request.headers.get("user-agent", ""),
-                                 "Accept-Language": request.headers.get("accept-language", "en")})
-            kept = {k: v for k, v in got.headers.items() if k.lower() in PASSED_HEADERS}
-            route.fulfill(status=got.status, headers=kept, body=got.body)
-            return
-        guard.check_url(url)
+        # deadline=timeout: this handler blocks the browser thread, and goto() gave the page only that
+        got = fetch(url, guard, max_bytes=DOCUMENT_MAX_BYTES, timeout=timeout, deadline=timeout, max_redirects=0,
+                    headers={"User-Agent": request.headers.get("user-agent", ""),
+                             "Accept-Language": request.headers.get("accept-language", "en")})
     except FetchError:
         route.abort("blockedbyclient")
         return
-    route.continue_()
+    kept = {k: v for k, v in got.headers.items() if k.lower() in PASSED_HEADERS}
+    route.fulfill(status=got.status, headers=kept, body=got.body)
 
 
 def _guard_socket(socket, guard):

@@ -138,8 +138,8 @@ def test_browser_follows_checked_redirects_only(shot_app, site):
 
 
 def test_subresources_redirected_to_private_addresses_are_blocked(shot_app, site):
-    """Our route handler sees only the first URL of a redirect chain (the allowed host);
-    the hops to 127.0.0.2 must still not happen (today Chromium refuses them itself)."""
+    """Our route handler sees only the first URL of a redirect chain (the allowed host); our fetcher
+    follows the chain for the browser, so the hops to 127.0.0.2 are refused."""
     site.spy.hits.clear()
     with shot_app.app_context():
         png = backend_for(shot_app.config).capture(f"{site.url}/sneaky", ALLOW_LOCAL, 6.0)

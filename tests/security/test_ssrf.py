@@ -6,6 +6,7 @@ listener is bound to every local IPv4 and IPv6 address on another port.
 """
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -66,6 +67,18 @@ class _Outside(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if parts.path == "/after-worker":
+            for _ in range(40):
+                if self.server.hits.count("/redirect") >= self.server.hits.count("/worker-page"):
+                    break
+                time.sleep(0.05)
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if parts.path in ("/worker-page", "/worker.js"):
+            self._worker(parts.path, target)
+            return
         body = (f'<html><head><title>Outside</title><meta property="og:image" content="{target}/og.png">'
                 f'<link rel="icon" href="{target}/icon.png"></head><body><h1>Outside</h1>'
                 f'<img src="{target}/img.png"><iframe src="{target}/frame"></iframe></body></html>').encode()
@@ -74,6 +87,20 @@ class _Outside(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _worker(self, path, target):
+        """A page starting a dedicated worker whose fetch() goes through /redirect to ``target``."""
+        if path == "/worker-page":  # its picture holds the load event (the screenshot) until the worker fetched
+            ctype, body = "text/html", (f"<title>Worker</title><script>new Worker('/worker.js?to={quote(target)}')"
+                                        "</script><img src='/after-worker'>")
+        else:
+            hop = f"/redirect?to={quote(target + '/worker-redirect', safe='')}"
+            ctype, body = "text/javascript", f"fetch({hop!r}).then(r => r.text()).then(t => postMessage(t))"
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body.encode())))
+        self.end_headers()
+        self.wfile.write(body.encode())
 
 
 def _serve(server):
@@ -167,6 +194,24 @@ def test_screenshot_browser_never_loads_subresources_from_inside(make_app, watch
     _save_all(app, token, pages)
     assert _hits(watched) == []
     assert sum(hit.startswith("/shot-") for hit in watched.outside.hits) >= 2 * len(pages), "no screenshot was taken"
+
+
+@pytest.mark.browser
+def test_screenshot_browser_checks_every_redirect_hop_of_a_worker_fetch(make_app, watched, browser):
+    """A dedicated worker's fetch() of an allowed URL that redirects inside is refused at the redirect's hop
+    (Playwright's route handler sees only a chain's first URL; the browser must not follow the rest itself)."""
+    from suite.bookmarks.fetch import guard_for
+    from suite.bookmarks.screenshot import backend_for
+    from tests.conftest import chromium_path
+    app = make_app(FETCH_ALLOW_HOSTS="127.0.0.2", SCREENSHOT_BACKEND="playwright", CHROMIUM_PATH=chromium_path())
+    watched.outside.hits.clear()
+    with app.app_context():
+        for target in (f"http://127.0.0.1:{watched.port}", f"http://[::1]:{watched.port}"):
+            png = backend_for(app.config).capture(f"{watched.outside_url}/worker-page?to={quote(target, safe='')}",
+                                                  guard_for(app.config), 6.0)
+            assert png.startswith(b"\x89PNG")
+    assert _hits(watched) == []
+    assert watched.outside.hits.count("/redirect") == 2, "the worker never fetched"
 
 
 def test_watched_listener_does_see_a_fetch_an_admin_allowed(make_app, watched):
