@@ -24,7 +24,16 @@ VIEWPORT = {"width": 1280, "height": 800}
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--hide-scrollbars",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--mute-audio"]
+                "--disable-dev-shm-usage", "--mute-audio",
+                # WebRTC's STUN/TURN/ICE traffic passes no route handler and no proxy: UDP only through a
+                # proxy (there is none), so no ICE from the command line either; Playwright also removes the API.
+                "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+                "--webrtc-ip-handling-policy=disable_non_proxied_udp"]
+# Run in every frame before the page's scripts: without RTCPeerConnection a page starts no WebRTC connection.
+NO_WEBRTC = """for (const name of ["RTCPeerConnection", "webkitRTCPeerConnection"]) {
+  try { delete window[name]; } catch (e) {}
+  if (name in window) { Object.defineProperty(window, name, {value: undefined, configurable: false}); }
+}"""
 ANY_URL = re.compile(".*")
 DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 PASSED_HEADERS = {"content-type", "location", "content-language", "content-security-policy", "refresh",
@@ -193,6 +202,7 @@ def _shoot(browser, url, guard, timeout):
     ends = time.monotonic() + timeout
     subresources = _Subresources(guard, timeout, ends)
     try:
+        context.add_init_script(NO_WEBRTC)
         context.route("**/*", lambda route: _guard_route(route, guard, timeout, subresources))
         context.route_web_socket(ANY_URL, lambda socket: _guard_socket(socket, guard))
         page = context.new_page()

@@ -4,6 +4,7 @@ must never reach a listener on this machine that the test watches.
 The stand-in for "the internet" is a site on 127.0.0.2 (allowed with ``FETCH_ALLOW_HOSTS``); the watched
 listener is bound to every local IPv4 and IPv6 address on another port.
 """
+import json
 import socket
 import threading
 import time
@@ -67,6 +68,12 @@ class _Outside(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if parts.path == "/slow":  # holds the load event (the screenshot) for a moment
+            time.sleep(1.5)
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if parts.path == "/after-worker":
             for _ in range(40):
                 if self.server.hits.count("/redirect") >= self.server.hits.count("/worker-page"):
@@ -75,6 +82,9 @@ class _Outside(BaseHTTPRequestHandler):
             self.send_response(404)
             self.send_header("Content-Length", "0")
             self.end_headers()
+            return
+        if parts.path == "/webrtc-page":
+            self._webrtc(parse_qs(parts.query)["port"][0])
             return
         if parts.path in ("/worker-page", "/worker.js"):
             self._worker(parts.path, target)
@@ -101,6 +111,58 @@ class _Outside(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body.encode())))
         self.end_headers()
         self.wfile.write(body.encode())
+
+
+    def _webrtc(self, port):
+        """A page asking for ICE candidates from STUN and TURN servers at 127.0.0.1:``port``, also from a new frame."""
+        servers = [{"urls": f"stun:127.0.0.1:{port}"}, {"urls": f"turn:127.0.0.1:{port}?transport=udp",
+                   "username": "u", "credential": "c"}, {"urls": f"turn:127.0.0.1:{port}?transport=tcp",
+                   "username": "u", "credential": "c"}]
+        body = (f"<title>WebRTC</title><script>const servers = {json.dumps(servers)};"
+                "function ice(w) { try { const pc = new w.RTCPeerConnection({iceServers: servers});"
+                " pc.createDataChannel('x'); pc.createOffer().then(o => pc.setLocalDescription(o)); } catch (e) {} }"
+                "ice(window); const frame = document.createElement('iframe'); document.documentElement.append(frame);"
+                "ice(frame.contentWindow); if (window.webkitRTCPeerConnection) ice({RTCPeerConnection: webkitRTCPeerConnection});"
+                "</script><img src='/slow'>").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class RawListener:
+    """A TCP and a UDP socket on 127.0.0.1 (one port) recording whatever arrives: STUN and TURN are not HTTP."""
+
+    def __init__(self):
+        self.hits = []
+        self.tcp = socket.create_server(("127.0.0.1", 0))
+        self.port = self.tcp.getsockname()[1]
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind(("127.0.0.1", self.port))
+        for target in (self._accept, self._receive):
+            threading.Thread(target=target, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.tcp.accept()
+            except OSError:
+                return
+            self.hits.append("tcp connection")
+            conn.close()
+
+    def _receive(self):
+        while True:
+            try:
+                self.udp.recvfrom(2048)
+            except OSError:
+                return
+            self.hits.append("udp datagram")
+
+    def close(self):
+        for sock in (self.tcp, self.udp):
+            sock.close()
 
 
 def _serve(server):
@@ -212,6 +274,27 @@ def test_screenshot_browser_checks_every_redirect_hop_of_a_worker_fetch(make_app
             assert png.startswith(b"\x89PNG")
     assert _hits(watched) == []
     assert watched.outside.hits.count("/redirect") == 2, "the worker never fetched"
+
+
+@pytest.mark.browser
+def test_screenshot_browser_makes_no_webrtc_connections(make_app, watched, browser):
+    """WebRTC's STUN and TURN traffic never passes the route handler: the page (and a frame it makes) must not
+    be able to start it at all, even towards an address the guard would allow."""
+    from suite.bookmarks.fetch import guard_for
+    from suite.bookmarks.screenshot import backend_for
+    from tests.conftest import chromium_path
+    listener = RawListener()
+    try:
+        for allowed in ("127.0.0.2", "127.0.0.0/8"):
+            app = make_app(FETCH_ALLOW_HOSTS=allowed, SCREENSHOT_BACKEND="playwright", CHROMIUM_PATH=chromium_path())
+            with app.app_context():
+                png = backend_for(app.config).capture(f"{watched.outside_url}/webrtc-page?port={listener.port}",
+                                                      guard_for(app.config), 6.0)
+            assert png.startswith(b"\x89PNG")
+        time.sleep(0.5)
+        assert listener.hits == []
+    finally:
+        listener.close()
 
 
 def test_watched_listener_does_see_a_fetch_an_admin_allowed(make_app, watched):
