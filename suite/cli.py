@@ -1,7 +1,10 @@
-"""Commands of ``manage.py``: run, worker, migrate, users, tokens, backup, routes."""
+"""Commands of ``manage.py``: run, worker, migrate, users, tokens, backup, restore, routes."""
 import os
+import shlex
 import sqlite3
+import struct
 from contextlib import contextmanager
+from urllib.parse import quote
 
 import click
 from flask import current_app
@@ -158,6 +161,101 @@ def backup_command(path, force):
     click.echo(f"backed up {db.obj.database} to {path} ({os.path.getsize(path)} bytes)")
 
 
+#: SQLite's "dead man switch" byte in the ``-shm`` file of a WAL database: every connection that has
+#: the database open holds a shared lock on it (``UNIX_SHM_DMS`` in SQLite's os_unix.c).
+SHM_DMS_OFFSET = 128
+
+
+def database_in_use(path):
+    """True when another process has the SQLite database at ``path`` open.
+
+    Asks the kernel (F_GETLK, which takes no lock) whether the byte every open connection
+    locks in ``PATH-shm`` is held, as SQLite itself does before it resets the WAL index.
+    A server that has not yet opened the database is not seen.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: nothing to ask
+        return False
+    try:
+        fd = os.open(f"{path}-shm", os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        layout = "hhqqi4x"  # struct flock: l_type, l_whence, l_start, l_len, l_pid
+        query = struct.pack(layout, fcntl.F_WRLCK, os.SEEK_SET, SHM_DMS_OFFSET, 1, 0)
+        answer = fcntl.fcntl(fd, fcntl.F_GETLK, query)
+        return struct.unpack(layout, answer)[0] != fcntl.F_UNLCK
+    finally:
+        os.close(fd)
+
+
+def read_only(path):
+    """A read-only connection to the SQLite file at ``path``."""
+    return sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True)
+
+
+def check_backup(path):
+    """Refuse a file that is not a sound SQLite database of the suite; returns its migrations."""
+    try:
+        source = read_only(path)
+    except sqlite3.Error as err:
+        raise click.ClickException(f"cannot open {path}: {err}") from None
+    try:
+        ok = source.execute("PRAGMA integrity_check").fetchone()[0]
+        if ok != "ok":
+            raise click.ClickException(f"{path} fails its integrity check ({ok}); nothing was restored")
+        return {name for (name,) in source.execute("SELECT name FROM schema_migration")}
+    except sqlite3.DatabaseError as err:  # not a database, or not one of the suite
+        raise click.ClickException(f"{path} is not a backup of the suite ({err}); nothing was restored") from None
+    finally:
+        source.close()
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Do not ask before replacing the database.")
+def restore_command(path, force):
+    """Replace the SQLite database with a backup (stop the server and workers first; PostgreSQL: prints pg_restore)."""
+    if database.is_postgres():
+        p = db.obj.connect_params
+        raise click.ClickException(
+            "This suite runs on PostgreSQL; restore a pg_dump backup with pg_restore (stop the server and "
+            "workers first):\n  " + shlex.join([
+                "pg_restore", "--clean", "--if-exists", "--no-owner", f"--host={p.get('host', 'localhost')}",
+                f"--port={p.get('port', 5432)}", f"--username={p.get('user', os.environ.get('USER', 'postgres'))}",
+                f"--dbname={db.obj.database}", path]))
+    live = db.obj.database
+    if os.path.exists(live) and os.path.samefile(path, live):
+        raise click.ClickException(f"{path} is the live database itself")
+    applied = check_backup(path)
+    if database_in_use(live):
+        raise click.ClickException(f"{live} is open in another process (manage.py run, worker or gunicorn): "
+                                   "stop them first; nothing was restored")
+    if not force:
+        click.confirm(f"Replace {live} with {path}? Everything written since that backup is lost", abort=True)
+    try:
+        source, target = read_only(path), sqlite3.connect(live, timeout=10)
+        try:
+            source.backup(target, pages=1024)  # through SQLite: the live file's WAL is taken care of
+            ok = target.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            target.close()  # the last connection: its WAL is checkpointed into the file and removed
+            source.close()
+    except sqlite3.Error as err:
+        raise click.ClickException(f"cannot restore into {live}: {err}") from None
+    if ok != "ok":
+        raise click.ClickException(f"the restored database fails its check: {ok}")
+    click.echo(f"restored {live} from {path} ({os.path.getsize(live)} bytes)")
+    known = {os.path.basename(p)[:-3] for p in os.listdir(database.MIGRATIONS_DIR) if p[:1].isdigit() and p.endswith(".py")}
+    if known - applied:
+        click.echo("the backup is older than this code: run `python manage.py migrate` before starting the server")
+    if applied - known:
+        click.echo("warning: the backup comes from a newer version of the suite than this code "
+                   f"({', '.join(sorted(applied - known))})")
+
+
 @click.command("reindex")
 @with_appcontext
 @click.option("--kind", type=click.Choice(["bookmark", "paste", "wiki"]), default=None,
@@ -210,7 +308,7 @@ def routes_command():
 
 
 COMMANDS = [run_command, worker_command, migrate_command, create_user_command,
-            create_token_command, backup_command, reindex_command, routes_command]
+            create_token_command, backup_command, restore_command, reindex_command, routes_command]
 
 
 def init_app(app):

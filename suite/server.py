@@ -1,6 +1,7 @@
 """Serving the suite: a real WSGI server plus an in-process task consumer for `manage.py run`."""
 import logging
 import shutil
+import signal
 
 from huey.consumer import Consumer
 
@@ -33,8 +34,30 @@ def browser_hint():
             "Install one (Debian: `apt-get install chromium`) or set SUITE_CHROMIUM_PATH.")
 
 
+def _stop_on_sigterm(signum, frame):
+    """SIGTERM (``systemctl stop``, ``docker stop``) ends the server like Ctrl-C does.
+
+    waitress's loop catches SystemExit, lets its threads finish their requests and returns,
+    so ``serve`` stops the consumer and closes the database. A second SIGTERM during that
+    cleanup is ignored (it would leave the database's write-ahead log behind).
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise SystemExit(0)
+
+
+def close_database():
+    """Close every pooled connection: the last one to close checkpoints SQLite's WAL into the file."""
+    from suite.extensions import db
+    if db.obj is not None:
+        db.obj.close_all()
+
+
 def serve(app, host="127.0.0.1", port=5000, debug=False, threads=8, with_worker=True):
-    """Run the suite until interrupted: waitress (or the debug reloader) plus the task consumer."""
+    """Run the suite until interrupted (Ctrl-C or SIGTERM): waitress (or the debug reloader) plus the task consumer.
+
+    On the way out the consumer stops and the database pool is closed, so a SQLite database
+    is left as one file (no ``-wal`` to replay over a restored backup).
+    """
     hint = browser_hint()
     if hint:
         print(hint, flush=True)
@@ -42,6 +65,7 @@ def serve(app, host="127.0.0.1", port=5000, debug=False, threads=8, with_worker=
     if with_worker and not app.config["TASKS_IMMEDIATE"]:
         if not debug or _is_reloader_child():
             consumer = start_consumer(app)
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         if debug:
             app.run(host=host, port=port, debug=True, use_reloader=True, threaded=True)
@@ -50,8 +74,12 @@ def serve(app, host="127.0.0.1", port=5000, debug=False, threads=8, with_worker=
             print(f"suite is running at http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
             waitress_serve(app, host=host, port=port, threads=threads, ident="suite")
     finally:
-        if consumer is not None:
-            consumer.stop(graceful=True)
+        try:
+            if consumer is not None:
+                consumer.stop(graceful=True)
+        finally:
+            close_database()
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _is_reloader_child():
