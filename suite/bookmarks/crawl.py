@@ -12,7 +12,7 @@ from suite.bookmarks import thumbnails
 from suite.bookmarks.fetch import DEADLINE_FACTOR, FetchError, FetchRefused, fetch, guard_for
 from suite.bookmarks.metadata import parse_html
 from suite.bookmarks.models import DONE, FAILED, PENDING, Bookmark
-from suite.bookmarks.screenshot import ScreenshotFailed, backend_for
+from suite.bookmarks.screenshot import BrowserClosed, ScreenshotFailed, backend_for
 from suite.extensions import db
 from suite.text import strip_control
 
@@ -211,9 +211,11 @@ def process(bookmark_id, *, pending_only=True):
 
 
 def _process(bookmark_id):
-    """Metadata, then the picture (never left pending).
+    """Metadata, then the picture (never left pending, but for a browser closed under it).
 
     Nothing is done for a bookmark deleted, or whose URL changed, while its page was fetched.
+    When the screenshot's browser is closed (Ctrl-C or SIGTERM as the process stops), the picture
+    stays pending with no error: process() releases the claim and the backlog takes it up again.
     """
     bookmark = Bookmark.get_or_none(Bookmark.id == bookmark_id)
     if bookmark is None:
@@ -221,6 +223,9 @@ def _process(bookmark_id):
     try:
         bookmark = fetch_metadata(bookmark)
         return None if bookmark is None else make_picture(bookmark)
+    except BrowserClosed as err:
+        log.warning("bookmarks: picture of bookmark %s left pending: %s", bookmark_id, err)
+        return None
     except Exception:  # a bug or an odd page must not leave the bookmark "pending" forever
         log.exception("bookmarks: processing bookmark %s failed", bookmark_id)
         message = "Something went wrong on our side while fetching; it has been logged. Try again later."

@@ -53,6 +53,14 @@ class ScreenshotFailed(Exception):
     """No screenshot could be taken; the message says why."""
 
 
+class BrowserClosed(Exception):
+    """The browser went away under a screenshot (Ctrl-C or SIGTERM reached it as the process stops).
+
+    Not a ScreenshotFailed: the page is not to blame, so nothing is recorded and the work is left
+    to be done again (the next capture starts a new browser).
+    """
+
+
 def find_browser(configured=""):
     """The browser binary: the setting, then chromium / chromium-browser / google-chrome on PATH."""
     if configured:
@@ -175,14 +183,18 @@ class PlaywrightBrowser:
                 if job is None:
                     break
                 url, guard, timeout, done = job
+                if not browser.is_connected():  # it went away after the last job: a new one for this job
+                    try:
+                        browser = pw.chromium.launch(executable_path=self.path, args=BROWSER_ARGS, headless=True)
+                    except Exception as err:
+                        done.set_exception(ScreenshotFailed(f"the browser could not start ({err})"))
+                        continue
                 try:
                     done.set_result(_shoot(browser, url, guard, timeout))
                 except Exception as err:
-                    done.set_exception(err if isinstance(err, ScreenshotFailed) else ScreenshotFailed(str(err)[:300]))
-                if not browser.is_connected():
-                    browser = pw.chromium.launch(executable_path=self.path, args=BROWSER_ARGS, headless=True)
+                    done.set_exception(_job_error(err, browser))
         finally:
-            browser.close()
+            _quietly(browser.close)
             pw.stop()
 
     def _drain(self, error):
@@ -193,6 +205,24 @@ class PlaywrightBrowser:
                 return
             if job is not None:
                 job[3].set_exception(error)
+
+
+def _job_error(err, browser):
+    """What a failed screenshot tells its caller: BrowserClosed when the browser is gone, else ScreenshotFailed."""
+    from playwright.sync_api import Error as PlaywrightError
+    if isinstance(err, BrowserClosed) or not browser.is_connected() or (
+            isinstance(err, PlaywrightError) and "has been closed" in str(err)):
+        return BrowserClosed(f"the browser was closed during the screenshot ({str(err).splitlines()[0][:200]})")
+    return err if isinstance(err, ScreenshotFailed) else ScreenshotFailed(str(err)[:300])
+
+
+def _quietly(close):
+    """Close a context or browser that may be gone already (Ctrl-C closed it)."""
+    from playwright.sync_api import Error as PlaywrightError
+    try:
+        close()
+    except PlaywrightError:
+        pass
 
 
 def _shoot(browser, url, guard, timeout):
@@ -213,6 +243,8 @@ def _shoot(browser, url, guard, timeout):
         except PlaywrightTimeout:
             raise ScreenshotFailed(f"the page did not finish loading within {timeout:g} s") from None
         except PlaywrightError as err:
+            if not browser.is_connected() or "has been closed" in str(err):
+                raise
             raise ScreenshotFailed(f"the page did not load ({str(err).splitlines()[0][:200]})") from None
         # The page is there; wait for its pictures and fonts (the load event) while time is left,
         # but a picture that never finishes must not cost the whole screenshot: take it either way.
@@ -229,7 +261,7 @@ def _shoot(browser, url, guard, timeout):
         return page.screenshot(type="png", timeout=timeout * 1000)
     finally:
         subresources.close()
-        context.close()
+        _quietly(context.close)
 
 
 class _Subresources:

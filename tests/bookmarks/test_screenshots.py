@@ -145,3 +145,70 @@ def test_subresources_redirected_to_private_addresses_are_blocked(shot_app, site
         png = backend_for(shot_app.config).capture(f"{site.url}/sneaky", ALLOW_LOCAL, 6.0)
     assert png.startswith(b"\x89PNG")
     assert site.spy.hits == []  # the allowed host's redirects to 127.0.0.2 were not followed
+
+
+def _browser_processes():
+    """The pids of the Chromium browsers this test process started (through Playwright's driver)."""
+    children = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append((int(entry), cmdline))
+    found, todo = [], [os.getpid()]
+    while todo:
+        for pid, cmdline in children.get(todo.pop(), []):
+            todo.append(pid)
+            if b"--remote-debugging-pipe" in cmdline and b"--type=" not in cmdline:
+                found.append(pid)
+    return found
+
+
+@pytest.fixture
+def stopping_site():
+    """A page whose picture, when the browser asks for it, has the browser closed (as Ctrl-C or SIGTERM would)."""
+    import signal
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path == "/picture.png" and not self.server.stopped:
+                self.server.stopped = True
+                for pid in _browser_processes():
+                    os.kill(pid, signal.SIGTERM)
+            body = (b"<title>Stopping</title><body style='background:#fdf6e3'><h1>Stopping</h1>"
+                    b"<img src='/picture.png'></body>") if self.path == "/page" else b""
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads, server.stopped = True, False
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+
+
+def test_screenshot_whose_browser_is_closed_by_a_shutdown_stays_pending_and_is_retried(shot_client, shot_app,
+                                                                                       stopping_site):
+    """Ctrl-C or SIGTERM during a screenshot closes the browser: that is no failure of the page. The picture stays
+    pending, no error is recorded, the claim is given back, and the next run (a new browser) makes the screenshot."""
+    from suite.bookmarks import crawl
+    add(shot_client, f"http://127.0.0.1:{stopping_site.server_port}/page")
+    b = only_bookmark(shot_app)
+    assert stopping_site.stopped, "the browser never asked for the picture"
+    assert (b.fetch_status, b.thumb_status, b.thumb_error, b.thumb_small) == ("done", "pending", "", "")
+    assert b.claimed_at is None
+    with shot_app.app_context():
+        assert crawl.process(b.id) == "screenshot"
+    assert (only_bookmark(shot_app).thumb_status, only_bookmark(shot_app).thumb_source) == ("done", "screenshot")
