@@ -17,6 +17,7 @@ class Setting:
     type: type
     default: object
     help: str
+    choices: tuple = ()   # the only values allowed (lower-case words), when given
 
 
 SETTINGS = [
@@ -40,7 +41,8 @@ SETTINGS = [
     Setting("DB_STALE_TIMEOUT", int, 300, "Seconds after which an idle pooled connection is recycled."),
     Setting("REDIS_URL", str, "", "When set, the task queue and rate limits use Redis."),
     Setting("SECRET_KEY", str, "", "Signs sessions; generated once into the instance folder when empty."),
-    Setting("REGISTRATION", str, "open", "`open`: anyone may register; `closed`: only admins create users."),
+    Setting("REGISTRATION", str, "open", "`open`: anyone may register; `closed`: only admins create users.",
+            choices=("open", "closed")),
     Setting("HTTPS", bool, False, "Mark cookies Secure and trust X-Forwarded-Proto (behind a TLS proxy)."),
     Setting("PROXY_COUNT", int, 0, "Number of reverse proxies in front of the app (for client IPs)."),
     Setting("MAX_UPLOAD_BYTES", int, 16 * 1024 * 1024, "Largest request body accepted (HTTP 413 above)."),
@@ -57,8 +59,9 @@ SETTINGS = [
     Setting("PASTE_MAX_BYTES", int, 1024 * 1024, "Largest paste (all files together)."),
     Setting("HIGHLIGHT_TIMEOUT", float, 1.5, "Seconds a highlighter may run before a paste is shown as plain text."),
     Setting("HIGHLIGHT_MAX_BYTES", int, 512 * 1024, "Files above this size are shown as plain text."),
-    Setting("WIKI_READ", str, "anonymous", "`anonymous` or `users`: who may read the wiki."),
-    Setting("WIKI_WRITE", str, "users", "`users` or `admins`: who may edit the wiki."),
+    Setting("WIKI_READ", str, "anonymous", "`anonymous` or `users`: who may read the wiki.",
+            choices=("anonymous", "users")),
+    Setting("WIKI_WRITE", str, "users", "`users` or `admins`: who may edit the wiki.", choices=("users", "admins")),
     Setting("WIKI_MAX_PAGE_BYTES", int, 512 * 1024, "Largest wiki page source."),
     Setting("WIKI_RENDER_TIMEOUT", float, 10.0, "Seconds a page's Markdown may take to render before it is shown as "
             "plain text (a 512 kB page of ordinary text takes about 2 s)."),
@@ -74,6 +77,7 @@ SETTINGS = [
 
 DEFAULTS = {s.name: s.default for s in SETTINGS}
 _TYPES = {s.name: s.type for s in SETTINGS}
+_CHOICES = {s.name: s.choices for s in SETTINGS if s.choices}
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
@@ -97,8 +101,24 @@ def load_config(app, overrides=None):
     app.config.from_prefixed_env("SUITE")
     app.config.update(overrides or {})
     for name in DEFAULTS:
-        app.config[name] = coerce(name, app.config[name])
+        app.config[name] = check(name, coerce(name, app.config[name]))
     _derive(app)
+
+
+def check(name, value):
+    """The value if the setting allows it (words of a fixed list in any case, lower-cased); else ValueError.
+
+    A word that is not one of the choices must stop the start: the code compares with one of
+    them, and anything else would fall to the other side (``SUITE_WIKI_READ=user`` opening
+    the wiki to anonymous readers).
+    """
+    choices = _CHOICES.get(name)
+    if choices:
+        word = str(value).strip().lower()
+        if word not in choices:
+            raise ValueError(f"SUITE_{name} must be one of {', '.join(choices)}; got {value!r}")
+        return word
+    return value
 
 
 def _derive(app):
@@ -110,8 +130,6 @@ def _derive(app):
         cfg["MEDIA_PATH"] = os.path.join(instance, "media")
     if not cfg["SECRET_KEY"]:
         cfg["SECRET_KEY"] = instance_secret_key(instance)
-    if cfg["REGISTRATION"] not in ("open", "closed"):
-        raise ValueError("SUITE_REGISTRATION must be 'open' or 'closed'")
     cfg["MAX_CONTENT_LENGTH"] = cfg["MAX_UPLOAD_BYTES"]
     # Werkzeug 3.1 also caps each non-file form field at 500,000 bytes (a bare 413): a paste's or a
     # page's text may be as large as its own limit, which the app checks with its own message.
