@@ -9,7 +9,15 @@ from peewee import fn
 from suite import pagecache
 from suite.auth.models import utcnow
 from suite.bookmarks import thumbnails
-from suite.bookmarks.fetch import DEADLINE_FACTOR, FetchError, FetchRefused, fetch, guard_for
+from suite.bookmarks.fetch import (
+    DEADLINE_FACTOR,
+    FetchError,
+    FetchRefused,
+    FetchTimeout,
+    fetch,
+    guard_for,
+)
+from suite.bookmarks.links import BUSY_STATUSES
 from suite.bookmarks.metadata import parse_html
 from suite.bookmarks.models import DONE, FAILED, PENDING, Bookmark
 from suite.bookmarks.screenshot import BrowserClosed, ScreenshotFailed, backend_for
@@ -34,15 +42,20 @@ def fetch_metadata(bookmark):
     fetched columns are written (title and description only while still empty), nothing at all
     when the bookmark is gone or its URL changed meanwhile (the new URL has its own fetch
     queued: None then), and the search entry is rebuilt from the row as it is now.
+
+    As in the dead-link check, an answer that says "not now" (429, 503, no answer in time) does not
+    mark the bookmark broken: the reason is recorded, the broken mark stays as it was, and the
+    hourly check asks again.
     """
     guard, max_bytes, timeout = _settings()
     try:
         page = fetch(bookmark.url, guard, max_bytes=max_bytes, timeout=timeout,
                      body_types=("text/html", "application/xhtml+xml"))
     except FetchError as err:
-        return _store(bookmark, {Bookmark.fetch_status: FAILED, Bookmark.fetch_error: str(err)[:1000],
-                                 Bookmark.is_broken: not isinstance(err, FetchRefused),  # a rule, not a dead link
-                                 Bookmark.checked_at: utcnow()}, reindex=False)
+        values = {Bookmark.fetch_status: FAILED, Bookmark.fetch_error: str(err)[:1000], Bookmark.checked_at: utcnow()}
+        if not isinstance(err, FetchTimeout):  # no answer in time: maybe just busy
+            values[Bookmark.is_broken] = not isinstance(err, FetchRefused)  # a refusal is a rule, not a dead link
+        return _store(bookmark, values, reindex=False)
     return _store(bookmark, _page_values(page), reindex=True)
 
 
@@ -54,9 +67,13 @@ def _unless_set(column, value):
 def _page_values(page):
     """The columns a fetched page fills (favicon downloaded here)."""
     values = {Bookmark.http_status: page.status, Bookmark.fetch_status: DONE, Bookmark.fetch_error: "",
-              Bookmark.checked_at: utcnow(), Bookmark.is_broken: page.status >= 400}
+              Bookmark.checked_at: utcnow()}
+    if page.status in BUSY_STATUSES:  # "not now", not "gone": the broken mark stays as it was
+        values[Bookmark.fetch_error] = f"The page answered HTTP {page.status}: the site is busy; checked again later."
+    else:
+        values[Bookmark.is_broken] = page.status >= 400
     if page.status >= 400:  # an error page's title ("404 Not Found") and words are not the bookmark's
-        values[Bookmark.fetch_error] = f"The page answered HTTP {page.status}."
+        values[Bookmark.fetch_error] = values[Bookmark.fetch_error] or f"The page answered HTTP {page.status}."
     elif page.is_html and page.body:
         meta = parse_html(page.text(), page.url)
         values.update({Bookmark.title: _unless_set(Bookmark.title, strip_control(meta.title)[:500]),

@@ -160,3 +160,19 @@ def test_an_error_page_does_not_name_or_describe_the_bookmark(open_app, site, pa
         assert bookmark.fetch_error == f"The page answered HTTP {status}."
         assert (bookmark.title, bookmark.description, bookmark.page_text) == ("", "", "")
 
+
+
+@pytest.mark.parametrize(("path", "status", "error"), [
+    ("/busy", 429, "The page answered HTTP 429: the site is busy; checked again later."),
+    ("/unavailable", 503, "The page answered HTTP 503: the site is busy; checked again later."),
+    ("/slow", None, "127.0.0.1 did not answer within 2 s.")])
+def test_a_busy_answer_or_no_answer_in_time_does_not_mark_a_new_bookmark_broken(open_app, site, path, status, error):
+    """Like the dead-link check: 429, 503 and no answer in time say "not now", not "gone". The first fetch
+    records why, and the bookmark is not broken (the hourly check asks again)."""
+    from suite.auth.accounts import create_user
+    from suite.bookmarks.bookmarks import add_bookmark
+    with open_app.app_context():
+        add_bookmark(create_user("alice", "correct horse battery"), f"{site.url}{path}")  # the fetch runs inline
+        bookmark = only_bookmark(open_app)
+        assert (bookmark.http_status, bookmark.is_broken, bookmark.fetch_error) == (status, False, error)
+        assert bookmark.title == ""
