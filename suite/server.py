@@ -34,6 +34,19 @@ def browser_hint():
             "Install one (Debian: `apt-get install chromium`) or set SUITE_CHROMIUM_PATH.")
 
 
+def proxy_settings(app):
+    """waitress settings that leave X-Forwarded-* to the app's ProxyFix when the suite is behind a proxy.
+
+    waitress 3 drops those headers before the app sees them (``clear_untrusted_proxy_headers``),
+    so with ``SUITE_HTTPS`` or ``SUITE_PROXY_COUNT`` every client would share the proxy's address
+    (one rate limit for all) and the scheme would stay http. ``suite.security`` decides which of
+    them to trust; without either setting waitress keeps dropping them.
+    """
+    if app.config["HTTPS"] or app.config["PROXY_COUNT"]:
+        return {"clear_untrusted_proxy_headers": False}
+    return {}
+
+
 def _stop_on_sigterm(signum, frame):
     """SIGTERM (``systemctl stop``, ``docker stop``) ends the server like Ctrl-C does.
 
@@ -72,7 +85,7 @@ def serve(app, host="127.0.0.1", port=5000, debug=False, threads=8, with_worker=
         else:
             from waitress import serve as waitress_serve
             print(f"suite is running at http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
-            waitress_serve(app, host=host, port=port, threads=threads, ident="suite")
+            waitress_serve(app, host=host, port=port, threads=threads, ident="suite", **proxy_settings(app))
     finally:
         try:
             if consumer is not None:
