@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from suite.bookmarks import netscape
+from suite.bookmarks.bookmarks import parse_tags
 from suite.bookmarks.urls import normalize_url
 from suite.errors import InvalidInput
 from suite.search.querytext import MAX_QUERY, parse_query
@@ -34,8 +35,11 @@ def test_netscape_parser_refuses_or_reads_anything(data):
 
 TITLE = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60)
 VISIBLE = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp")), max_size=30)
+# no "#" in path or query: it would start the fragment, which the tests below add themselves
+NO_HASH = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"), blacklist_characters="#"),
+                  max_size=30)
 URLS = st.builds(lambda host, path, q: f"https://{host}.example/{path}?q={q}",
-                 st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True), VISIBLE, VISIBLE)
+                 st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True), NO_HASH, NO_HASH)
 
 
 @FUZZ
@@ -44,7 +48,7 @@ URLS = st.builds(lambda host, path, q: f"https://{host}.example/{path}?q={q}",
                 min_size=1, max_size=5))
 def test_netscape_export_then_parse_round_trips(rows):
     stamp = datetime.datetime(2024, 5, 1, 12, 0, 0)
-    bookmarks = [SimpleNamespace(url=u, title=t.strip() or u, description=d.strip(), tag_names=tags,
+    bookmarks = [SimpleNamespace(url=u, title=t.strip() or u, description=d.strip(), tag_names=parse_tags(tags),
                                  is_private=p, unread=False, created_at=stamp, updated_at=stamp)
                  for u, t, d, tags, p in rows]
     entries = netscape.parse("".join(netscape.export(bookmarks)).encode("utf-8"))
@@ -89,6 +93,16 @@ def test_url_normalization_ignores_fragments_and_tracking(url, extra):
     base = normalize_url(url)
     if extra in ("#frag", "&utm_source=x"):
         assert normalize_url(url + extra) == base
+
+
+@FUZZ
+@given(URLS, st.sampled_from(["#/settings", "#!/inbox", "#inbox/FMfcgz", "#/guide#install"]),
+       st.sampled_from(["", "#:~:text=hello"]))
+def test_url_normalization_keeps_a_route_fragment_apart_from_the_page(url, route, text):
+    """An app's route (#/x, #!x, a fragment with "/") names another page; a text fragment never counts."""
+    keyed = normalize_url(url + route + text)
+    assert keyed != normalize_url(url)
+    assert keyed == normalize_url(url + route.split("#install")[0])
 
 
 class _LiveMarkup(HTMLParser):
