@@ -8,12 +8,17 @@ rendering (pastes and wiki pages) run in a child process that is killed (and rep
 when it overruns. Workers are forked once and
 reused: forking per call would cost more than highlighting a small paste.
 """
+import atexit
 import multiprocessing
+import multiprocessing.util  # registers its exit handler now, so _close_pools (registered later) runs first
 import os
+import signal
 import threading
 import time
+import weakref
 
 MAX_WORKERS = 4
+STOP_WAIT = 0.5  # seconds a child gets to leave on its own before SIGKILL
 
 
 class WorkTimeout(Exception):
@@ -35,8 +40,22 @@ def _close_inherited_fds(keep):
     os.closerange(keep + 1, limit)
 
 
+def _reset_signals():
+    """Give the child the default signal behaviour instead of its parent's handlers.
+
+    A fork keeps the server's handlers: under gunicorn a worker's SIGTERM handler only sets a
+    flag, so the child ignored the SIGTERM multiprocessing sends it at exit and the worker
+    waited for it until gunicorn's graceful timeout (30 s) ran out. The wakeup descriptor
+    (gunicorn's, waitress's) points to a pipe the child closes next.
+    """
+    signal.set_wakeup_fd(-1)
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+
+
 def _serve(conn, functions):
     """Child loop: run ``functions[name](*args)`` for each request until the pipe closes."""
+    _reset_signals()
     _close_inherited_fds(conn.fileno())
     while True:
         try:
@@ -75,10 +94,17 @@ class Worker:
         return self.process.is_alive()
 
     def kill(self):
-        """Stop the child at once."""
-        self.process.kill()
-        self.process.join(1)
+        """Stop the child at once (SIGKILL) and reap it."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(STOP_WAIT)
         self.conn.close()
+
+    def stop(self):
+        """Let an idle child go (its pipe closes, so it returns), SIGKILL after a short wait."""
+        self.conn.close()
+        self.process.join(STOP_WAIT)
+        self.kill()
 
 
 class WorkerPool:
@@ -90,6 +116,7 @@ class WorkerPool:
         self._busy = 0
         self._cond = threading.Condition()
         self._pid = os.getpid()
+        _pools.add(self)
 
     def _take(self, deadline):
         with self._cond:
@@ -133,8 +160,20 @@ class WorkerPool:
         return result
 
     def close(self):
-        """Stop every idle worker (tests, shutdown)."""
+        """Stop every idle worker (tests, shutdown); a busy one dies of the SIGTERM multiprocessing sends at exit."""
         with self._cond:
             idle, self._idle = self._idle, []
-        for worker in idle:
-            worker.kill()
+            ours = self._pid == os.getpid()
+        for worker in idle if ours else ():  # a forked server's copy of its parent's workers: not ours
+            worker.stop()
+
+
+_pools = weakref.WeakSet()
+
+
+@atexit.register
+def _close_pools():
+    """At exit, before multiprocessing's own handler (registered earlier, so run later) would
+    SIGTERM each child and wait for it without a limit: stop them here, SIGKILL after a short wait."""
+    for pool in list(_pools):
+        pool.close()
