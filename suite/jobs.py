@@ -39,6 +39,7 @@ from huey import MemoryHuey  # noqa: E402
 from huey.storage import MemoryStorage, SqliteStorage  # noqa: E402
 
 from suite.extensions import db  # noqa: E402
+from suite.ratelimit import Sparse  # noqa: E402
 
 huey = MemoryHuey("suite", immediate=False)
 _state = {"app": None}
@@ -89,8 +90,27 @@ class task_context:
 
 
 def enqueue_after_commit(task, *args, **kwargs):
-    """Enqueue ``task`` once the current transaction commits (the row it needs exists)."""
-    db.after_commit(lambda: task(*args, **kwargs))
+    """Enqueue ``task`` once the current transaction commits (the row it needs exists).
+
+    The data is saved by then, so a queue that cannot be reached (Redis down, the SQLite
+    queue locked) must not turn the request into an error: the failure is logged (once a
+    minute at most) and the work is left to the app's backlog (bookmarks: the pending ones
+    are fetched every minute). Inline (``TASKS_IMMEDIATE``) errors still raise.
+    """
+    db.after_commit(lambda: _enqueue(task, args, kwargs))
+
+
+_enqueue_warning = Sparse()
+
+
+def _enqueue(task, args, kwargs):
+    try:
+        task(*args, **kwargs)
+    except Exception:
+        if huey.immediate:
+            raise
+        if _enqueue_warning.due():
+            log.warning("could not queue %s%r (left to the backlog)", task.name, args, exc_info=True)
 
 
 def init_app(app):

@@ -9,6 +9,7 @@ Written here rather than taken from ``limits``: the suite needs this one strateg
 and ``limits`` imports asyncio and three more packages into every web worker
 (about 3.5 MB of a worker's memory).
 """
+import logging
 import re
 import threading
 import time
@@ -20,6 +21,23 @@ from suite.errors import RateLimited
 UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 LIMIT_RE = re.compile(r"^\s*(\d+)\s*(?:/|per)\s*(\d*)\s*(second|minute|hour|day)s?\s*$", re.IGNORECASE)
 PRUNE_ABOVE = 10_000
+log = logging.getLogger("suite.ratelimit")
+
+
+class Sparse:
+    """Say something at most once per ``seconds`` (per process): an outage must not flood the log."""
+
+    def __init__(self, seconds=60):
+        self.seconds, self.last, self.lock = seconds, None, threading.Lock()
+
+    def due(self):
+        """True when the last time was long enough ago (and counts this one as said)."""
+        now = time.monotonic()
+        with self.lock:
+            if self.last is not None and now - self.last < self.seconds:
+                return False
+            self.last = now
+            return True
 
 
 def parse(text):
@@ -48,17 +66,31 @@ class MemoryCounters:
 
 
 class RedisCounters:
-    """Counters in Redis, shared by every worker and process."""
+    """Counters in Redis, shared by every worker and process.
+
+    While Redis cannot be reached, nothing is limited (a warning says so, once a minute):
+    refusing every API request and anonymous write would turn a Redis outage into a
+    suite outage, and the requests themselves do not need Redis.
+    """
+
+    TIMEOUT = 2  # seconds to connect or answer: a Redis that does not answer must not hold requests
 
     def __init__(self, url):
         import redis  # only when configured: the web worker does not load it otherwise
-        self.client = redis.Redis.from_url(url)
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=self.TIMEOUT, socket_timeout=self.TIMEOUT)
+        self.errors = redis.RedisError
+        self.warning = Sparse()
 
     def incr(self, key, window_end):
         pipe = self.client.pipeline()
         pipe.incr("suite:ratelimit:" + key)
         pipe.expireat("suite:ratelimit:" + key, int(window_end) + 1)
-        return pipe.execute()[0]
+        try:
+            return pipe.execute()[0]
+        except self.errors as err:
+            if self.warning.due():
+                log.warning("rate limits are not enforced: Redis cannot be reached (%s)", err)
+            return 0
 
 
 def init_app(app):
