@@ -51,6 +51,8 @@ SETTINGS = [
     Setting("LOGIN_WINDOW_SECONDS", int, 900, "Throttling window for failed sign-ins."),
     Setting("TASKS_IMMEDIATE", bool, False, "Run background tasks inline (tests, debugging)."),
     Setting("TASK_WORKERS", int, 2, "Worker threads of the task consumer (`run` and `worker`)."),
+    Setting("SHUTDOWN_TIMEOUT", float, 20.0, "Seconds `run` and `worker` wait, once told to stop (SIGTERM; Ctrl-C for "
+            "`run`), for running tasks to finish before they exit anyway."),
     Setting("MEDIA_PATH", str, "", "Where thumbnails and attachments live; default `<instance>/media`."),
     Setting("RATELIMIT_ENABLED", bool, True, "Turn every rate limit on or off."),
     Setting("RATELIMIT_API", str, "600/minute", "Rate limit per API token (or per IP without one)."),

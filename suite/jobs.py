@@ -158,8 +158,13 @@ def load_tasks():
 
 
 def make_consumer(workers=None):
-    """A huey consumer over the suite's queue (threads; periodic tasks on)."""
+    """A huey consumer over the suite's queue (threads; periodic tasks on).
+
+    SIGTERM (``systemctl stop``, ``docker stop``) stops it gracefully: running tasks get
+    ``SUITE_SHUTDOWN_TIMEOUT`` seconds to finish; SIGINT (Ctrl-C) stops it at once.
+    """
     load_tasks()
-    workers = workers or _state["app"].config["TASK_WORKERS"]
-    return huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
-                                check_worker_health=True, initial_delay=0.1, max_delay=1.0)
+    config = _state["app"].config
+    return huey.create_consumer(workers=workers or config["TASK_WORKERS"], worker_type="thread", periodic=True,
+                                check_worker_health=True, initial_delay=0.1, max_delay=1.0,
+                                graceful_signal="TERM", shutdown_timeout=config["SHUTDOWN_TIMEOUT"])

@@ -18,10 +18,15 @@ class InProcessConsumer(Consumer):
 
 
 def start_consumer(app):
-    """Start task worker threads inside this process; returns the consumer (call ``stop``)."""
+    """Start task worker threads inside this process; returns the consumer (call ``stop``).
+
+    ``stop(graceful=True)`` waits up to ``SUITE_SHUTDOWN_TIMEOUT`` for running tasks (a
+    bookmark being fetched finishes and gives back its claim), then returns anyway.
+    """
     jobs.load_tasks()
     consumer = InProcessConsumer(jobs.huey, workers=app.config["TASK_WORKERS"], worker_type="thread",
-                                 periodic=True, initial_delay=0.1, max_delay=1.0)
+                                 periodic=True, initial_delay=0.1, max_delay=1.0,
+                                 shutdown_timeout=app.config["SHUTDOWN_TIMEOUT"])
     consumer.start()
     return consumer
 

@@ -51,10 +51,11 @@ class Instance:
             tokens[name] = self.manage("create-token", name).stdout.strip().splitlines()[-1]
         return tokens
 
-    def start_server(self):
-        """Serve the instance with waitress (``manage.py run``) and wait until it answers."""
+    def start_server(self, worker=False):
+        """Serve the instance with waitress (``manage.py run``, its task worker only if asked) and wait until it answers."""
         port = free_port()
-        self.server = self.start_manage("run", "--host", "127.0.0.1", "--port", str(port), "--no-worker")
+        self.server = self.start_manage("run", "--host", "127.0.0.1", "--port", str(port),
+                                        *(() if worker else ("--no-worker",)))
         self.url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
