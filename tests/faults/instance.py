@@ -9,7 +9,9 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import requests
@@ -95,3 +97,22 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def send_html(handler, body):
+    """Answer a test site's request with the HTML page ``body`` (bytes)."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def start_site(handler_class, host, **attributes):
+    """A threaded HTTP server of ``handler_class`` on ``host`` (``attributes`` set on it), serving in a thread."""
+    server = ThreadingHTTPServer((host, 0), handler_class)
+    server.daemon_threads = True
+    for name, value in attributes.items():
+        setattr(server, name, value)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

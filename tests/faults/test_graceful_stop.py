@@ -2,10 +2,12 @@
 import signal
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 import requests
+
+from tests.faults.instance import send_html, start_site
 
 
 class _SlowPage(BaseHTTPRequestHandler):
@@ -17,20 +19,12 @@ class _SlowPage(BaseHTTPRequestHandler):
     def do_GET(self):
         self.server.asked.set()
         time.sleep(float(self.path.rsplit("/", 1)[-1]))
-        body = b"<html><head><title>Slow page</title></head><body>slow</body></html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_html(self, b"<html><head><title>Slow page</title></head><body>slow</body></html>")
 
 
 @pytest.fixture
 def slow_site():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowPage)
-    server.daemon_threads = True
-    server.asked = threading.Event()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = start_site(_SlowPage, "127.0.0.1", asked=threading.Event())
     yield server
     server.shutdown()
 

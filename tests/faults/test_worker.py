@@ -4,12 +4,13 @@ import signal
 import sqlite3
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 import requests
 
 from tests.conftest import chromium_path
+from tests.faults.instance import send_html, start_site
 
 pytestmark = pytest.mark.browser
 
@@ -25,20 +26,13 @@ class _SlowSite(BaseHTTPRequestHandler):
             self.server.browser_waiting.set()
             time.sleep(8)
             return
-        body = b'<html><head><title>Slow picture</title></head><body><h1>Hello</h1><img src="/slow.png"></body></html>'
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_html(self, b'<html><head><title>Slow picture</title></head><body><h1>Hello</h1>'
+                        b'<img src="/slow.png"></body></html>')
 
 
 @pytest.fixture
 def slow_site():
-    server = ThreadingHTTPServer(("127.0.0.2", 0), _SlowSite)
-    server.daemon_threads = True
-    server.browser_waiting = threading.Event()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = start_site(_SlowSite, "127.0.0.2", browser_waiting=threading.Event())
     yield server
     server.shutdown()
 
