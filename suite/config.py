@@ -18,69 +18,77 @@ class Setting:
     default: object
     help: str
     choices: tuple = ()   # the only values allowed (lower-case words), when given
+    minimum: float = None  # the smallest value allowed
+    above: float = None    # values must be greater than this
 
 
 SETTINGS = [
     Setting("DATABASE_URL", str, "", "Database URL; empty means `sqlite:///<instance>/suite.db`. "
             "`postgresql://user:pw@host/db` for teams."),
-    Setting("DB_MAX_CONNECTIONS", int, 32, "Size of the per-process connection pool."),
+    Setting("DB_MAX_CONNECTIONS", int, 32, "Size of the per-process connection pool.", minimum=1),
     Setting("PAGE_CACHE_MB", float, 8.0, "Memory per process for finished pages kept until their content "
             "changes (shared ones with their gzip copies, and personal ones per session); 0 turns the page "
-            "cache off."),
+            "cache off.", minimum=0),
     Setting("PAGE_CACHE_SECONDS", int, 300, "Longest time a page stays in the page cache (a change to its "
-            "content drops it at once)."),
+            "content drops it at once).", minimum=0),
     Setting("SEARCH_CACHE_ENTRIES", int, 256, "Rankings of recent searches kept per process (3.2 KB each, "
-            "deep pages sharing the same budget; any change to the index drops them); 0 ranks every search afresh."),
-    Setting("SEARCH_CACHE_SECONDS", int, 300, "Longest time a kept search ranking is used."),
+            "deep pages sharing the same budget; any change to the index drops them); 0 ranks every search afresh.",
+            minimum=0),
+    Setting("SEARCH_CACHE_SECONDS", int, 300, "Longest time a kept search ranking is used.", minimum=0),
     Setting("SEARCH_LIST_MIN_DOCS", int, 1000, "A word in more documents than this gets champion lists "
-            "(its best documents per app), so a one-word search reads them instead of scoring every match."),
+            "(its best documents per app), so a one-word search reads them instead of scoring every match.",
+            minimum=1),
     Setting("SEARCH_LIST_SIZE", int, 500, "Documents per app in a word's champion list (a search needs "
-            "200 it can prove are the best; on SQLite a run of equal scores is kept whole or left out)."),
+            "200 it can prove are the best; on SQLite a run of equal scores is kept whole or left out).", minimum=1),
     Setting("MALLOC_ARENAS", int, 1, "glibc malloc arenas per process (1 keeps a threaded worker's memory "
-            "from growing an arena per thread; 0 leaves glibc's default)."),
-    Setting("DB_STALE_TIMEOUT", int, 300, "Seconds after which an idle pooled connection is recycled."),
+            "from growing an arena per thread; 0 leaves glibc's default).", minimum=0),
+    Setting("DB_STALE_TIMEOUT", int, 300, "Seconds after which an idle pooled connection is recycled.", minimum=1),
     Setting("REDIS_URL", str, "", "When set, the task queue and rate limits use Redis."),
     Setting("SECRET_KEY", str, "", "Signs sessions; generated once into the instance folder when empty."),
     Setting("REGISTRATION", str, "open", "`open`: anyone may register; `closed`: only admins create users.",
             choices=("open", "closed")),
     Setting("HTTPS", bool, False, "Mark cookies Secure and trust X-Forwarded-Proto (behind a TLS proxy)."),
-    Setting("PROXY_COUNT", int, 0, "Number of reverse proxies in front of the app (for client IPs)."),
-    Setting("MAX_UPLOAD_BYTES", int, 16 * 1024 * 1024, "Largest request body accepted (HTTP 413 above)."),
-    Setting("LOGIN_MAX_FAILURES", int, 5, "Failed sign-ins per account within the window before throttling."),
-    Setting("LOGIN_MAX_FAILURES_IP", int, 20, "Failed sign-ins per client IP within the window."),
-    Setting("LOGIN_WINDOW_SECONDS", int, 900, "Throttling window for failed sign-ins."),
+    Setting("PROXY_COUNT", int, 0, "Number of reverse proxies in front of the app (for client IPs).", minimum=0),
+    Setting("MAX_UPLOAD_BYTES", int, 16 * 1024 * 1024, "Largest request body accepted (HTTP 413 above).", minimum=1),
+    Setting("LOGIN_MAX_FAILURES", int, 5, "Failed sign-ins per account within the window before throttling.",
+            minimum=1),
+    Setting("LOGIN_MAX_FAILURES_IP", int, 20, "Failed sign-ins per client IP within the window.", minimum=1),
+    Setting("LOGIN_WINDOW_SECONDS", int, 900, "Throttling window for failed sign-ins.", minimum=1),
     Setting("TASKS_IMMEDIATE", bool, False, "Run background tasks inline (tests, debugging)."),
-    Setting("TASK_WORKERS", int, 2, "Worker threads of the task consumer (`run` and `worker`)."),
+    Setting("TASK_WORKERS", int, 2, "Worker threads of the task consumer (`run` and `worker`).", minimum=1),
     Setting("SHUTDOWN_TIMEOUT", float, 20.0, "Seconds `run` and `worker` wait, once told to stop (SIGTERM; Ctrl-C for "
-            "`run`), for running tasks to finish before they exit anyway."),
+            "`run`), for running tasks to finish before they exit anyway.", minimum=0),
     Setting("MEDIA_PATH", str, "", "Where thumbnails and attachments live; default `<instance>/media`."),
     Setting("RATELIMIT_ENABLED", bool, True, "Turn every rate limit on or off."),
     Setting("RATELIMIT_API", str, "600/minute", "Rate limit per API token (or per IP without one)."),
     Setting("RATELIMIT_ANONYMOUS", str, "30/hour", "Rate limit for anonymous writes per IP (like `30/hour`; units second, minute, hour, day)."),
     Setting("ANONYMOUS_PASTES", bool, True, "Allow pastes without an account."),
-    Setting("PASTE_MAX_BYTES", int, 1024 * 1024, "Largest paste (all files together)."),
-    Setting("HIGHLIGHT_TIMEOUT", float, 1.5, "Seconds a highlighter may run before a paste is shown as plain text."),
-    Setting("HIGHLIGHT_MAX_BYTES", int, 512 * 1024, "Files above this size are shown as plain text."),
+    Setting("PASTE_MAX_BYTES", int, 1024 * 1024, "Largest paste (all files together).", minimum=1),
+    Setting("HIGHLIGHT_TIMEOUT", float, 1.5, "Seconds a highlighter may run before a paste is shown as plain text.",
+            above=0),
+    Setting("HIGHLIGHT_MAX_BYTES", int, 512 * 1024, "Files above this size are shown as plain text.", minimum=0),
     Setting("WIKI_READ", str, "anonymous", "`anonymous` or `users`: who may read the wiki.",
             choices=("anonymous", "users")),
     Setting("WIKI_WRITE", str, "users", "`users` or `admins`: who may edit the wiki.", choices=("users", "admins")),
-    Setting("WIKI_MAX_PAGE_BYTES", int, 512 * 1024, "Largest wiki page source."),
+    Setting("WIKI_MAX_PAGE_BYTES", int, 512 * 1024, "Largest wiki page source.", minimum=1),
     Setting("WIKI_RENDER_TIMEOUT", float, 10.0, "Seconds a page's Markdown may take to render before it is shown as "
-            "plain text (a 512 kB page of ordinary text takes about 2 s)."),
-    Setting("ATTACHMENT_MAX_BYTES", int, 10 * 1024 * 1024, "Largest wiki attachment."),
+            "plain text (a 512 kB page of ordinary text takes about 2 s).", above=0),
+    Setting("ATTACHMENT_MAX_BYTES", int, 10 * 1024 * 1024, "Largest wiki attachment.", minimum=1),
     Setting("FETCH_ALLOW_HOSTS", str, "", "Comma-separated hosts or CIDRs the URL fetcher may reach even "
             "though they are not public (intranets, tests)."),
-    Setting("FETCH_MAX_BYTES", int, 5 * 1024 * 1024, "Byte cap when fetching a bookmarked page."),
-    Setting("FETCH_TIMEOUT", float, 10.0, "Connect/read timeout in seconds for fetching pages."),
-    Setting("SCREENSHOT_BACKEND", str, "auto", "`auto`, `playwright`, `chromium` or `none`."),
+    Setting("FETCH_MAX_BYTES", int, 5 * 1024 * 1024, "Byte cap when fetching a bookmarked page.", minimum=1),
+    Setting("FETCH_TIMEOUT", float, 10.0, "Connect/read timeout in seconds for fetching pages.", above=0),
+    Setting("SCREENSHOT_BACKEND", str, "auto", "`auto`, `playwright`, `chromium` or `none`.",
+            choices=("auto", "playwright", "chromium", "none")),
     Setting("CHROMIUM_PATH", str, "", "Browser binary for screenshots; default: found on PATH."),
-    Setting("SCREENSHOT_TIMEOUT", float, 20.0, "Seconds a page may take to load for its screenshot."),
+    Setting("SCREENSHOT_TIMEOUT", float, 20.0, "Seconds a page may take to load for its screenshot.", above=0),
 ]
 
 DEFAULTS = {s.name: s.default for s in SETTINGS}
 _TYPES = {s.name: s.type for s in SETTINGS}
-_CHOICES = {s.name: s.choices for s in SETTINGS if s.choices}
+_BY_NAME = {s.name: s for s in SETTINGS}
 TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
 
 
 def coerce(name, value):
@@ -89,7 +97,10 @@ def coerce(name, value):
     if kind is None or isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
         return value
     if kind is bool:
-        return str(value).strip().lower() in TRUE_WORDS
+        word = str(value).strip().lower()
+        if word not in TRUE_WORDS | FALSE_WORDS:  # "ture" must not quietly mean False (SUITE_HTTPS: insecure cookies)
+            raise ValueError(f"SUITE_{name} must be 1, true, yes or on, or 0, false, no or off; got {value!r}")
+        return word in TRUE_WORDS
     try:
         return kind(value)
     except (TypeError, ValueError):
@@ -112,14 +123,21 @@ def check(name, value):
 
     A word that is not one of the choices must stop the start: the code compares with one of
     them, and anything else would fall to the other side (``SUITE_WIKI_READ=user`` opening
-    the wiki to anonymous readers).
+    the wiki to anonymous readers). Numbers below their minimum (no task workers, no
+    connections, a window of 0 s) stop it too.
     """
-    choices = _CHOICES.get(name)
-    if choices:
+    setting = _BY_NAME.get(name)
+    if setting is None:
+        return value
+    if setting.choices:
         word = str(value).strip().lower()
-        if word not in choices:
-            raise ValueError(f"SUITE_{name} must be one of {', '.join(choices)}; got {value!r}")
+        if word not in setting.choices:
+            raise ValueError(f"SUITE_{name} must be one of {', '.join(setting.choices)}; got {value!r}")
         return word
+    if setting.minimum is not None and value < setting.minimum:
+        raise ValueError(f"SUITE_{name} must be at least {setting.minimum:g}; got {value!r}")
+    if setting.above is not None and value <= setting.above:
+        raise ValueError(f"SUITE_{name} must be more than {setting.above:g}; got {value!r}")
     return value
 
 

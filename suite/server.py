@@ -1,5 +1,6 @@
 """Serving the suite: a real WSGI server plus an in-process task consumer for `manage.py run`."""
 import logging
+import os
 import shutil
 import signal
 
@@ -31,8 +32,12 @@ def start_consumer(app):
     return consumer
 
 
-def browser_hint():
-    """One line telling how to get real screenshots when no browser is installed."""
+def browser_hint(app=None):
+    """One line telling how to get real screenshots when no browser is installed (or the configured one is missing)."""
+    configured = app.config["CHROMIUM_PATH"] if app is not None else ""
+    if configured and not os.access(configured, os.X_OK):
+        return (f"SUITE_CHROMIUM_PATH={configured} is not a program that exists: bookmarks get generated preview "
+                "cards instead of screenshots. Point it at the browser, or leave it empty to find one on PATH.")
     if any(shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome")):
         return None
     return ("No Chromium found: bookmarks get generated preview cards instead of screenshots. "
@@ -76,7 +81,7 @@ def serve(app, host="127.0.0.1", port=5000, debug=False, threads=8, with_worker=
     On the way out the consumer stops and the database pool is closed, so a SQLite database
     is left as one file (no ``-wal`` to replay over a restored backup).
     """
-    hint = browser_hint()
+    hint = browser_hint(app)
     if hint:
         print(hint, flush=True)
     consumer = None
@@ -101,5 +106,4 @@ def serve(app, host="127.0.0.1", port=5000, debug=False, threads=8, with_worker=
 
 
 def _is_reloader_child():
-    import os
     return os.environ.get("WERKZEUG_RUN_MAIN") == "true"
