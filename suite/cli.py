@@ -134,19 +134,22 @@ def output_file(path, force):
             os.remove(partial)
 
 
+def _pg_connection_options():
+    """pg_dump/pg_restore options naming the suite's PostgreSQL server and user."""
+    p = db.obj.connect_params
+    return [f"--host={p.get('host', 'localhost')}", f"--port={p.get('port', 5432)}",
+            f"--username={p.get('user', os.environ.get('USER', 'postgres'))}"]
+
+
 @click.command("backup")
 @with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--force", is_flag=True, help="Replace PATH if it exists.")
 def backup_command(path, force):
     """Copy the SQLite database to PATH with the online backup API (PostgreSQL: prints pg_dump)."""
-    if database.is_postgres():
-        p = db.obj.connect_params
-        click.echo("This suite runs on PostgreSQL; back it up with:\n"
-                   f"  pg_dump --format=custom --file={path} "
-                   f"--host={p.get('host', 'localhost')} --port={p.get('port', 5432)} "
-                   f"--username={p.get('user', os.environ.get('USER', 'postgres'))} {db.obj.database}")
-        return
+    if database.is_postgres():  # nothing was backed up: say how, and fail so scripts notice
+        raise click.ClickException("This suite runs on PostgreSQL; back it up with:\n  " + shlex.join(
+            ["pg_dump", "--format=custom", f"--file={path}", *_pg_connection_options(), db.obj.database]))
     with output_file(path, force) as partial:
         source, target = sqlite3.connect(db.obj.database), sqlite3.connect(partial)
         try:
@@ -219,13 +222,10 @@ def check_backup(path):
 def restore_command(path, force):
     """Replace the SQLite database with a backup (stop the server and workers first; PostgreSQL: prints pg_restore)."""
     if database.is_postgres():
-        p = db.obj.connect_params
         raise click.ClickException(
             "This suite runs on PostgreSQL; restore a pg_dump backup with pg_restore (stop the server and "
-            "workers first):\n  " + shlex.join([
-                "pg_restore", "--clean", "--if-exists", "--no-owner", f"--host={p.get('host', 'localhost')}",
-                f"--port={p.get('port', 5432)}", f"--username={p.get('user', os.environ.get('USER', 'postgres'))}",
-                f"--dbname={db.obj.database}", path]))
+            "workers first):\n  " + shlex.join(["pg_restore", "--clean", "--if-exists", "--no-owner",
+                                                 *_pg_connection_options(), f"--dbname={db.obj.database}", path]))
     live = db.obj.database
     if os.path.exists(live) and os.path.samefile(path, live):
         raise click.ClickException(f"{path} is the live database itself")

@@ -184,3 +184,22 @@ def test_bad_settings_and_unreachable_databases_are_one_line_not_a_traceback(tmp
         out = subprocess.run([sys.executable, "manage.py", "migrate"], env={**base, **settings},
                              capture_output=True, text=True)
         assert out.returncode != 0 and message in out.stderr and "Traceback" not in out.stderr, out.stderr
+
+
+def test_backup_and_restore_on_postgresql_fail_with_the_exact_command(app, runner, tmp_path):
+    import shlex
+
+    from suite.cli import restore_command
+    if _sqlite_only(app):
+        return
+    target = tmp_path / "my backups" / "suite; rm -rf ~.dump"
+    result = runner.invoke(backup_command, [str(target)])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    command = shlex.split(result.output.strip().splitlines()[-1])
+    assert command[0] == "pg_dump" and f"--file={target}" in command  # one word, however odd the path
+    target.parent.mkdir()
+    target.write_bytes(b"PGDMP")
+    result = runner.invoke(restore_command, [str(target)])
+    assert result.exit_code != 0
+    command = shlex.split(result.output.strip().splitlines()[-1])
+    assert command[0] == "pg_restore" and command[-1] == str(target)
