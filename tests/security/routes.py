@@ -17,7 +17,7 @@ ROUTES = {
     "api.me": "none", "api.openapi_document": "none", "api.search_items": "list",
     "auth.account": "none", "auth.delete_account": "none", "auth.change_password": "none",
     "auth.login": "none", "auth.logout": "none", "auth.register": "none", "auth.create_token": "none",
-    "auth.revoke_token": "own", "auth.users": "none",
+    "auth.revoke_token": "own", "auth.users": "none", "auth.end_other_sessions": "none",
     "api_bookmarks.list_bookmarks": "list", "api_bookmarks.create_bookmark": "none",
     "api_bookmarks.get_bookmark": "bookmark", "api_bookmarks.update_bookmark": "bookmark",
     "api_bookmarks.delete_bookmark": "bookmark", "api_bookmarks.retry_bookmark": "bookmark",

@@ -48,13 +48,14 @@ URLS = st.builds(lambda host, path, q: f"https://{host}.example/{path}?q={q}",
                 min_size=1, max_size=5))
 def test_netscape_export_then_parse_round_trips(rows):
     stamp = datetime.datetime(2024, 5, 1, 12, 0, 0)
-    bookmarks = [SimpleNamespace(url=u, title=t.strip() or u, description=d.strip(), tag_names=parse_tags(tags),
+    bookmarks = [SimpleNamespace(url=u, title=t.strip(), description=d.strip(), tag_names=parse_tags(tags),
                                  is_private=p, unread=False, created_at=stamp, updated_at=stamp)
                  for u, t, d, tags, p in rows]
     entries = netscape.parse("".join(netscape.export(bookmarks)).encode("utf-8"))
     assert [e.url for e in entries] == [b.url for b in bookmarks]
     assert [e.private for e in entries] == [b.is_private for b in bookmarks]
     assert [sorted(set(e.tags)) for e in entries] == [sorted(set(b.tag_names)) for b in bookmarks]
+    # an untitled bookmark is written with its address as the text and read back untitled
     assert [e.title for e in entries] == [b.title for b in bookmarks]
 
 

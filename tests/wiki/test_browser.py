@@ -62,7 +62,8 @@ def test_two_browsers_conflict_and_resolve(browser, live_server, users):
     assert info.value.status == 409
     assert "Edit conflict" in alice.inner_text(".wiki-conflict")
     assert "Meeting on Tuesday" in alice.inner_text(".wiki-diff")
-    assert alice.input_value("textarea[name=content]").strip() == "Meeting on Wednesday"
+    editor = alice.input_value("textarea[name=content]")  # both versions, between conflict markers
+    assert editor.index("Meeting on Wednesday") < editor.index("=======") < editor.index("Meeting on Tuesday")
     alice.fill("textarea[name=content]", "Meeting on Tuesday or Wednesday\n")
     alice.click("input[name=save]")
     assert "Saved." in alice.inner_text(".flashes")
