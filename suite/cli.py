@@ -53,13 +53,24 @@ def migrate_command(target):
         raise click.ClickException(str(err)) from None
     except OperationalError as err:  # a SQLite file in a folder that does not exist, a server that refuses
         raise click.ClickException(f"cannot open the database: {err}") from None
-    click.echo("\n".join(f"applied {name}" for name in applied) or "database is up to date")
+    if applied:
+        click.echo("\n".join(f"applied {name}" for name in applied))
+    elif target and _newest_applied() > target:
+        click.echo(f"database is already past {target} (at {_newest_applied()}); migrate only goes forward, "
+                   "so nothing was changed")
+    else:
+        click.echo("database is up to date")
     if "0005_search" in applied:
         # The search index starts empty: fill it from what an older database already holds.
         rebuild_search_index()
     elif {"0011_search_champions", "0012_search_champions_pg"} & set(applied):
         with db.connection_context():
             build_search_lists()
+
+
+def _newest_applied():
+    with db.connection_context():
+        return max((name for (name,) in db.execute_sql("SELECT name FROM schema_migration")), default="")
 
 
 @click.command("create-user")

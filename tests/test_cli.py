@@ -129,6 +129,14 @@ def test_unknown_migration_target_is_a_message_not_a_traceback(runner):
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
+def test_an_older_migration_target_says_the_database_is_past_it(runner):
+    from suite.cli import migrate_command
+    result = runner.invoke(migrate_command, ["--target", "0006_follows_and_activity"])
+    assert result.exit_code == 0
+    assert "already past 0006_follows_and_activity" in result.output and "up to date" not in result.output
+    assert runner.invoke(migrate_command, []).output.strip() == "database is up to date"
+
+
 def test_data_commands_on_an_empty_database_say_to_migrate(tmp_path):
     env = {"SUITE_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
     for args in (["create-user", "bob", "--password", PASSWORD], ["create-token", "bob"], ["reindex"],
