@@ -1,4 +1,5 @@
 """Commands of ``manage.py``: run, worker, migrate, users, tokens, backup, restore, routes."""
+import logging
 import os
 import shlex
 import sqlite3
@@ -16,6 +17,11 @@ from suite.errors import SuiteError
 from suite.extensions import db
 
 
+def log_to_stderr():
+    """Log records as one line each, with time, level and logger (task errors, shutdown, warnings)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
 @click.command("run")
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -25,6 +31,7 @@ from suite.extensions import db
 def run_command(host, port, debug, no_worker):
     """Serve the suite with its task worker (waitress; the reloader only with --debug)."""
     from suite.server import serve
+    log_to_stderr()
     try:
         serve(current_app._get_current_object(), host, port, debug=debug, with_worker=not no_worker)
     except (OSError, ValueError) as err:  # a host that does not resolve, a port in use
@@ -38,6 +45,7 @@ def run_command(host, port, debug, no_worker):
 def worker_command(workers):
     """Run the background task consumer."""
     from suite.jobs import make_consumer
+    log_to_stderr()
     make_consumer(workers).run()
 
 

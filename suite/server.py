@@ -84,6 +84,12 @@ def serve(app, host="127.0.0.1", port=5000, debug=False, threads=8, with_worker=
     hint = browser_hint(app)
     if hint:
         print(hint, flush=True)
+    server = None
+    if not debug:
+        from waitress import create_server
+        # bind before anything else: a port in use fails here, before a task consumer starts
+        # on the shared queue or "running" is printed
+        server = create_server(app, host=host, port=port, threads=threads, ident="suite", **proxy_settings(app))
     consumer = None
     if with_worker and not app.config["TASKS_IMMEDIATE"]:
         if not debug or _is_reloader_child():
@@ -93,14 +99,15 @@ def serve(app, host="127.0.0.1", port=5000, debug=False, threads=8, with_worker=
         if debug:
             app.run(host=host, port=port, debug=True, use_reloader=True, threaded=True)
         else:
-            from waitress import serve as waitress_serve
             print(f"suite is running at http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
-            waitress_serve(app, host=host, port=port, threads=threads, ident="suite", **proxy_settings(app))
+            server.run()  # returns on Ctrl-C or SIGTERM, once the requests in flight are answered
     finally:
         try:
             if consumer is not None:
                 consumer.stop(graceful=True)
         finally:
+            if server is not None:
+                server.close()
             close_database()
             signal.signal(signal.SIGTERM, previous)
 

@@ -1,8 +1,10 @@
 """Stopping `manage.py run` the way service managers do, and putting a backup back with `manage.py restore`."""
 import os
+import re
 import signal
 import subprocess
 import sys
+import time
 
 import requests
 
@@ -84,3 +86,24 @@ def test_restore_refuses_a_damaged_or_foreign_file_and_asks_without_force(instan
                            input="n\n", capture_output=True, text=True, timeout=60)
     assert asked.returncode != 0 and "Replace" in asked.stdout
     assert instance.query("SELECT count(*) FROM user") == [(1,)]
+
+
+def test_a_second_run_on_a_port_in_use_fails_before_claiming_to_run_or_starting_tasks(instance):
+    url = instance.start_server()
+    port = url.rsplit(":", 1)[1]
+    second = instance.manage("run", "--host", "127.0.0.1", "--port", port, check=False)
+    assert second.returncode == 1 and "cannot serve on 127.0.0.1" in second.stderr
+    assert "running at" not in second.stdout
+    assert "consumer" not in second.stderr.lower()  # no task worker started on the shared queue
+
+
+def test_the_task_worker_logs_with_time_level_and_logger(instance):
+    worker = instance.start_manage("worker")
+    try:
+        time.sleep(3)  # huey's start-up lines are written at once
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(10)
+    lines = worker.stderr.read().decode().splitlines()
+    started = [line for line in lines if "consumer" in line.lower()]
+    assert started and re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ INFO huey", started[0]), lines[:5]
