@@ -41,7 +41,9 @@ from huey.storage import MemoryStorage, SqliteStorage  # noqa: E402
 from suite.extensions import db  # noqa: E402
 from suite.ratelimit import Sparse  # noqa: E402
 
-huey = MemoryHuey("suite", immediate=False)
+# results=False: nothing reads what a task returns, and huey would keep each value for good
+# (a Redis hash or the tasks.db table grew by one entry per saved bookmark)
+huey = MemoryHuey("suite", results=False, immediate=False)
 _state = {"app": None}
 log = logging.getLogger("suite.jobs")
 
