@@ -165,17 +165,40 @@ def _derive(app):
 
 
 def instance_secret_key(instance_path):
-    """Read the instance's secret key, generating it once (never a hard-coded default)."""
+    """Read the instance's secret key, generating it once (never a hard-coded default).
+
+    Several processes may start at once on a new instance (gunicorn's workers, ``run`` and
+    ``worker``): the key is written whole to a file of this process, then linked into place,
+    which only the first can do; the others read the winner's key.
+    """
     path = os.path.join(instance_path, "secret_key")
+    key = _read_key(path)
+    if key:
+        return key
+    key = secrets.token_hex(32)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+        f.flush()
+        os.fsync(f.fileno())
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        won = _read_key(path)
+        if won:
+            return won
+        os.replace(tmp, path)  # a damaged key file (short, empty): replaced whole
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return key
+
+
+def _read_key(path):
     try:
         with open(path) as f:
             key = f.read().strip()
-        if len(key) >= 32:
-            return key
     except FileNotFoundError:
-        pass
-    key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(key)
-    return key
+        return None
+    return key if len(key) >= 32 else None

@@ -25,6 +25,33 @@ def test_secret_key_is_generated_once_and_kept(tmp_path):
     assert other != first
 
 
+def _key_after_barrier(args):
+    from suite.config import instance_secret_key
+    folder, barrier = args
+    barrier.wait()
+    return instance_secret_key(folder)
+
+
+def test_processes_starting_together_on_a_new_instance_agree_on_one_secret_key(tmp_path):
+    """gunicorn's workers, `run` and `worker` may all be the first to start: one key, or sessions break."""
+    import multiprocessing
+    ctx = multiprocessing.get_context("fork")
+    for trial in range(15):
+        folder = tmp_path / f"t{trial}"
+        folder.mkdir()
+        barrier = ctx.Manager().Barrier(6)
+        with ctx.Pool(6) as pool:
+            keys = pool.map(_key_after_barrier, [(str(folder), barrier)] * 6)
+        assert len(set(keys)) == 1 and (folder / "secret_key").read_text() == keys[0]
+        assert sorted(os.listdir(folder)) == ["secret_key"]  # no temporary file left
+
+
+def test_a_damaged_secret_key_file_is_replaced_whole(tmp_path):
+    (tmp_path / "secret_key").write_text("short")
+    key = create_app({"INSTANCE_PATH": str(tmp_path)}).config["SECRET_KEY"]
+    assert len(key) >= 32 and (tmp_path / "secret_key").read_text() == key
+
+
 def test_instance_config_then_environment_then_overrides(tmp_path, monkeypatch):
     (tmp_path / "config.py").write_text("REGISTRATION = 'closed'\nPASTE_MAX_BYTES = 10\nWIKI_READ = 'users'\n")
     monkeypatch.setenv("SUITE_PASTE_MAX_BYTES", "20")
