@@ -112,7 +112,8 @@ def _enqueue(task, args, kwargs):
         if huey.immediate:
             raise
         if _enqueue_warning.due():
-            log.warning("could not queue %s%r (left to the backlog)", task.name, args, exc_info=True)
+            name = getattr(getattr(task, "task_class", None), "__name__", None) or repr(task)
+            log.warning("could not queue %s%r (left to the backlog)", name, args, exc_info=True)
 
 
 def init_app(app):

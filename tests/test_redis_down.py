@@ -75,3 +75,17 @@ def test_a_bookmark_is_saved_and_left_pending_for_the_backlog(app, alice_client,
         assert saved.fetch_status == "pending"  # the per-minute backlog fetches it once the queue works
     warned = _warnings(caplog, "suite.jobs")
     assert len(warned) == 1 and "left to the backlog" in warned[0].getMessage()
+
+
+def test_a_paste_too_slow_to_highlight_in_the_request_is_saved_and_shown_plain(make_app, redis_url):
+    url, server = redis_url
+    app = make_app(REDIS_URL=url, TASKS_IMMEDIATE=False, HIGHLIGHT_TIMEOUT=0.001)
+    server.terminate()
+    server.wait(10)
+    client = app.test_client()
+    source = "".join(f"def f{i}(x):\n    return x * {i}\n" for i in range(3000))
+    resp = client.post("/paste/", data={"content": source, "lang": "python", "visibility": "public"},
+                       headers={"Accept": "text/html"})
+    assert resp.status_code in (201, 302, 303), resp.status_code
+    page = client.get(resp.headers["Location"])  # asks the queue again for the highlighting: not a 500 either
+    assert page.status_code == 200 and "def f2999(x):" in page.get_data(as_text=True)

@@ -174,9 +174,8 @@ def highlight_paste(paste, deadline=None):
             continue
         if highlight.ensure_highlight(content, lang, timeout=left) is None:
             deferred = True
-    if deferred:
-        enqueue_after_commit(highlight_paste_task, paste.id) if db.in_transaction() \
-            else highlight_paste_task(paste.id)
+    if deferred:  # outside a transaction at once; a queue out of reach is logged, not a 500
+        enqueue_after_commit(highlight_paste_task, paste.id)
 
 
 def index_paste(paste):

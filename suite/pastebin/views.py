@@ -15,6 +15,7 @@ from suite import search
 from suite.auth import accepts_token, current_user, login_required
 from suite.errors import InvalidInput, NotFound, TooLarge
 from suite.extensions import login_manager
+from suite.jobs import enqueue_after_commit
 from suite.pastebin import embed as embed_registry
 from suite.pastebin import pastes
 from suite.pastebin.delivery import (
@@ -168,7 +169,7 @@ def show_paste(paste):
     files = pastes.stored_views(paste)
     burned = getattr(paste, "burned", False)
     if not burned and any(f.pending for f in files):
-        highlight_paste_task(paste.id)  # e.g. after a Pygments upgrade; shown plain until then
+        enqueue_after_commit(highlight_paste_task, paste.id)  # e.g. after a Pygments upgrade; shown plain until then
     elif not paste.burn_after_reading and paste.visibility != "private":
         pastes.cache_page(paste)
     page = render_template("pastebin/view.html", paste=paste, files=files,
