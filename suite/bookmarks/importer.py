@@ -1,13 +1,13 @@
 """Importing many bookmarks at once: batches inside transactions, thumbnails left to the backlog task."""
+import datetime
 import os
-import uuid
 
 from flask import current_app
 
 from suite.auth.models import User, utcnow
 from suite.bookmarks import netscape
 from suite.bookmarks.bookmarks import index_bookmark, tag_ids
-from suite.bookmarks.models import DONE, FAILED, Bookmark, BookmarkTag, ImportRun
+from suite.bookmarks.models import DONE, FAILED, PENDING, Bookmark, BookmarkTag, ImportRun
 from suite.bookmarks.urls import domain_of, page_key, saved_url, url_hash
 from suite.errors import InvalidInput, SuiteError
 from suite.extensions import db
@@ -90,6 +90,15 @@ def imports_dir():
     return path
 
 
+def run_file(run_id):
+    """Where the uploaded file of an import waits for its task."""
+    return os.path.join(imports_dir(), f"{run_id}.html")
+
+
+#: An import still pending this long after its upload was not queued (the queue was out of reach).
+STALLED_AFTER = datetime.timedelta(minutes=10)
+
+
 def start_import(user, filename, data):
     """Check an uploaded file, keep it, and queue its import; returns the ImportRun."""
     from suite.bookmarks.tasks import import_task
@@ -97,22 +106,45 @@ def start_import(user, filename, data):
     entries = netscape.parse(data)
     if not entries:
         raise InvalidInput("This bookmark file holds no bookmarks.")
-    path = os.path.join(imports_dir(), f"{uuid.uuid4().hex}.html")
-    with open(path, "wb") as f:
-        f.write(data)
     with db.atomic():
         run = ImportRun.create(owner=user.id, filename=(filename or "")[:255], total=len(entries))
-        enqueue_after_commit(import_task, run.id, path)
+        with open(run_file(run.id), "wb") as f:
+            f.write(data)
+        enqueue_after_commit(import_task, run.id)
     return run
 
 
-def run_import(run_id, path):
-    """The import task: parse the kept file and import it, recording progress on the run."""
+def requeue_stalled_imports():
+    """Queue again the imports still pending ``STALLED_AFTER`` after their upload; how many.
+
+    Queueing happens after the upload's commit, and a queue out of reach then (Redis down) is
+    only logged: without this the import would wait for good. A run queued twice is imported
+    once (``run_import`` claims it).
+    """
+    from suite.bookmarks.tasks import import_task
+    stalled = list(ImportRun.select(ImportRun.id).where(ImportRun.status == PENDING,
+                                                        ImportRun.created_at < utcnow() - STALLED_AFTER))
+    for run in stalled:
+        if os.path.exists(run_file(run.id)):
+            import_task(run.id)
+        else:
+            ImportRun.update(status=FAILED, message="The uploaded file is gone; upload it again.").where(
+                ImportRun.id == run.id, ImportRun.status == PENDING).execute()
+    return len(stalled)
+
+
+def run_import(run_id, path=None):
+    """The import task: parse the kept file and import it, recording progress on the run.
+
+    ``path``: the file of an upload queued before files were named by their run.
+    """
+    path = path or run_file(run_id)
     run = ImportRun.get_or_none(ImportRun.id == run_id)
     if run is None:  # its account was deleted while the file waited: nobody will import it
         _remove(path)
         return None
-    ImportRun.update(status="running").where(ImportRun.id == run_id).execute()
+    if not ImportRun.update(status="running").where(ImportRun.id == run_id, ImportRun.status == PENDING).execute():
+        return None  # queued twice (see requeue_stalled_imports): the other task has it
     try:
         with open(path, "rb") as f:
             entries = netscape.parse(f.read())

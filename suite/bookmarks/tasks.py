@@ -45,7 +45,9 @@ def process_backlog(limit=BACKLOG_PER_RUN, min_age=BACKLOG_MIN_AGE):
 
 @periodic_job(crontab(minute="*"))
 def backlog_task():
-    """Every minute: fetch a bounded batch of pending bookmarks (imports)."""
+    """Every minute: fetch a bounded batch of pending bookmarks (imports), and queue stalled imports again."""
+    from suite.bookmarks.importer import requeue_stalled_imports
+    requeue_stalled_imports()
     return process_backlog()
 
 
@@ -84,7 +86,7 @@ def sweep_files_task():
 
 
 @job()
-def import_task(run_id, path):
+def import_task(run_id, path=None):
     """Import an uploaded Netscape file in batches (the progress page follows ImportRun)."""
     from suite.bookmarks.importer import run_import
     return run_import(run_id, path)

@@ -221,6 +221,50 @@ def test_an_upload_waiting_for_its_import_goes_when_the_account_is_deleted(make_
         assert Bookmark.select().count() == 0
 
 
+def _upload_with_a_busy_worker(make_app):
+    from suite.auth.accounts import create_user
+    from tests.conftest import PASSWORD, sign_in
+    app = make_app(TASKS_IMMEDIATE=False)  # tasks wait in the queue until the test runs them
+    with app.app_context():
+        user = create_user("alice", PASSWORD)
+    client = sign_in(app.test_client(), user)
+    resp = client.post("/bookmarks/import", data={"file": (io.BytesIO(FIREFOX.encode()), "ff.html")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 302
+    return app, client, resp.headers["Location"]
+
+
+def test_an_import_the_queue_lost_is_queued_again_by_the_backlog(make_app):
+    """Queued after the upload's commit, a task is lost when the queue is out of reach (or a Redis
+    without persistence restarts): ten minutes on, the minute's backlog queues it again."""
+    import datetime
+
+    from suite.bookmarks.importer import requeue_stalled_imports
+    from suite.jobs import huey
+    app, client, progress = _upload_with_a_busy_worker(make_app)
+    huey.flush()  # the queue lost it
+    with app.app_context():
+        assert requeue_stalled_imports() == 0  # a fresh upload may still be waiting its turn
+        run = ImportRun.get()
+        ImportRun.update(created_at=run.created_at - datetime.timedelta(minutes=11)).execute()
+        assert requeue_stalled_imports() == 1
+    huey.execute(huey.dequeue())
+    status = client.get(progress + ".json").get_json()
+    assert status["status"] == "done" and status["created"] == 3
+
+
+def test_an_import_queued_twice_is_imported_once(make_app):
+    from suite.bookmarks.tasks import import_task
+    from suite.jobs import huey
+    app, client, progress = _upload_with_a_busy_worker(make_app)
+    with app.app_context():
+        import_task(ImportRun.get().id)  # the backlog queued it again while the first still waited
+        huey.execute(huey.dequeue())
+        huey.execute(huey.dequeue())
+    status = client.get(progress + ".json").get_json()
+    assert status["status"] == "done" and (status["created"], status["duplicates"]) == (3, 0)
+
+
 def test_running_import_page_refreshes_without_javascript(alice_client, app, users):
     with app.app_context():
         run = ImportRun.create(owner=users["alice"].id, total=10, status="running")
