@@ -68,42 +68,34 @@ def merge_chunks(base, a, b, budget=None):
         iz, ia, ib = zend, aend, bend
 
 
-def merge3(base, ours, theirs, budget=None):
-    """Merge two edits of ``base``; conflicting regions keep ``ours`` and are counted (or MergeTooCostly)."""
-    out, conflicts = [], 0
-    for chunk in merge_chunks(split_lines(base), split_lines(ours), split_lines(theirs), budget):
-        if chunk[0] == "conflict":
-            conflicts += 1
-            out.extend(chunk[2])
-        else:
-            out.extend(chunk[1])
-    return MergeResult("".join(out), conflicts)
-
-
 def _ended(lines):
     """``lines`` whose last line ends with a newline (a marker must start a line of its own)."""
     return lines[:-1] + [lines[-1] + "\n"] if lines and not lines[-1].endswith("\n") else lines
 
 
-def merge3_marked(base, ours, theirs, our_label, their_label, budget=None):
-    """``merge3``, but each conflicting region shows both sides between git-style markers::
+def merge3(base, ours, theirs, budget=None, markers=None):
+    """Merge two edits of ``base``; conflicting regions are counted (or MergeTooCostly).
+
+    A conflicting region keeps ``ours``; with ``markers=(our_label, their_label)`` it shows both
+    sides between git-style markers instead::
 
         <<<<<<< our_label
         our lines
         =======
         their lines
         >>>>>>> their_label
-
-    Regions only one side changed are merged as ``merge3`` merges them. May raise MergeTooCostly.
     """
     out, conflicts = [], 0
     for chunk in merge_chunks(split_lines(base), split_lines(ours), split_lines(theirs), budget):
-        if chunk[0] == "conflict":
-            conflicts += 1
-            out += [f"<<<<<<< {our_label}\n", *_ended(chunk[2]), "=======\n", *_ended(chunk[3]),
-                    f">>>>>>> {their_label}\n"]
-        else:
+        if chunk[0] != "conflict":
             out.extend(chunk[1])
+            continue
+        conflicts += 1
+        if markers is None:
+            out.extend(chunk[2])
+        else:
+            out += [f"<<<<<<< {markers[0]}\n", *_ended(chunk[2]), "=======\n", *_ended(chunk[3]),
+                    f">>>>>>> {markers[1]}\n"]
     return MergeResult("".join(out), conflicts)
 
 

@@ -19,7 +19,7 @@ from suite.errors import Conflict, InvalidInput, NotFound, TooLarge
 from suite.extensions import db
 from suite.text import strip_control, unix_line_ends
 from suite.wiki import links
-from suite.wiki.merge import MergeTooCostly, merge3, merge3_marked
+from suite.wiki.merge import MergeTooCostly, merge3
 from suite.wiki.models import Attachment, Page, Revision
 from suite.wiki.permissions import require_admin, require_delete, require_edit
 from suite.wiki.titles import clean_title, title_key
@@ -235,15 +235,15 @@ def _merge_stale(page, title, content, base_number):
     if current.content == content:
         return content, None
     try:
-        merged = merge3(base_text, content, current.content)
+        # one merge: without overlaps it is the merged text; with some, the editor's text to resolve
+        merged = merge3(base_text, content, current.content,
+                        markers=("your text", f"revision {current.number} by {current.author_name}"))
     except MergeTooCostly:
         raise EditConflict(current, content, base_text, f"{current.author_name} changed this page (revision "
                            f"{current.number}) while you were editing it, and the two versions are too large "
                            "and too alike to merge automatically. Your text is kept below.") from None
     if merged.conflicts:
-        marked = merge3_marked(base_text, content, current.content, "your text",
-                               f"revision {current.number} by {current.author_name}").text
-        raise EditConflict(current, content, base_text, merged=marked, message=(
+        raise EditConflict(current, content, base_text, merged=merged.text, message=(
             f"{current.author_name} changed this page (revision {current.number}) while you were editing it, "
             f"and your changes overlap in {merged.conflicts} place{'s' if merged.conflicts > 1 else ''}. The "
             "editor below holds both edits merged; where they overlap, both versions stand between "

@@ -168,11 +168,11 @@ def test_save_that_loses_the_race_after_merging_merges_again(page_v1, app, users
     """Bob saves between alice's merge and her write: her save merges with his new text too."""
     calls = []
 
-    def merge_then_bob_saves(base, ours, theirs):
+    def merge_then_bob_saves(base, ours, theirs, **options):
         calls.append(theirs)
         if len(calls) == 1:
             pages.save_page("Plan", theirs.replace("middle line", "middle line (bob)"), 2, users["bob"])
-        return merge3(base, ours, theirs)
+        return merge3(base, ours, theirs, **options)
 
     with app.app_context():
         pages.save_page("Plan", BASE.replace("last line", "last line (bob)"), page_v1, users["bob"])
