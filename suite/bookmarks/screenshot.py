@@ -194,7 +194,7 @@ class PlaywrightBrowser:
                 except Exception as err:
                     done.set_exception(_job_error(err, browser))
         finally:
-            _quietly(browser.close)
+            _settle(browser.close)
             pw.stop()
 
     def _drain(self, error):
@@ -214,15 +214,6 @@ def _job_error(err, browser):
             isinstance(err, PlaywrightError) and "has been closed" in str(err)):
         return BrowserClosed(f"the browser was closed during the screenshot ({str(err).splitlines()[0][:200]})")
     return err if isinstance(err, ScreenshotFailed) else ScreenshotFailed(str(err)[:300])
-
-
-def _quietly(close):
-    """Close a context or browser that may be gone already (Ctrl-C closed it)."""
-    from playwright.sync_api import Error as PlaywrightError
-    try:
-        close()
-    except PlaywrightError:
-        pass
 
 
 def _shoot(browser, url, guard, timeout):
@@ -261,7 +252,7 @@ def _shoot(browser, url, guard, timeout):
         return page.screenshot(type="png", timeout=timeout * 1000)
     finally:
         subresources.close()
-        _quietly(context.close)
+        _settle(context.close)
 
 
 class _Subresources:
@@ -322,7 +313,8 @@ class _Subresources:
 
 
 def _settle(action, *args, **kwargs):
-    """Fulfill or abort a route whose page may be gone meanwhile (then nothing is left to do)."""
+    """Fulfill or abort a route, or close a context or browser, that may be gone meanwhile (Ctrl-C
+    closed it): then nothing is left to do."""
     from playwright.sync_api import Error as PlaywrightError
     try:
         action(*args, **kwargs)
