@@ -80,6 +80,21 @@ def requested_raw(slug, number):
     return raw_response(requested_paste(slug, check=lambda paste: _nth_file(paste, number)), number)
 
 
+def asked_by_a_browser():
+    """True when the client takes HTML (a browser, a form of ours); curl and scripts send ``*/*``."""
+    return "text/html" in request.headers.get("Accept", "")
+
+
+def requested_download(slug):
+    """The download response for the paste at ``slug``.
+
+    Like raw, it is fetched by curl and scripts: their errors are one plain-text line.
+    A browser that followed the Download link gets the error page.
+    """
+    g.plain_errors = not asked_by_a_browser()
+    return download_response(requested_paste(slug))
+
+
 def _nth_file(paste, number):
     files = paste.files
     if not 1 <= number <= len(files):

@@ -19,10 +19,11 @@ from suite.jobs import enqueue_after_commit
 from suite.pastebin import embed as embed_registry
 from suite.pastebin import pastes
 from suite.pastebin.delivery import (
+    asked_by_a_browser,
     check_anonymous_rate,
     curl_files,
-    download_response,
     is_curl_upload,
+    requested_download,
     requested_paste,
     requested_raw,
 )
@@ -112,7 +113,7 @@ def form_files(form):
 
 def create_from_curl():
     """curl: ``-F content=<-`` or ``-F f:1=@a.py``; answers 201 with the URL, errors as one line."""
-    browser = "text/html" in request.headers.get("Accept", "")  # a form of ours, e.g. the home page
+    browser = asked_by_a_browser()  # a form of ours, e.g. the home page
     g.plain_errors = not browser
     if not _may_paste():
         return login_manager.unauthorized()
@@ -198,7 +199,7 @@ def raw(slug, number=1):
 @accepts_token
 def download(slug):
     """The file as an attachment (several files: a zip)."""
-    return download_response(requested_paste(slug))
+    return requested_download(slug)
 
 
 @bp.route("/<slug>/embed")

@@ -52,14 +52,21 @@ def test_bearer_token_makes_paste_the_token_users(client, app, token, users):
         assert Paste.get(Paste.slug == slug_of(resp)).user_id == users["alice"].id
 
 
-@pytest.mark.parametrize("path", ["/raw", "/raw/1", "/raw/2"])
-def test_raw_of_an_already_burned_paste_is_one_plain_404_line_for_curl(client, paste_as, path):
+@pytest.mark.parametrize("path", ["/raw", "/raw/1", "/raw/2", "/download"])
+def test_raw_or_download_of_an_already_burned_paste_is_one_plain_404_line_for_curl(client, paste_as, path):
     slug = paste_as(client, "password\n", expires="burn")
     curl = {"Accept": "*/*", "User-Agent": "curl/8.5.0"}
     assert client.get(f"/paste/{slug}/raw", headers=curl).get_data(as_text=True) == "password\n"
     resp = client.get(f"/paste/{slug}{path}", headers=curl)
     assert resp.status_code == 404 and resp.mimetype == "text/plain"
     assert resp.get_data(as_text=True) == "This paste does not exist, has expired or was deleted.\n"
+
+
+def test_a_browser_following_download_of_a_burned_paste_gets_the_error_page(client, paste_as):
+    slug = paste_as(client, "password\n", expires="burn")
+    client.get(f"/paste/{slug}/download", headers={"Accept": "*/*"})
+    resp = client.get(f"/paste/{slug}/download", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert resp.status_code == 404 and resp.mimetype == "text/html"
 
 
 def test_a_revoked_or_unknown_token_is_one_plain_line_for_curl(client):
