@@ -85,12 +85,18 @@ def _newest_applied():
 @with_appcontext
 @click.argument("name")
 @click.option("--admin", is_flag=True, help="Make the user an administrator.")
-@click.option("--password", default=None, help="Password (asked for when left out).")
-def create_user_command(name, admin, password):
+@click.option("--password", default=None,
+              help="Password (asked for when left out; on the command line it shows in `ps` and shell history).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def create_user_command(name, admin, password, password_stdin):
     """Create an account (works when registration is closed)."""
     from suite.auth.accounts import create_user
     require_migrated()
-    if password is None:
+    if password_stdin:
+        if password is not None:
+            raise click.UsageError("Give --password or --password-stdin, not both.")
+        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+    elif password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with db.connection_context():
         try:

@@ -19,6 +19,16 @@ def test_create_user_and_admin(app, runner):
         assert User.by_name("root").is_admin and not User.by_name("dora").is_admin
 
 
+def test_create_user_reads_the_password_from_stdin_for_scripts(app, runner):
+    from suite.auth.accounts import authenticate
+    result = runner.invoke(create_user_command, ["dora", "--password-stdin"], input=PASSWORD + "\nignored\n")
+    assert result.exit_code == 0 and "dora" in result.output
+    with app.app_context():
+        assert authenticate("dora", PASSWORD, "127.0.0.1").username == "dora"
+    both = runner.invoke(create_user_command, ["eve", "--password-stdin", "--password", PASSWORD])
+    assert both.exit_code == 2 and "not both" in both.output
+
+
 def test_create_user_refuses_taken_name(app, runner, users):
     result = runner.invoke(create_user_command, ["alice", "--password", PASSWORD])
     assert result.exit_code != 0 and "is taken" in result.output
