@@ -59,10 +59,20 @@ def _clean(fields):
     return out
 
 
+def search_text(bookmark):
+    """The parts of a bookmark the search reads besides its title, URL and tags.
+
+    Notes only while the bookmark is private: nothing else shows them to anyone but the owner, and
+    a shared bookmark's entry is searched by everyone (matches, snippets and counts would give them away).
+    """
+    notes = bookmark.notes if bookmark.is_private else ""
+    return bookmark.description, notes, bookmark.page_text
+
+
 def index_bookmark(bookmark, tags=None):
     """Put the bookmark into the unified search index (call inside the saving transaction)."""
     tags = bookmark.tag_names if tags is None else tags
-    body = "\n".join(part for part in (bookmark.description, bookmark.notes, bookmark.page_text) if part)
+    body = "\n".join(part for part in search_text(bookmark) if part)
     search.index_item("bookmark", bookmark.id, owner_id=bookmark.owner_id,
                       visibility="private" if bookmark.is_private else "public",
                       title=bookmark.title or bookmark.url, body=body, url=bookmark.url,

@@ -50,6 +50,50 @@ def test_private_bookmarks_stay_out_of_others_search(alice_client, bob_client):
     assert b"Secret one" in alice_client.get("/bookmarks/?q=secret").data
 
 
+def _notes_search(client, token=None):
+    """What a search for a word of the notes shows: the site search's page and the API's hit titles."""
+    page = client.get("/search?q=marmalade").get_data(as_text=True)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return page, [hit["title"] for hit in client.get("/api/v1/search?q=marmalade", headers=headers).json["items"]]
+
+
+def test_a_shared_bookmarks_notes_are_searched_by_no_one(alice_client, bob_client, client, token):
+    add(alice_client, "https://example.com/bank", title="My bank", notes="security answer marmalade",
+        is_private="")
+    for reader, reader_token in ((client, None), (bob_client, None), (alice_client, token)):
+        page, titles = _notes_search(reader, reader_token)
+        assert "My bank" not in page and "answer" not in page and titles == []
+    assert "My bank" not in alice_client.get("/bookmarks/?q=marmalade").get_data(as_text=True)
+
+
+def test_a_private_bookmarks_notes_are_searched_by_its_owner_until_it_is_shared(alice_client, app, client, token):
+    from suite.bookmarks.bookmarks import update_bookmark
+    add(alice_client, "https://example.com/bank", title="My bank", notes="security answer marmalade")
+    assert "<mark>marmalade</mark>" in alice_client.get("/bookmarks/?q=marmalade").get_data(as_text=True)
+    assert _notes_search(alice_client, token)[1] == ["My bank"] and _notes_search(client)[1] == []
+    with app.app_context():
+        update_bookmark(Bookmark.get(), is_private=False)
+    assert _notes_search(alice_client, token)[1] == [] and _notes_search(client)[1] == []
+
+
+def test_upgrading_takes_shared_bookmarks_notes_out_of_the_index(alice_client, app, client, token):
+    import importlib
+
+    from suite.extensions import db
+    from suite.search.models import SearchDoc
+    add(alice_client, "https://example.com/bank", title="My bank", description="Savings",
+        notes="security answer marmalade", is_private="")
+    add(alice_client, "https://example.com/jam", title="Jam", notes="marmalade recipe")
+    with app.app_context():
+        shared = str(Bookmark.get(Bookmark.title == "My bank").id)
+        SearchDoc.update(body="Savings\nsecurity answer marmalade").where(  # what the index held before
+            SearchDoc.item_id == shared).execute()
+        assert _notes_search(client)[1] == ["My bank"]
+        importlib.import_module("suite.migrations.0023_bookmark_notes_owner_only").up(None, db.obj)
+        assert SearchDoc.get(SearchDoc.item_id == shared).body == "Savings"
+    assert _notes_search(client)[1] == [] and _notes_search(alice_client, token)[1] == ["Jam"]
+
+
 def test_bookmark_embed_shows_public_or_own_bookmarks_only(alice_client, app, users):
     from suite.bookmarks.models import Bookmark
     from suite.embeds import render_embed
