@@ -1,4 +1,7 @@
 """Downloads streamed as they are written: a whole export never sits in a worker's memory."""
+import unicodedata
+from urllib.parse import quote
+
 from flask import Response, stream_with_context
 
 WRITE_SIZE = 64 * 1024  # bytes gathered before each write to the client
@@ -20,6 +23,21 @@ def streamed(pieces, mimetype, filename):
                 yield b"".join(gathered)
                 gathered, size = [], 0
         yield b"".join(gathered)
-    resp = Response(stream_with_context(chunks()), mimetype=mimetype)
-    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return as_attachment(Response(stream_with_context(chunks()), mimetype=mimetype), filename)
+
+
+def as_attachment(resp, filename):
+    """``resp`` as a download named ``filename``, whatever its script (``日本語.py``, ``שלום.txt``).
+
+    Headers travel as Latin-1, so a name beyond ASCII goes as RFC 6266's ``filename*``
+    (UTF-8, percent-encoded), with an ASCII ``filename`` beside it for old clients, as
+    ``send_file`` does: put raw into the header, it fails in the server, a 500.
+    """
+    try:
+        filename.encode("ascii")
+        names = {"filename": filename}
+    except UnicodeEncodeError:
+        plain = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+        names = {"filename": plain or "download", "filename*": "UTF-8''" + quote(filename, safe="!#$&+-.^_`|~")}
+    resp.headers.set("Content-Disposition", "attachment", **names)
     return resp

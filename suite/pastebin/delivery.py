@@ -7,6 +7,7 @@ from flask import current_app, g, request
 
 from suite import ratelimit
 from suite.auth import current_user
+from suite.downloads import as_attachment
 from suite.errors import NotFound
 from suite.pastebin.pastes import FileInput, decode_text, read_paste
 
@@ -131,9 +132,7 @@ def download_response(paste):
     """The file as an attachment; a paste of several files downloads as ``<slug>.zip``."""
     files = paste.files
     if len(files) == 1:
-        resp = raw_response(paste, 1)
-        resp.headers.set("Content-Disposition", "attachment", filename=file_download_name(paste, files[0]))
-        return resp
+        return as_attachment(raw_response(paste, 1), file_download_name(paste, files[0]))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         used = set()
@@ -143,6 +142,5 @@ def download_response(paste):
                 name = f"{i}-{name}"
             used.add(name)
             archive.writestr(name, f.content)
-    resp = current_app.response_class(buffer.getvalue(), mimetype="application/zip")
-    resp.headers.set("Content-Disposition", "attachment", filename=f"{paste.slug}.zip")
-    return resp
+    return as_attachment(current_app.response_class(buffer.getvalue(), mimetype="application/zip"),
+                         f"{paste.slug}.zip")

@@ -2,6 +2,7 @@
 import io
 import re
 import zipfile
+from urllib.parse import quote
 
 import pytest
 
@@ -102,6 +103,16 @@ def test_download_uses_file_name_or_slug_with_extension(client, paste_as, app):
     named = client.post("/paste/", data={"content": (io.BytesIO(b"a"), "notes.txt")},
                         content_type="multipart/form-data", csrf=False).get_data(as_text=True).strip()
     assert "filename=notes.txt" in client.get(named + "/download").headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize("name", ["日本語.py", "İstanbul.md", "שלום.txt", "cafe\u0301.txt"])
+def test_download_of_a_file_named_in_any_script_keeps_its_name(client, name):
+    """Headers go out as Latin-1: the name travels as RFC 6266's filename*, with an ASCII one beside it."""
+    url = client.post("/paste/", data={"content": (io.BytesIO(b"x\n"), name)},
+                      content_type="multipart/form-data", csrf=False).get_data(as_text=True).strip()
+    disposition = client.get(url + "/download").headers["Content-Disposition"]
+    disposition.encode("latin-1")  # what the server must be able to send
+    assert f"filename*=UTF-8''{quote(name)}" in disposition and "filename=" in disposition
 
 
 def test_download_of_several_files_is_a_zip(client):

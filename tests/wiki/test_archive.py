@@ -154,7 +154,7 @@ def test_the_export_streams_every_page_and_its_whole_history_a_few_pages_at_a_ti
         for version in range(n + 1):
             wiki.save(title, f"{title} text {version}", message=f"v{version}")
     resp = alice_client.get("/wiki/export")
-    assert resp.is_streamed and resp.headers["Content-Disposition"].startswith('attachment; filename="wiki-')
+    assert resp.is_streamed and resp.headers["Content-Disposition"].startswith("attachment; filename=wiki-")
     zf = zipfile.ZipFile(io.BytesIO(resp.data))
     assert zf.testzip() is None  # every member's checksum holds
     manifest = json.loads(zf.read("wiki.json"))
