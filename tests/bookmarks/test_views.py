@@ -402,3 +402,13 @@ def test_a_huge_per_page_shows_at_most_the_largest_page(alice_client):
     add(alice_client, "https://example.com/first", title="The first one")
     html = alice_client.get(f"/bookmarks/?per_page={HUGE}").get_data(as_text=True)
     assert "The first one" in html
+
+
+def test_the_picture_link_beside_the_title_link_is_hidden_from_screen_readers(alice_client, app, users):
+    """A card's picture links where its title does; announced, it would be one unnamed link per bookmark."""
+    from suite.bookmarks.bookmarks import add_bookmark
+    with app.app_context():
+        add_bookmark(users["alice"], "https://example.com/a", title="A", is_private=False, enqueue=False)
+    for page in (alice_client.get("/bookmarks/?view=grid"), app.test_client().get("/u/alice/bookmarks")):
+        pictures = re.findall(r'<a class="bm-pic"[^>]*>', page.get_data(as_text=True))
+        assert pictures and all('aria-hidden="true"' in a and 'tabindex="-1"' in a for a in pictures)
