@@ -8,6 +8,7 @@ filter of every app, drops them again when a feed is written (rows saved earlier
 which keep their bytes).
 """
 import re
+import unicodedata
 
 from markupsafe import Markup, escape
 
@@ -28,6 +29,24 @@ def unix_line_ends(text):
     every line changed.
     """
     return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
+
+
+def word_characters(text, keep="", between=""):
+    """``text`` in NFC with each run of characters that are not letters, marks, digits, ``_``
+    or in ``keep`` made into ``between`` (nothing by default).
+
+    Python's ``\\w`` leaves out marks: the vowel signs of हिन्दी, தமிழ், ภาษาไทย, and an
+    accent typed apart as macOS does (``cafe`` + U+0301), so a name cleaned with it lost them.
+    """
+    out, in_run = [], False
+    for char in unicodedata.normalize("NFC", text):
+        if char == "_" or char in keep or unicodedata.category(char)[0] in "LMN":
+            out.append(char)
+            in_run = False
+        elif not in_run:
+            out.append(between)
+            in_run = True
+    return "".join(out)
 
 
 def encodable(value):

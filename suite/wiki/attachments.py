@@ -7,7 +7,6 @@ uploaded can run in the wiki's origin.
 import hashlib
 import io
 import os
-import re
 import uuid
 import warnings
 
@@ -16,6 +15,7 @@ from flask import current_app
 from suite.auth.models import utcnow
 from suite.errors import InvalidInput, NotFound, TooLarge
 from suite.extensions import db
+from suite.text import word_characters
 from suite.wiki.models import Attachment
 from suite.wiki.permissions import require_edit
 
@@ -31,13 +31,12 @@ FILE_TYPES = {"pdf": "application/pdf", "txt": "text/plain", "md": "text/markdow
               "svg": "application/octet-stream"}
 MAX_PIXELS = 40_000_000
 THUMB_SIZE = (320, 320)
-NAME_JUNK = re.compile(r"[^\w.-]+")
 MAX_NAME = 120
 
 
 def clean_filename(raw):
     """A safe attachment name (letters, digits, ``_.-``), or InvalidInput."""
-    name = NAME_JUNK.sub("_", os.path.basename((raw or "").replace("\\", "/"))).strip("._")
+    name = word_characters(os.path.basename((raw or "").replace("\\", "/")), keep=".-", between="_").strip("._")
     stem, dot, ext = name.rpartition(".")
     if dot and len(name) > MAX_NAME:  # cut the stem, never the extension
         name = stem[:MAX_NAME - len(ext) - 1].rstrip("._") + "." + ext

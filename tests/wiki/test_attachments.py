@@ -104,6 +104,14 @@ def test_path_in_filename_is_stripped(gallery, alice_client, app):
         assert Attachment.get().name == "passwd.txt"
 
 
+@pytest.mark.parametrize("sent, kept", [("हिन्दी.pdf", "हिन्दी.pdf"), ("ภาษาที่.txt", "ภาษาที่.txt"),
+                                        ("cafe\u0301 menu.txt", "caf\u00e9_menu.txt"), ("a<b>?.txt", "a_b_.txt")])
+def test_a_file_name_keeps_every_script_its_vowel_signs_and_accents(gallery, alice_client, app, sent, kept):
+    assert upload(alice_client, sent, b"%PDF-1.4\n").status_code == 302
+    with app.app_context():
+        assert Attachment.get().name == kept
+
+
 def test_a_long_file_name_is_cut_in_its_stem_and_keeps_its_extension(gallery, alice_client, app):
     assert upload(alice_client, "minutes-of-the-meeting-" * 6 + "final.pdf", b"%PDF-1.4\n").status_code == 302
     with app.app_context():
