@@ -17,6 +17,7 @@ from suite.auth.models import User, utcnow
 from suite.database import Prepared
 from suite.errors import Conflict, InvalidInput, NotFound, TooLarge
 from suite.extensions import db
+from suite.requestargs import MAX_NUMBER
 from suite.text import strip_control, unix_line_ends
 from suite.wiki import links
 from suite.wiki.merge import MergeTooCostly, merge3
@@ -300,7 +301,8 @@ def _page_of_base(title, content, base_number, page_id):
     if page_id is not None:
         if page is not None and page.id == page_id:
             return page, None
-        moved = Page.get_or_none(Page.id == page_id)
+        # an id past the database's integers is no page's (SQLite would fail on it: a 500)
+        moved = Page.get_or_none(Page.id == page_id) if 0 < page_id <= MAX_NUMBER else None
         if moved is not None:
             return moved, title
         if page is None or not page.version:

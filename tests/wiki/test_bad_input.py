@@ -210,6 +210,16 @@ def test_revert_to_a_huge_revision_number_is_404(wiki, alice_client):
     assert resp.status_code == 404
 
 
+@pytest.mark.parametrize("page_id", [HUGE, str(2**63), str(2**31)])
+def test_a_save_naming_a_page_id_no_page_can_have_is_a_conflict_never_500(wiki, client, token, page_id):
+    wiki.save("Home", "hello")
+    assert wiki.save("Home", "hello there", base=1, page_id=page_id).status_code == 409
+    resp = client.put("/api/v1/wiki/Home", headers={"Authorization": f"Bearer {token}"},
+                      json={"content": "hello there", "base_revision": 1, "page_id": int(page_id)})
+    assert resp.status_code == 409 and "no longer exists" in resp.json["error"]["message"]
+    assert client.get("/api/v1/wiki/Home").json["content"] == "hello\n"
+
+
 def test_page_linking_to_a_title_too_long_once_casefolded_is_saved_with_the_link_as_text(wiki, app):
     resp = wiki.save("Linker", f"see [[{'Straße' * 30}]]")
     assert resp.status_code == 302
