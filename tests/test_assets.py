@@ -72,8 +72,17 @@ def _contrast(a, b):
 def test_text_colours_reach_aa_contrast_in_both_schemes(scheme):
     css = open(os.path.join(ROOT, "suite", "static", "suite.css"), encoding="utf-8").read()
     c = _colours(css, scheme)
-    pairs = {"danger button": (c["danger-fg"], c["danger"]), "bookmark badge": (c["bookmark"], c["card"]),
-             "warning badge": (c["warn"], c["card"]), "muted text": (c["muted"], c["card"]),
-             "links": (c["accent"], c["card"]), "errors": (c["danger"], c["card"])}
+    pairs = {"danger button": (c["danger-fg"], c["danger"]), "button": (c["accent-fg"], c["accent"]),
+             "highlighted words": (c["fg"], c["mark"])}
+    for ground in ("card", "bg", "code-bg"):  # cards, the page itself, hovered menu entries
+        pairs.update({f"{name} on {ground}": (c[colour], c[ground]) for name, colour in (
+            ("links", "accent"), ("wiki and unread badges", "ok"), ("bookmark badge", "bookmark"),
+            ("warning badge", "warn"), ("muted text", "muted"), ("errors", "danger"))})
     low = {name: round(_contrast(*pair), 2) for name, pair in pairs.items() if _contrast(*pair) < 4.5}
     assert low == {}
+
+
+def test_highlighted_words_take_the_text_colour_not_the_link_or_muted_one():
+    """A <mark> inside a result's title link or its muted snippet: only the text colour reads on yellow."""
+    css = open(os.path.join(ROOT, "suite", "static", "suite.css"), encoding="utf-8").read()
+    assert re.search(r"^mark \{[^}]*color: var\(--fg\)", css, re.M)
