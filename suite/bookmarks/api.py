@@ -43,7 +43,8 @@ def bookmark_json(b, tags=None, links=None):
 
 
 def _tags(value):
-    """The tags field as the services take it (space-separated text): a string, or an array of strings.
+    """The tags field as the services take it: text (split on commas and spaces), or an array whose
+    every item is one tag ("machine learning" becomes machine-learning, as in an imported file).
 
     json_body only checked that it is an array; an item of another type is a 400 like any wrong
     type, rather than its Python spelling ('True', '{'a': 1}') stored as tags.
@@ -54,7 +55,7 @@ def _tags(value):
         if not isinstance(item, str):
             raise InvalidInput(f"Field tags must be a string or an array of strings; item {position} is "
                                f"{_json_type(item)}.", code="wrong_type")
-    return " ".join(value)
+    return value
 
 
 def _json_type(value):
@@ -143,8 +144,10 @@ BOOKMARK = {"type": "object", "required": ["id", "url", "title", "tags", "privat
     "updated_at": {"type": "string"}, "self": {"type": "string"}, "existing": {"type": "boolean"}}}
 INPUT = {"type": "object", "properties": {
     "url": {"type": "string", "maxLength": 2048}, "title": {"type": "string"}, "description": {"type": "string"},
-    "notes": {"type": "string"}, "tags": {"oneOf": [{"type": "array", "items": {"type": "string"}},
-                                                     {"type": "string"}]},
+    "notes": {"type": "string"}, "tags": {"oneOf": [
+        {"type": "array", "items": {"type": "string"},
+         "description": "Each item one tag; spaces inside become - (machine learning → machine-learning)"},
+        {"type": "string", "description": "Tags separated by commas or spaces"}]},
     "private": {"type": "boolean"}, "unread": {"type": "boolean"}}}
 ID = [{"name": "bookmark_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 FILTERS = [{"name": n, "in": "query", "schema": {"type": "string"}}

@@ -11,6 +11,7 @@ from suite import pagecache, search
 from suite.auth.models import utcnow
 from suite.bookmarks import files
 from suite.bookmarks.models import PENDING, Bookmark, BookmarkTag, Tag
+from suite.bookmarks.tags import MAX_TAGS, parse_tags
 from suite.bookmarks.urls import domain_of, normalize_url, page_key, saved_url, url_hash
 from suite.database import Prepared, ids_param, in_batches, in_ids, snapshot
 from suite.errors import InvalidInput, NotFound
@@ -18,23 +19,11 @@ from suite.extensions import db
 from suite.requestargs import MAX_NUMBER, MAX_PAGE, whole_number
 from suite.text import strip_control, unix_line_ends
 
-MAX_TAGS = 50
 MAX_TITLE, MAX_DESCRIPTION, MAX_NOTES = 500, 5000, 100_000
 SORTS = {"date": "newest first", "old": "oldest first", "title": "title A–Z"}
 PER_PAGE_MAX = 200
 SEARCH_CAP = 1000  # hits considered when a search is combined with other filters
 SEARCH_CHUNK = 100
-
-
-def parse_tags(text):
-    """Tags from "a, b c #d": split on commas and spaces, lower-cased, de-duplicated."""
-    if isinstance(text, (list, tuple)):
-        text = " ".join(text)
-    words = [w.lstrip("#") for w in re.split(r"[,\s]+", text or "")]
-    tags = search.normalize_tags(w for w in words if w)
-    if len(tags) > MAX_TAGS:
-        raise InvalidInput(f"At most {MAX_TAGS} tags per bookmark.")
-    return tags
 
 
 def render_notes(text):

@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 
 import nh3
 
+from suite.bookmarks.tags import phrase_tag
 from suite.errors import InvalidInput
 
 DOCTYPE = "<!DOCTYPE NETSCAPE-Bookmark-file-1>"
@@ -49,15 +50,11 @@ def _timestamp(value):
         return None
 
 
-def _folder_tag(name):
-    return re.sub(r"\s+", "-", name.strip().lower())
-
-
 def _tags_of(value):
     """A link's TAGS: comma-separated, spaces inside a tag ("machine learning,deep learning" from
     Firefox or linkding) joined by "-" like a folder's name; without a comma, space-separated."""
     if "," in value:
-        return [tag for tag in (_folder_tag(t) for t in value.split(",")) if tag]
+        return [tag for tag in (phrase_tag(t) for t in value.split(",")) if tag]
     return value.split()
 
 
@@ -89,7 +86,7 @@ class _NetscapeParser(HTMLParser):
             self.entries[-1].title = _title_of(text, self.entries[-1].url)
         elif self._mode == "h3":
             special = any(self._attrs.get(k, "").lower() == "true" for k in SPECIAL_FOLDERS)
-            self._pending_folder = None if special else _folder_tag(text)
+            self._pending_folder = None if special else phrase_tag(text)
         elif self._mode == "dd" and self._described is not None:
             self._described.description = text[:5000]
         self._text, self._mode = [], None

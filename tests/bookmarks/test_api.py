@@ -62,6 +62,17 @@ def test_changing_tags_to_non_strings_is_refused_and_changes_nothing(api):
     assert (after["tags"], after["title"]) == (["kept"], b["title"])
 
 
+@pytest.mark.parametrize("method", ["PATCH", "PUT"])
+def test_each_item_of_a_tags_array_is_one_tag_as_in_an_imported_file(api, method):
+    """An array marks where each tag ends: "machine learning" is machine-learning, as the Netscape
+    import makes it; text is still split on commas and spaces."""
+    b = api("POST", "", {"url": "https://example.com/ml", "tags": ["Machine learning", " to  read ", "#nlp"]})
+    assert sorted(b.get_json()["tags"]) == ["machine-learning", "nlp", "to-read"]
+    changed = api(method, f"/{b.get_json()['id']}", {"tags": ["deep learning", "machine-learning"]}).get_json()
+    assert sorted(changed["tags"]) == ["deep-learning", "machine-learning"]
+    assert sorted(api(method, f"/{changed['id']}", {"tags": "deep learning"}).get_json()["tags"]) == ["deep", "learning"]
+
+
 def test_without_token_is_401_even_with_a_session(alice_client):
     resp = alice_client.get("/api/v1/bookmarks")
     assert resp.status_code == 401 and resp.get_json()["error"]["code"] == "token_required"
