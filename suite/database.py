@@ -132,6 +132,17 @@ def snapshot():
             yield
 
 
+def one_at_a_time(name):
+    """Inside a transaction: wait until no other transaction holding ``name`` is open.
+
+    For a check-then-write that a unique index cannot guard ("no user yet, so this one is
+    the admin"). SQLite needs nothing: its write transactions begin IMMEDIATE and so
+    already run one at a time. PostgreSQL: a transaction-scoped advisory lock on the name.
+    """
+    if is_postgres():
+        db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (name,))
+
+
 class BaseModel(Model):
     """Base of every model in the suite: bound to the shared database."""
 

@@ -302,6 +302,32 @@ def test_a_password_change_ends_pages_kept_for_other_sessions(app, users, alice_
     assert not hit(old_session) and old_session.status_code == 302  # signed out, sent to the login form
 
 
+def _copy_of(app, client):
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    return copy
+
+
+def test_sign_out_ends_pages_kept_for_copies_of_its_cookie(app, alice_client):
+    add_bookmark(alice_client, "https://example.org/x", "Private link")
+    copy = _copy_of(app, alice_client)
+    copy.get("/bookmarks/")
+    assert hit(copy.get("/bookmarks/"))
+    alice_client.post("/auth/logout", data={})
+    after = copy.get("/bookmarks/")
+    assert not hit(after) and after.status_code == 302 and b"Private link" not in after.data
+
+
+def test_signing_out_the_other_browsers_ends_pages_kept_for_them(app, users, alice_client):
+    from tests.conftest import _signed_in
+    add_bookmark(alice_client, "https://example.org/x", "Private link")
+    alice_client.get("/bookmarks/")
+    assert hit(alice_client.get("/bookmarks/"))
+    _signed_in(app, users["alice"]).post("/auth/sessions/end-others", data={})
+    after = alice_client.get("/bookmarks/")
+    assert not hit(after) and after.status_code == 302
+
+
 def test_requests_with_an_authorization_header_never_touch_the_cache(wiki, reader, token):
     wiki.save("Home", "Words")
     reader.get("/wiki/Home")

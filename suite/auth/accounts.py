@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from suite import pagecache, search
 from suite.auth.models import ApiToken, LoginFailure, LoginSession, User, utcnow
-from suite.database import Prepared
+from suite.database import Prepared, one_at_a_time
 from suite.errors import Conflict, InvalidInput, RateLimited
 from suite.extensions import db
 from suite.registry import suite_apps
@@ -44,11 +44,13 @@ def create_user(username, password, is_admin=False):
     username = (username or "").strip()
     validate_username(username)
     validate_password(password)
+    password_hash = hash_password(password)  # slow (scrypt): before the transaction, not inside it
     try:
         with db.atomic():
+            one_at_a_time("first user")  # two first sign-ups at once: one admin, not two
             first = not User.select().exists()
             return User.create(username=username, name_key=username.lower(),
-                               password_hash=hash_password(password), is_admin=is_admin or first)
+                               password_hash=password_hash, is_admin=is_admin or first)
     except IntegrityError:
         raise Conflict(f"The username “{username}” is taken.", code="username_taken") from None
 
@@ -132,15 +134,20 @@ def start_session(user):
 
 
 def end_session(user):
-    """Forget the sign-in ``user`` came with: its cookies, wherever copied, sign in no more."""
+    """Forget the sign-in ``user`` came with: its cookies, wherever copied, sign in no more,
+    and are shown no page kept for them (the page cache answers before anyone is loaded)."""
     if user.login_sid:
         LoginSession.delete().where(LoginSession.key == LoginSession.hash(user.login_sid)).execute()
+        pagecache.changed("user")
 
 
 def end_other_sessions(user):
-    """Sign out every other browser of ``user``; how many there were."""
+    """Sign out every other browser of ``user``, pages kept for them included; how many there were."""
     keep = LoginSession.hash(user.login_sid or "")
-    return LoginSession.delete().where(LoginSession.user == user.id, LoginSession.key != keep).execute()
+    ended = LoginSession.delete().where(LoginSession.user == user.id, LoginSession.key != keep).execute()
+    if ended:
+        pagecache.changed("user")
+    return ended
 
 
 def other_session_count(user):
