@@ -165,3 +165,133 @@ def test_searching_one_app_finds_its_items_below_many_better_matches_of_others(a
         everything = search.query("wombat in:wiki", per_page=50).hits
     assert [h.kind for h in first + second] == ["wiki"] * 30
     assert [h.item_id for h in first + second] == [h.item_id for h in everything]
+
+
+def _index_pages(app, pages):
+    with app.app_context():
+        for n, (title, body) in enumerate(pages):
+            search.index_item("wiki", f"w{n}", owner_id=None, visibility="public", title=title, body=body,
+                              url=f"/wiki/{n}")
+
+
+def titles(page):
+    return sorted(h.title for h in page.hits)
+
+
+def test_an_excluded_word_leaves_out_items_holding_any_form_of_it(app):
+    """PostgreSQL matches stemmed or as-typed forms: an exclusion must rule out both."""
+    _index_pages(app, [("Pets", "Python care guide. Our snakes are lazy."), ("Code", "Python programming guide.")])
+    with app.app_context():
+        for text in ("python -snakes", "python -lazy", '"care guide" -lazy', "python -snake"):
+            assert titles(search.query(text)) == (["Code"] if text.startswith("python") else []), text
+
+
+@pytest.mark.parametrize("text", ["東京", "北京", "旅行", "東京タワー", "タワー", "행복", "Python入門"])
+def test_a_cjk_word_inside_a_run_of_cjk_text_is_found(app, text):
+    _index_pages(app, [("東京旅行のメモ", "明日は東京タワーに行きます。我们明天去北京旅游。Python入門 우리는 행복합니다")])
+    with app.app_context():
+        page = search.query(text)
+    assert titles(page) == ["東京旅行のメモ"]
+
+
+def test_a_cjk_word_is_its_characters_in_order_and_shown_as_typed(app):
+    _index_pages(app, [("東京旅行のメモ", "明日は東京タワーに行きます。我们明天去北京旅游。")])
+    with app.app_context():
+        assert search.query("京東").hits == [] and search.query("-東京 北京").hits == []
+        hit = search.query("東京").hits[0]
+        tagged = search.query("tag:東京")
+    assert hit.title == "東京旅行のメモ" and "\x01" not in str(hit.title_html)
+    assert "<mark>東京</mark>タワーに行きます。" in str(hit.snippet) and "\x01" not in str(hit.snippet)
+    assert tagged.hits == []
+
+
+def test_a_cjk_tag_is_found_and_filtered_by(app, users):
+    with app.app_context():
+        search.index_item("bookmark", "b1", owner_id=users["bob"].id, visibility="public", title="Trip",
+                          body="notes", url="/b1", tags=["東京", "travel"])
+        hits = search.query("東京 tag:東京").hits
+    assert [h.tags for h in hits] == [["東京", "travel"]]
+
+
+@pytest.mark.parametrize("text", ["cafe", "creme brulee", '"creme brulee"', "resume", "naive", "FACADE", "café"])
+def test_accents_do_not_matter_on_either_engine(app, text):
+    _index_pages(app, [("Menu", "Our café serves crème brûlée. Attach your résumé; a naïve façade.")])
+    with app.app_context():
+        hit = search.query(text).hits[0]
+    assert "<mark>" in str(hit.snippet) and "crème brûlée" in str(hit.snippet).replace("</mark> <mark>", " ")
+
+
+def test_a_title_matched_without_its_accents_keeps_them(app):
+    _index_pages(app, [("Café Résumé", "nothing else")])
+    with app.app_context():
+        hit = search.query('"cafe resume"').hits[0]
+    assert hit.title == "Café Résumé" and "Café" in str(hit.title_html) and "<mark>" in str(hit.title_html)
+
+
+HAMLET = [("Apples", "Apples grow on trees."), ("Oranges", "Oranges grow in Spain."),
+          ("Hamlet", "To be, or not to be, that is the question. The Who played it.")]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("apples or oranges", ["Apples", "Oranges"]),
+    ("apples OR oranges grow", ["Apples", "Oranges"]),
+    ('"grow on" or spain', ["Apples", "Oranges"]),
+    ("apples or", []),               # not between two words: "or" is a word
+    ("or", ["Hamlet"]),
+    ("to be or not to be", ["Hamlet"]),
+    ('"to be or not to be"', ["Hamlet"]),
+    ("the who", ["Hamlet"]),          # stop words only: searched like any word on both engines
+    ("grow -the", ["Apples", "Oranges"]),
+])
+def test_or_and_stop_words_mean_the_same_on_both_engines(app, text, found):
+    _index_pages(app, HAMLET)
+    with app.app_context():
+        assert titles(search.query(text)) == found
+
+
+def test_marker_characters_in_an_items_text_are_not_marks(app):
+    """IRC logs hold \\x02 (bold) and \\x03 (colour): the characters the snippets mark matches with."""
+    _index_pages(app, [("irc \x02log\x02", "<nick> \x02bold\x02 and \x0304red text\x03 then heron flies")])
+    with app.app_context():
+        hit = search.query("heron").hits[0]
+        bold = search.query("bold").hits[0]
+    assert str(hit.snippet).count("<mark>") == 1 and "<mark>heron</mark>" in str(hit.snippet)
+    assert str(bold.snippet).count("<mark>") == 1 and hit.title == "irc  log "
+
+
+@pytest.mark.parametrize("text", ["🎉", "???", "→ ★"])
+def test_a_search_of_symbols_only_says_nothing_in_it_is_searched(app, text):
+    with app.app_context():
+        page = search.query(text)
+    assert page.error and "symbols and emoji are not searched" in page.error and "exclude" not in page.error
+
+
+def test_an_index_made_before_cjk_and_marker_cleaning_is_brought_up_to_date(app):
+    """Migration 0022 gives existing entries the text index_item gives now (and PostgreSQL its new tsvector)."""
+    from suite.database import migration_runner
+    from suite.search.models import SearchDoc
+    with app.app_context():
+        runner = migration_runner()
+        runner.down(target="0021_wiki_unicode_heading_ids")
+        SearchDoc.create(kind="wiki", item_id="w1", visibility="public", title="東京旅行", url="/w1",
+                         body="明日は東京タワーに行きます。 \x02bold\x02 heron café")
+        assert search.query("東京").hits == []
+        runner.up()
+        assert titles(search.query("東京")) == ["東京旅行"]
+        assert titles(search.query("cafe")) == ["東京旅行"]
+        assert str(search.query("heron").hits[0].snippet).count("<mark>") == 1
+
+
+@pytest.mark.parametrize("text, words, either", [
+    ("apples or oranges", [], [("apples", "oranges")]),
+    ("apples OR oranges grow", ["grow"], [("apples", "oranges")]),
+    ("a or b or c", [], [("a", "b", "c")]),
+    ("or", ["or"], []),
+    ("apples or", ["apples", "or"], []),
+    ("apples or -pears kiwi", ["apples", "or", "kiwi"], []),
+    ("apples tag:x or kiwi", ["apples", "or", "kiwi"], []),
+])
+def test_or_joins_the_two_searched_parts_around_it_and_is_a_word_elsewhere(text, words, either):
+    from suite.search.querytext import parse_query
+    parsed = parse_query(text)
+    assert parsed.words == words and [tuple(t.text for t in group) for group in parsed.either] == either

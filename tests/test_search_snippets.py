@@ -4,7 +4,7 @@ import sqlite3
 import pytest
 
 from suite import search
-from suite.search.snippets import START, STOP, quick_highlight, quick_snippet
+from suite.search.snippets import START, STOP, cjk_marked, quick_highlight, quick_snippet, unfolded
 
 LONG = ("The harbor was quiet that morning. " * 20 + "A kestrel hovered over the field, and the kestrel "
         "dived once. Then the field was quiet again, " + "and nothing else happened there. " * 20)
@@ -135,3 +135,16 @@ def test_the_search_marks_stemmed_title_words_through_fts5(app, users):
                           body="A kestrel nests.", url="/k")
         (hit,) = search.query("kestrel").hits
     assert str(hit.title_html) == "<mark>Kestrels</mark> nest here"
+
+
+def test_a_fragment_postgresql_marked_in_folded_text_gets_its_accents_back():
+    original = "Our café serves crème brûlée. Attach your résumé; a naïve façade."
+    folded = "Our cafe serves creme brulee. Attach your resume; a naive facade."
+    marked = f"Our {START}cafe{STOP} serves creme ... a naive {START}facade{STOP}"
+    assert shown(unfolded(marked, original, folded)) == "Our [café] serves crème ... a naïve [façade]"
+    assert unfolded(marked, folded, None) == marked  # nothing was folded
+
+
+def test_postgresqls_marks_of_single_cjk_characters_become_marks_of_the_phrase():
+    marked = f"{START}東{STOP}\x01{START}京{STOP}\x01タ。北\x01{START}京{STOP}"
+    assert shown(cjk_marked(marked, ["東\x01京"])) == "[東\x01京]\x01タ。北\x01京"

@@ -23,6 +23,7 @@ from suite.database import is_postgres
 from suite.extensions import db
 from suite.search import champions, champions_pg
 from suite.search.backends import START, STOP, Fts5Backend, PostgresBackend
+from suite.search.indextext import indexed_text, shown_text
 from suite.search.models import KINDS, LIST_COLUMNS, SearchDoc
 from suite.search.querytext import ParsedQuery, parse_query
 
@@ -92,8 +93,9 @@ def index_item(kind, item_id, *, owner_id, visibility, title, body, url, tags=()
     if kind not in KINDS or visibility not in VISIBILITIES:
         raise ValueError(f"search: bad kind/visibility {kind!r}/{visibility!r}")
     langs = [lang] if isinstance(lang, str) else list(lang or ())
-    values = {"owner_id": owner_id, "visibility": visibility, "title": title or "",
-              "body": (body or "")[:MAX_BODY], "url": url or "", "tags": padded_words(normalize_tags(tags)),
+    values = {"owner_id": owner_id, "visibility": visibility, "title": indexed_text(title),
+              "body": indexed_text((body or "")[:MAX_BODY]), "url": url or "",
+              "tags": indexed_text(padded_words(normalize_tags(tags))),
               "lang": padded_words(langs), "updated_at": updated_at or utcnow(), "expires_at": expires_at}
     with db.atomic():
         updated = (SearchDoc.update(**values)
@@ -165,7 +167,7 @@ def _conditions(parsed, user, kinds, owner_id, tags):
     if owner_id is not None:
         where.append(SearchDoc.owner_id == owner_id)
     for tag in normalize_tags(list(tags or ()) + parsed.tags):
-        where.append(SearchDoc.tags.contains(f" {tag} "))
+        where.append(SearchDoc.tags.contains(indexed_text(f" {tag} ")))
     if parsed.langs:  # any of them, each a whole word of " python markdown "
         where.append(reduce(operator.or_, [SearchDoc.lang.contains(f" {lang} ") for lang in parsed.langs]))
     if parsed.users:
@@ -176,14 +178,14 @@ def _conditions(parsed, user, kinds, owner_id, tags):
 
 def marked(text):
     """Escape a backend's snippet and turn its match markers into <mark>."""
-    return Markup(str(escape(text or "")).replace(START, "<mark>").replace(STOP, "</mark>"))
+    return Markup(str(escape(shown_text(text))).replace(START, "<mark>").replace(STOP, "</mark>"))
 
 
 def _hit(row):
-    return Hit(kind=row["kind"], item_id=row["item_id"], title=row["title"], url=row["url"],
+    return Hit(kind=row["kind"], item_id=row["item_id"], title=shown_text(row["title"]), url=row["url"],
                snippet=marked(row.get("snip")), title_html=marked(row.get("title_marked") or row["title"]),
                score=float(row.get("score") or 0), owner_id=row["owner_id"], visibility=row["visibility"],
-               lang=(row["lang"].split() or [""])[0], langs=row["lang"].split(), tags=row["tags"].split(), updated_at=row["updated_at"],
+               lang=(row["lang"].split() or [""])[0], langs=row["lang"].split(), tags=shown_text(row["tags"]).split(), updated_at=row["updated_at"],
                expires_at=row["expires_at"])
 
 
@@ -233,7 +235,8 @@ def cache_page(results, kinds):
 def _browse(result, parsed, user, kinds, owner_id, tags, page, per_page):
     """Filters without words: newest matching items first."""
     if not parsed.has_filters and not tags:
-        result.error = "Add a word to search for (a search cannot only exclude words)."
+        result.error = ("Add a word to search for (a search cannot only exclude words)." if parsed.excluded else
+                        "Nothing to search for: search for words or numbers (symbols and emoji are not searched).")
         return result
     where = _conditions(parsed, user, kinds, owner_id, tags)
     rows = list(SearchDoc.select(*LIST_COLUMNS).where(*where).order_by(SearchDoc.updated_at.desc(), SearchDoc.id.desc())

@@ -20,11 +20,13 @@ from functools import lru_cache
 
 from suite.extensions import db
 from suite.search.champions import EVERY, SCOPES
+from suite.search.indextext import PG_FOLD, PG_STEMMED
 from suite.search.models import KINDS
 
 # Words' lexemes, as websearch_to_tsquery makes them for the English and the simple configuration.
 PARTS = ("SELECT numnode(e), e::text, numnode(s), s::text FROM ({words}) AS x(w), LATERAL (SELECT "
-         "websearch_to_tsquery('english', w) AS e, websearch_to_tsquery('simple', w) AS s) AS q")
+         f"websearch_to_tsquery('{PG_STEMMED}', {PG_FOLD}(w)) AS e, "
+         f"websearch_to_tsquery('simple', {PG_FOLD}(w)) AS s) AS q")
 LEXEMES = PARTS.format(words="SELECT %s::text")
 # Each list's best rows before its floor, read with the floor in one statement (one snapshot).
 HEAD = ("SELECT l.query, l.kind, l.floor, l.floor_id, c.score, c.doc_id FROM search_champion_list l "

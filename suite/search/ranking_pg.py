@@ -1,9 +1,10 @@
 """What PostgreSQL ranks a search by: a smaller query that gives every match the same score.
 
 A search asks for English-or-simple lexemes, ``english || simple``: stemmed words and
-words as typed (tags, URLs). ts_rank_cd's cost grows with the query, so for a search of
-words and excluded words only (each half an AND of lexemes and negated lexemes) two
-things can go (tested against the whole query's scores):
+words as typed (tags, URLs), less items holding an excluded word in either form
+(``&& !!excluded``, outside both halves). ts_rank_cd's cost grows with the query, so for
+a search of words (each half an AND of lexemes) and excluded words two things can go
+(tested against the whole query's scores):
 
 - The excluded words: no match holds them, so they add no position, and their NOT is
   true all along. Ranking without them: the bench's 20 two-word searches at 100,000
@@ -18,8 +19,10 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from suite.extensions import db
+from suite.search.indextext import PG_FOLD, PG_STEMMED
 
-HALVES = "SELECT websearch_to_tsquery('english', %s)::text, websearch_to_tsquery('simple', %s)::text"
+HALVES = (f"SELECT websearch_to_tsquery('{PG_STEMMED}', {PG_FOLD}(%s))::text, "
+          f"websearch_to_tsquery('simple', {PG_FOLD}(%s))::text")
 AND_OPERAND = re.compile(r"!?'(?:[^']|'')*'")
 
 

@@ -13,7 +13,10 @@ then asks FTS5.
 import re
 from itertools import islice
 
+from suite.search.indextext import CJK, SEPARATOR
+
 START, STOP = "\x02", "\x03"
+CJK_MARKED = re.compile(f"{START}([{CJK}{SEPARATOR}]+){STOP}")
 TOKENS = 16
 LEAD = 2  # tokens shown before the first match of the fragment…
 SENTENCE_LEAD = 5  # …or up to this many, to start at the beginning of a sentence
@@ -141,3 +144,39 @@ def quick_highlight(text, words):
         at = end
     out.append(text[at:])
     return "".join(out)
+
+
+FRAGMENTS = " ... "  # what ts_headline puts between fragments
+PIECES = re.compile(f"([{START}{STOP}]|{re.escape(FRAGMENTS)})")
+
+
+def unfolded(marked, original, folded):
+    """A fragment PostgreSQL marked in ``folded`` (``original`` with accents folded, one character
+    for one) with ``original``'s characters again; unchanged when nothing was folded (``folded`` None).
+
+    A piece of text not found as such (ts_headline put a space for an HTML tag) stays folded.
+    """
+    if not marked or folded is None:
+        return marked
+    out, at = [], 0
+    for piece in PIECES.split(marked):
+        found = -1 if PIECES.fullmatch(piece) else folded.find(piece, at)
+        if found < 0 and piece and not PIECES.fullmatch(piece):
+            found = folded.find(piece)  # a fragment before the one shown first
+        if found < 0:
+            out.append(piece)
+        else:
+            out.append(original[found:found + len(piece)])
+            at = found + len(piece)
+    return "".join(out)
+
+
+def cjk_marked(marked, phrases):
+    """A fragment in which ts_headline marked each character of a CJK phrase wherever it stands
+    (北京 for 東京), with only the ``phrases`` (as the index holds them) marked."""
+    if not marked or not phrases:
+        return marked
+    marked = CJK_MARKED.sub(r"\1", marked)
+    for phrase in phrases:
+        marked = marked.replace(phrase, START + phrase + STOP)
+    return marked
