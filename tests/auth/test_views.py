@@ -1,5 +1,6 @@
 """Registering, signing in and out, throttling, passwords, account deletion and API tokens."""
 import re
+from html import unescape
 
 import pytest
 
@@ -40,6 +41,24 @@ def test_register_rejects_bad_input_with_a_message(auth, username, password, con
     resp = auth.register(username, password, confirm)
     assert resp.status_code == 400
     assert message in resp.data
+
+
+def _box_and_what_it_is_described_by(html, name):
+    """The input named ``name`` and the texts of the elements its aria-describedby points at."""
+    box = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+    ids = re.search(r'aria-describedby="([^"]*)"', box)
+    return box, [unescape(re.search(rf'id="{i}">([^<]*)<', html).group(1)) for i in (ids.group(1).split() if ids else [])]
+
+
+def test_a_field_in_error_tells_screen_readers_it_is_wrong_why_and_its_hint(auth):
+    html = auth.register("dave", "short", "short").get_data(as_text=True)
+    box, described = _box_and_what_it_is_described_by(html, "password")
+    assert 'aria-invalid="true"' in box
+    assert described == ["Field must be between 8 and 256 characters long.", "At least 8 characters."]
+    box, described = _box_and_what_it_is_described_by(html, "username")
+    assert "aria-invalid" not in box and described == ["Letters, digits, '_', '.' or '-'; up to 40 characters."]
+    box, described = _box_and_what_it_is_described_by(html, "confirm")
+    assert "aria-invalid" not in box and described == []
 
 
 def test_register_existing_name_any_case_is_409(auth, users, app):

@@ -153,7 +153,7 @@ def _is_the_import_form_saying(resp, message):
     assert '<form method="post" class="card" action="/bookmarks/import"' in html
     file_field = re.search(r'<div class="field has-error">\s*<label for="file">.*?</div>', html, re.S)
     assert file_field and 'type="file"' in file_field.group(0)
-    assert re.search(r'<small class="error" role="alert">[^<]*' + re.escape(message.decode()), file_field.group(0))
+    assert re.search(r'<small class="error" role="alert"[^>]*>[^<]*' + re.escape(message.decode()), file_field.group(0))
 
 
 def test_a_file_of_unclosed_tags_is_read_in_linear_time_with_its_links():
@@ -263,6 +263,116 @@ def test_an_import_queued_twice_is_imported_once(make_app):
         huey.execute(huey.dequeue())
     status = client.get(progress + ".json").get_json()
     assert status["status"] == "done" and (status["created"], status["duplicates"]) == (3, 0)
+
+
+class WorkerKilled(BaseException):
+    """What an import sees of SIGKILL or the OOM killer: nothing after it runs (no except clause)."""
+
+
+def _kill_the_import(app, monkeypatch, *, after):
+    """Run the queued import with batches of two links; its worker dies after indexing ``after`` links."""
+    from suite.bookmarks import importer
+    from suite.jobs import huey
+    real, indexed = importer.index_bookmark, []
+
+    def dying(bookmark, tags):
+        if len(indexed) == after:
+            raise WorkerKilled()
+        indexed.append(bookmark.url)
+        real(bookmark, tags)
+    monkeypatch.setattr(importer, "BATCH", 2)
+    monkeypatch.setattr(importer, "index_bookmark", dying)
+    huey.dequeue()  # the worker took the task off the queue
+    with app.app_context(), pytest.raises(WorkerKilled):
+        importer.run_import(ImportRun.get().id)
+    monkeypatch.setattr(importer, "index_bookmark", real)
+
+
+def _ten_minutes_on(app):
+    """The run's upload and last batch lie eleven minutes back; the minute's backlog runs."""
+    import datetime
+
+    from suite.bookmarks.importer import requeue_stalled_imports
+    with app.app_context():
+        run = ImportRun.get()
+        ago = datetime.timedelta(minutes=11)
+        ImportRun.update(created_at=run.created_at - ago, progressed_at=run.progressed_at - ago).execute()
+        return requeue_stalled_imports()
+
+
+def test_an_import_whose_worker_died_resumes_after_its_last_saved_batch(make_app, monkeypatch):
+    """A worker killed mid-file (SIGKILL, the OOM killer, a container restart) left the run "running"
+    for good, its file kept. Ten minutes without a batch, the minute's backlog sets it back to
+    pending and queues it: it goes on after the last batch saved, and its file goes when it ends."""
+    from suite.bookmarks.importer import imports_dir, requeue_stalled_imports
+    from suite.jobs import huey
+    app, client, progress = _upload_with_a_busy_worker(make_app)
+    _kill_the_import(app, monkeypatch, after=2)  # in the second batch of two
+    status = client.get(progress + ".json").get_json()
+    assert (status["status"], status["processed"], status["created"]) == ("running", 2, 2)
+    with app.app_context():
+        assert requeue_stalled_imports() == 0  # a batch a moment ago: its worker may be at the next one
+        assert ImportRun.get().status == "running"
+    assert _ten_minutes_on(app) == 1
+    huey.execute(huey.dequeue())
+    status = client.get(progress + ".json").get_json()
+    assert (status["status"], status["processed"], status["created"], status["duplicates"]) == ("done", 5, 3, 0)
+    assert status["message"] == "3 imported, 0 already saved, 2 skipped (not http/https)."
+    with app.app_context():
+        assert Bookmark.select().count() == 3 and os.listdir(imports_dir()) == []
+
+
+def test_an_import_that_kills_its_worker_each_time_fails_after_three_tries(make_app, monkeypatch):
+    from suite.bookmarks.importer import MAX_STALLS, imports_dir
+    app, client, progress = _upload_with_a_busy_worker(make_app)
+    for attempt in range(MAX_STALLS):
+        _kill_the_import(app, monkeypatch, after=2 if attempt == 0 else 0)
+        _ten_minutes_on(app)
+    status = client.get(progress + ".json").get_json()
+    assert status["status"] == "failed" and "2 bookmarks were imported" in status["message"]
+    assert "Upload the file again" in status["message"]
+    with app.app_context():
+        assert os.listdir(imports_dir()) == []
+
+
+def test_a_link_saved_while_its_file_is_imported_counts_as_already_saved(app, users, monkeypatch):
+    """Saved (the API, the bookmarklet, another import) after the batch looked for saved links, it
+    failed the insert on PostgreSQL (unique url_hash) and stopped the import halfway. It is now
+    skipped as already saved and keeps its own tags and search entry."""
+    from suite.bookmarks import importer
+    from suite.bookmarks.bookmarks import add_bookmark, tags_of
+    from suite.search.models import SearchDoc
+    real = importer._save_batch
+
+    def meanwhile(user, rows, *args):
+        add_bookmark(user, "https://git-scm.com/", tags="mine", enqueue=False)
+        return real(user, rows, *args)
+    monkeypatch.setattr(importer, "_save_batch", meanwhile)
+    with app.app_context():
+        assert importer.import_entries(users["alice"], netscape.parse(FIREFOX.encode())) == (2, 1, 2)
+        git = Bookmark.get(Bookmark.url == "https://git-scm.com/")
+        assert tags_of(git) == ["mine"]
+        [doc] = SearchDoc.select().where(SearchDoc.kind == "bookmark", SearchDoc.item_id == str(git.id))
+        assert doc.tags.split() == ["mine"]
+
+
+def test_two_imports_of_one_account_at_the_same_moment_save_each_link_once(app, users):
+    """The form sent twice, or Firefox's and Chrome's exports (the same links in another order)
+    uploaded together: on PostgreSQL one import stopped halfway with a unique violation."""
+    from suite.auth.models import User
+    from suite.bookmarks.importer import import_entries
+    from tests.bookmarks.conftest import at_the_same_moment
+    common = [netscape.Entry(url=f"https://shared.example/{i}", tags=[f"t{i % 7}"]) for i in range(700)]
+    files = [common + [netscape.Entry(url=f"https://firefox.example/{i}") for i in range(100)],
+             common[::-1] + [netscape.Entry(url=f"https://chrome.example/{i}") for i in range(100)]]
+    results = []
+    errors = at_the_same_moment(app, 2, lambda i: results.append(
+        import_entries(User.get_by_id(users["alice"].id), files[i], private_default=False)))
+    assert errors == []
+    assert sum(created for created, _d, _i in results) == 900
+    assert sum(duplicates for _c, duplicates, _i in results) == 700
+    with app.app_context():
+        assert Bookmark.select().count() == 900
 
 
 def test_running_import_page_refreshes_without_javascript(alice_client, app, users):
