@@ -88,6 +88,17 @@ def created(item):
     return resp
 
 
+def register_hit_fields(app, kind, fields):
+    """How an app's search hits name their item for its own endpoints: ``fields(hit) -> {"api_url": …}``."""
+    app.extensions.setdefault("suite.api.hit_fields", {})[kind] = fields
+
+
+def hit_fields(hit):
+    """What the hit's app adds to it in the API (``api_url``, a paste's ``slug``)."""
+    fields = current_app.extensions.get("suite.api.hit_fields", {}).get(hit.kind)
+    return fields(hit) if fields else {}
+
+
 def api_request():
     """True when the current request is for the JSON API."""
     return request.path.startswith("/api/")

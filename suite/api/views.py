@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from suite import search
 from suite.api import openapi
-from suite.api.kit import page_args, paginated, token_required
+from suite.api.kit import hit_fields, page_args, paginated, token_required
 from suite.errors import InvalidInput
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -25,7 +25,7 @@ def hit_json(hit):
     return {"kind": hit.kind, "id": hit.item_id, "title": hit.title, "url": hit.url,
             "snippet_html": str(hit.snippet), "visibility": hit.visibility,
             "lang": hit.lang, "tags": hit.tags,
-            "updated_at": hit.updated_at.isoformat() + "Z" if hit.updated_at else None}
+            "updated_at": hit.updated_at.isoformat() + "Z" if hit.updated_at else None, **hit_fields(hit)}
 
 
 @bp.route("/me")
@@ -56,9 +56,15 @@ def openapi_document():
 USER = {"type": "object", "required": ["id", "username", "is_admin", "created_at"], "properties": {
     "id": {"type": "integer"}, "username": {"type": "string"}, "is_admin": {"type": "boolean"},
     "created_at": {"type": "string"}}}
-HIT = {"type": "object", "required": ["kind", "id", "title", "url", "snippet_html", "visibility"],
-       "properties": {"kind": {"enum": ["bookmark", "paste", "wiki"]}, "id": {"type": "string"},
-                      "title": {"type": "string"}, "url": {"type": "string"},
+HIT = {"type": "object", "required": ["kind", "id", "title", "url", "snippet_html", "visibility", "api_url"],
+       "properties": {"kind": {"enum": ["bookmark", "paste", "wiki"]},
+                      "id": {"type": "string", "description": "The item's id in its app (a paste's is internal: "
+                             "its API takes the slug); api_url reaches any kind"},
+                      "api_url": {"type": "string", "description": "The item in its app's API: "
+                                  "/api/v1/bookmarks/{id}, /api/v1/pastes/{slug} or /api/v1/wiki/{title}"},
+                      "slug": {"type": "string", "description": "A paste's slug (pastes only)"},
+                      "title": {"type": "string"},
+                      "url": {"type": "string", "description": "The item's page (a bookmark's: the page saved)"},
                       "snippet_html": {"type": "string"},
                       "visibility": {"enum": ["public", "unlisted", "private"]},
                       "lang": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}},

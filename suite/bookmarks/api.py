@@ -2,10 +2,10 @@
 
 Token-only (the kit ignores cookies under /api); the same services as the pages.
 """
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user
 
-from suite.api import openapi
+from suite.api import kit, openapi
 from suite.api.kit import created, json_body, page_args, paginated, token_required
 from suite.bookmarks import bookmarks as svc
 from suite.bookmarks.models import Bookmark
@@ -40,6 +40,11 @@ def bookmark_json(b, tags=None, links=None):
             "thumbnail": thumb, "thumbnail_small": small, "thumbnail_source": b.thumb_source or None,
             "created_at": b.created_at.isoformat() + "Z", "updated_at": b.updated_at.isoformat() + "Z",
             "self": self_url(b.id)}
+
+
+def hit_fields(hit):
+    """A bookmark found by the unified search, as this API reaches it."""
+    return {"api_url": url_for("api_bookmarks.get_bookmark", bookmark_id=int(hit.item_id), _external=True)}
 
 
 def _tags(value):
@@ -154,6 +159,8 @@ FILTERS = [{"name": n, "in": "query", "schema": {"type": "string"}}
            for n in ("q", "tag", "unread", "visibility", "domain", "broken", "sort")]
 ONE = {"$ref": "#/components/schemas/Bookmark"}
 SECURE = [{"bearer": []}]
+CHANGE = {"security": SECURE, "parameters": ID, "requestBody": openapi.json_request(INPUT),
+          "responses": {"200": openapi.json_response(ONE), **openapi.error_responses(400, 401, 404)}}
 PATHS = {
     "/api/v1/bookmarks": {
         "get": {"summary": "List bookmarks", "operationId": "listBookmarks", "security": SECURE,
@@ -168,9 +175,9 @@ PATHS = {
     "/api/v1/bookmarks/{bookmark_id}": {
         "get": {"summary": "Read a bookmark", "operationId": "getBookmark", "security": SECURE, "parameters": ID,
                 "responses": {"200": openapi.json_response(ONE), **openapi.error_responses(401, 404)}},
-        "patch": {"summary": "Change a bookmark", "operationId": "updateBookmark", "security": SECURE,
-                  "parameters": ID, "requestBody": openapi.json_request(INPUT),
-                  "responses": {"200": openapi.json_response(ONE), **openapi.error_responses(400, 401, 404)}},
+        "patch": dict(CHANGE, summary="Change a bookmark", operationId="updateBookmark"),
+        "put": dict(CHANGE, summary="Change a bookmark (as PATCH: the fields not sent are kept)",
+                    operationId="putBookmark"),
         "delete": {"summary": "Delete a bookmark", "operationId": "deleteBookmark", "security": SECURE,
                    "parameters": ID, "responses": {"204": {"description": "Deleted"},
                                                    **openapi.error_responses(401, 404)}}},
@@ -186,3 +193,4 @@ PATHS = {
 }
 
 api_bp.record_once(lambda state: openapi.register(state.app, PATHS, {"Bookmark": BOOKMARK}))
+api_bp.record_once(lambda state: kit.register_hit_fields(state.app, "bookmark", hit_fields))

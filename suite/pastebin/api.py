@@ -7,7 +7,7 @@ pastes deleted by their first reader). Same services as the pages and curl.
 from flask import Blueprint, jsonify, url_for
 from flask_login import current_user
 
-from suite.api import openapi
+from suite.api import kit, openapi
 from suite.api.kit import created, json_body, page_args, paginated, token_required
 from suite.errors import InvalidInput
 from suite.pastebin import pastes
@@ -33,6 +33,12 @@ def paste_json(paste, with_content=True):
             "burn_after_reading": paste.burn_after_reading, "owner": paste.user.username if paste.user else None,
             "parent": _parent_slug(paste),
             "created_at": paste.created_at.isoformat() + "Z", "files": files}
+
+
+def hit_fields(hit):
+    """A paste found by the unified search, as this API reaches it: by the slug that ends its page's URL."""
+    slug = hit.url.rsplit("/", 1)[-1]
+    return {"slug": slug, "api_url": url_for("api_pastes.get_paste", slug=slug, _external=True)}
 
 
 def _parent_slug(paste):
@@ -145,3 +151,4 @@ PATHS = {
 }
 
 api_bp.record_once(lambda state: openapi.register(state.app, PATHS, {"Paste": PASTE}))
+api_bp.record_once(lambda state: kit.register_hit_fields(state.app, "paste", hit_fields))

@@ -3,15 +3,15 @@
 The same domain functions as the web pages: a stale save is merged when it can
 be, and answered 409 with the current revision when it cannot.
 """
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, url_for
 from flask_login import current_user
 
-from suite.api import openapi
+from suite.api import kit, openapi
 from suite.api.kit import json_body, page_args, paginated, token_required
 from suite.wiki import links, pages
 from suite.wiki.models import Page
 from suite.wiki.permissions import require_read
-from suite.wiki.titles import clean_title
+from suite.wiki.titles import clean_title, url_title
 
 api_bp = Blueprint("api_wiki", __name__, url_prefix="/api/v1/wiki")
 
@@ -33,6 +33,11 @@ def page_json(page, revision, with_content=True):
         data.update(content=revision.content, html=revision.html, author=_author(revision),
                     message=revision.message)
     return data
+
+
+def hit_fields(hit):
+    """A page found by the unified search, as this API reaches it (by its title)."""
+    return {"api_url": url_for("api_wiki.get_page", title=url_title(hit.title), _external=True)}
 
 
 def _author(revision):
@@ -136,3 +141,4 @@ PATHS = {
 
 api_bp.record_once(lambda state: openapi.register(state.app, PATHS,
                                                   {"WikiPage": PAGE, "WikiRevision": REVISION}))
+api_bp.record_once(lambda state: kit.register_hit_fields(state.app, "wiki", hit_fields))

@@ -42,6 +42,23 @@ def test_search_sees_only_what_the_token_user_may(app, client, users, token):
     assert [i["id"] for i in mine["items"]] == ["mine"]
 
 
+def test_each_search_hit_names_its_item_in_its_apps_api(client, token):
+    """A hit's api_url is the item in its app's API: a paste's by its slug, a page's by its title."""
+    paste = client.post("/api/v1/pastes", json={"title": "kiwi paste", "content": "kiwi"}, headers=bearer(token)).json
+    client.put("/api/v1/wiki/Kiwi_Notes/Today", json={"content": "kiwi", "base_revision": 0}, headers=bearer(token))
+    client.post("/api/v1/bookmarks", json={"url": "https://example.com/kiwi", "title": "kiwi bookmark",
+                                           "private": False}, headers=bearer(token))
+    hits = {hit["kind"]: hit for hit in client.get("/api/v1/search?q=kiwi").json["items"]}
+    assert hits["paste"]["slug"] == paste["slug"]
+    assert hits["paste"]["api_url"] == f"http://localhost/api/v1/pastes/{paste['slug']}"
+    assert hits["wiki"]["api_url"] == "http://localhost/api/v1/wiki/Kiwi_Notes/Today"
+    assert hits["bookmark"]["api_url"] == f"http://localhost/api/v1/bookmarks/{hits['bookmark']['id']}"
+    for kind, field, value in (("paste", "title", "kiwi paste"), ("wiki", "title", "Kiwi Notes/Today"),
+                               ("bookmark", "title", "kiwi bookmark")):
+        item = client.get(hits[kind]["api_url"], headers=bearer(token))
+        assert item.status_code == 200 and item.json[field] == value
+
+
 def test_search_pagination_links(app, client, users):
     with app.app_context():
         for i in range(5):
