@@ -114,6 +114,16 @@ def in_batches(query, order, size):
         rows = list(query.where(key > Tuple(*(getattr(rows[-1], f.name) for f in order))))
 
 
+def one_page(query, number, size):
+    """Page ``number`` of ``query`` at ``size`` rows a page, and the first row of the next page
+    if there is one (``len(rows) > size``: show a "Next" link).
+
+    Not ``paginate(number, size + 1)``: that starts page ``number`` at ``(number - 1) * (size + 1)``,
+    so the row that only told whether a next page exists was shown on no page at all.
+    """
+    return query.limit(size + 1).offset((number - 1) * size)
+
+
 @contextmanager
 def snapshot():
     """One view of the database for a long read (an export): what others commit meanwhile is not seen.

@@ -5,6 +5,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from suite.auth.models import User
 from suite.bookmarks import bookmarks as svc
 from suite.bookmarks.models import Bookmark, BookmarkTag, Tag
+from suite.database import one_page
 from suite.errors import NotFound
 from suite.requestargs import page_number
 
@@ -35,7 +36,7 @@ def user_bookmarks(name):
     user = _user(name)
     tag = request.args.get("tag", "").strip().lower() or None
     page = page_number()
-    rows = svc._with_tags(public_bookmarks(user, tag).paginate(page, PER_PAGE + 1))
+    rows = svc._with_tags(one_page(public_bookmarks(user, tag), page, PER_PAGE))
     return render_template("bookmarks/public.html", owner=user, bookmarks=rows[:PER_PAGE], page=page,
                            has_next=len(rows) > PER_PAGE, tag=tag, tags=svc.tag_counts(user, public_only=True))
 

@@ -14,7 +14,7 @@ from peewee import JOIN, IntegrityError
 
 from suite import pagecache, search
 from suite.auth.models import User, utcnow
-from suite.database import Prepared
+from suite.database import Prepared, one_page
 from suite.errors import Conflict, InvalidInput, NotFound, TooLarge
 from suite.extensions import db
 from suite.requestargs import MAX_NUMBER
@@ -388,25 +388,28 @@ def page_count(user=None):
 
 
 def all_pages(page_number=1, per_page=100):
-    """Live pages ordered by title (redirects included, marked by ``redirect_to``)."""
-    return (Page.select().where((Page.deleted == False) & (Page.version > 0))  # noqa: E712
-            .order_by(Page.key).paginate(page_number, per_page))
+    """Live pages ordered by title (redirects included, marked by ``redirect_to``); one more
+    row than ``per_page`` when there is a next page (``one_page``)."""
+    return one_page(Page.select().where((Page.deleted == False) & (Page.version > 0))  # noqa: E712
+                    .order_by(Page.key), page_number, per_page)
 
 
 def history(page, page_number=1, per_page=50):
-    """Revisions of ``page``, newest first, with their authors."""
-    return (Revision.select(Revision.id, Revision.number, Revision.kind, Revision.author,
-                            Revision.created_at, Revision.message, Revision.content_hash, User)
-            .join(User, JOIN.LEFT_OUTER).where(Revision.page == page.id)
-            .order_by(Revision.number.desc()).paginate(page_number, per_page))
+    """Revisions of ``page``, newest first, with their authors; one more row than ``per_page``
+    when there is a next page (``one_page``)."""
+    return one_page(Revision.select(Revision.id, Revision.number, Revision.kind, Revision.author,
+                                    Revision.created_at, Revision.message, Revision.content_hash, User)
+                    .join(User, JOIN.LEFT_OUTER).where(Revision.page == page.id)
+                    .order_by(Revision.number.desc()), page_number, per_page)
 
 
 def recent_changes(page_number=1, per_page=50):
-    """The latest revisions of the whole wiki, with page and author."""
-    return (Revision.select(Revision.id, Revision.number, Revision.kind, Revision.author,
-                            Revision.created_at, Revision.message, Revision.page, Page, User)
-            .join(Page).switch(Revision).join(User, JOIN.LEFT_OUTER)
-            .order_by(Revision.created_at.desc(), Revision.id.desc()).paginate(page_number, per_page))
+    """The latest revisions of the whole wiki, with page and author; one more row than
+    ``per_page`` when there is a next page (``one_page``)."""
+    return one_page(Revision.select(Revision.id, Revision.number, Revision.kind, Revision.author,
+                                    Revision.created_at, Revision.message, Revision.page, Page, User)
+                    .join(Page).switch(Revision).join(User, JOIN.LEFT_OUTER)
+                    .order_by(Revision.created_at.desc(), Revision.id.desc()), page_number, per_page)
 
 
 def _change_state(title, user, kind, message, *, deleted, check):

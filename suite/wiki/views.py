@@ -197,7 +197,7 @@ def history(title):
     """Every revision of a page, newest first."""
     page, _ = pages.get_page(clean_title(title), deleted=True)
     number = page_number()
-    revisions = list(pages.history(page, number, 51))
+    revisions = list(pages.history(page, number, 50))
     return render_template("wiki/history.html", page=page, revisions=revisions[:50],
                            has_next=len(revisions) > 50, number=number)
 
@@ -297,7 +297,7 @@ def protect(title):
 def recent():
     """Recent changes across the wiki."""
     number = page_number()
-    changes = list(pages.recent_changes(number, 51))
+    changes = list(pages.recent_changes(number, 50))
     return render_template("wiki/recent.html", changes=changes[:50], has_next=len(changes) > 50, number=number)
 
 
@@ -305,14 +305,14 @@ def recent():
 def all_pages():
     """Every live page by title, a hundred at a time."""
     number = page_number()
-    rows = list(pages.all_pages(number, 101))
+    rows = list(pages.all_pages(number, 100))
     return render_template("wiki/pages.html", pages=rows[:100], has_next=len(rows) > 100, number=number)
 
 
 @bp.route("/recent.atom")
 def recent_feed():
     """Atom feed of recent changes."""
-    changes = list(pages.recent_changes(1, 50))
+    changes = list(pages.recent_changes(1, 50))[:50]
     return _feed("Recent changes", url_for("wiki.recent", _external=True), changes)
 
 
@@ -320,7 +320,7 @@ def recent_feed():
 def history_feed(title):
     """Atom feed of one page's history."""
     page, _ = pages.get_page(clean_title(title), deleted=True)
-    revisions = list(pages.history(page, 1, 50))
+    revisions = list(pages.history(page, 1, 50))[:50]
     for revision in revisions:
         revision.page = page
     return _feed(f"History of {page.title}", wiki_url(page.title, "wiki.history", _external=True), revisions)

@@ -1,4 +1,5 @@
 """Public bookmark pages and Atom feeds: only public bookmarks, for anyone."""
+import re
 from xml.etree import ElementTree
 
 from suite.bookmarks.models import Bookmark
@@ -23,6 +24,16 @@ def test_public_page_filters_by_tag(alice_client, client):
     _seed(alice_client)
     html = client.get("/u/alice/bookmarks?tag=misc").data
     assert b"Other public" in html and b"Open &lt;one&gt;" not in html
+
+
+def test_the_public_pages_together_show_every_public_bookmark_once(alice_client, client):
+    for n in range(65):  # 30 a page: three pages, two boundaries
+        add(alice_client, f"https://example.com/p{n:02d}", title=f"Shared {n:02d}", is_private="")
+    shown = []
+    for number in (1, 2, 3):
+        html = client.get(f"/u/alice/bookmarks?page={number}").get_data(as_text=True)
+        shown += re.findall(r"Shared (\d\d)", html)
+    assert sorted(shown) == [f"{n:02d}" for n in range(65)]
 
 
 def test_unknown_user_is_404(client):

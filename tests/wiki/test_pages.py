@@ -185,6 +185,32 @@ def test_anonymous_editor_is_sent_to_sign_in(client):
     assert "/auth/login" in resp.headers["Location"]
 
 
+def _every_page(client, url, pattern):
+    """What ``pattern`` finds on each page of a paged list, followed until there is no next page."""
+    found, number = [], 1
+    while True:
+        html = client.get(f"{url}?page={number}").get_data(as_text=True)
+        found += re.findall(pattern, html)
+        if f"page={number + 1}" not in html:
+            return found
+        number += 1
+
+
+def test_the_history_pages_together_show_every_revision_once(wiki, client):
+    for n in range(1, 103):  # 50 a page: a third page, and two page boundaries
+        wiki.save("Notes", f"version {n}")
+    numbers = [int(n) for n in _every_page(client, "/wiki/Notes/history", r'name="to" value="(\d+)"')]
+    assert numbers == list(range(102, 0, -1))
+
+
+def test_recent_changes_and_all_pages_together_show_every_item_once(wiki, client):
+    titles = [f"P{n:03d}" for n in range(1, 103)]
+    for title in titles:  # 100 a page on All pages, 50 on Recent changes
+        wiki.save(title, "text")
+    assert _every_page(client, "/wiki/pages", r'href="/wiki/(P\d{3})"') == titles
+    assert _every_page(client, "/wiki/recent", r'href="/wiki/(P\d{3})"') == titles[::-1]
+
+
 def test_recent_changes_lists_latest_edits(wiki, client):
     wiki.save("Alpha", "a", message="made alpha")
     wiki.save("Beta", "b", message="made beta")
