@@ -56,3 +56,20 @@ def test_the_tags_page_shows_each_rename_box_whole_on_a_phone(app, browser, live
     for box in tab.locator("input[name=new]").all():
         assert box.evaluate("el => el.getBoundingClientRect().right") <= 390
     context.close()
+
+
+def test_a_long_tag_and_a_url_in_a_description_or_notes_wrap_on_a_phone(app, browser, live_server):
+    """Tags may be one 64-letter word, and a pasted URL has no space to break at."""
+    from suite.bookmarks.bookmarks import add_bookmark
+    url = "https://example.org/" + "averyveryverylongpathsegment" * 6
+    with app.app_context():
+        alice = create_user("alice", PASSWORD)
+        bookmark, _ = add_bookmark(alice, "https://example.org/a", title="Reading list", is_private=False,
+                                   tags="rindfleischetikettierungsueberwachungsaufgabenuebertragungsgesetz",
+                                   description="Mirror: " + url, notes=f"Source: `{url}` or {url}", enqueue=False)
+    context, tab = _signed_in_phone(browser, live_server)
+    for path in ("/", "/bookmarks/", "/bookmarks/?view=list", f"/bookmarks/{bookmark.id}", "/search?q=reading",
+                 "/u/alice", "/u/alice/bookmarks"):
+        tab.goto(live_server + path)
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390, path
+    context.close()
