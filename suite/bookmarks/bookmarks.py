@@ -13,7 +13,7 @@ from suite.bookmarks import files
 from suite.bookmarks.models import PENDING, Bookmark, BookmarkTag, Tag
 from suite.bookmarks.tags import MAX_TAGS, parse_tags
 from suite.bookmarks.urls import domain_of, normalize_url, page_key, saved_url, url_hash
-from suite.database import Prepared, ids_param, in_batches, in_ids, snapshot
+from suite.database import Prepared, ids_param, in_batches, in_ids, one_page, snapshot
 from suite.errors import InvalidInput, NotFound
 from suite.extensions import db
 from suite.requestargs import MAX_NUMBER, MAX_PAGE, whole_number
@@ -344,7 +344,7 @@ def list_bookmarks(user, f, notes=False):
     if f.unfiltered:
         rows = list(PAGES[f.sort, notes].rows(user.id, f.per_page + 1, (f.page - 1) * f.per_page))
     else:
-        rows = list(_base_query(user, f, columns).order_by(*ORDERS[f.sort]).paginate(f.page, f.per_page + 1))
+        rows = list(one_page(_base_query(user, f, columns).order_by(*ORDERS[f.sort]), f.page, f.per_page))
     return Listing(attach_tag_names(rows[:f.per_page]), f.page, len(rows) > f.per_page)
 
 

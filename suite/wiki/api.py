@@ -9,7 +9,6 @@ from flask_login import current_user
 from suite.api import kit, openapi
 from suite.api.kit import json_body, page_args, paginated, token_required
 from suite.wiki import links, pages
-from suite.wiki.models import Page
 from suite.wiki.permissions import require_read
 from suite.wiki.titles import clean_title, url_title
 
@@ -48,8 +47,7 @@ def _author(revision):
 def list_pages():
     """Live pages by title."""
     page, per_page = page_args()
-    rows = list(Page.select().where((Page.deleted == False) & (Page.version > 0))  # noqa: E712
-                .order_by(Page.key).paginate(page, per_page + 1))
+    rows = list(pages.all_pages(page, per_page))
     return paginated([page_json(p, None, with_content=False) for p in rows[:per_page]], page, per_page,
                      len(rows) > per_page)
 
@@ -95,7 +93,7 @@ def page_history(title):
     """Revisions of a page, newest first."""
     page, _ = pages.get_page(clean_title(title), deleted=True)
     number, per_page = page_args()
-    rows = list(pages.history(page, number, per_page + 1))
+    rows = list(pages.history(page, number, per_page))
     items = [{"revision": r.number, "kind": r.kind, "author": _author(r), "message": r.message,
               "created_at": r.created_at.isoformat() + "Z", "sha256": r.content_hash} for r in rows[:per_page]]
     return paginated(items, number, per_page, len(rows) > per_page)

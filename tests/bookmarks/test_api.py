@@ -94,6 +94,8 @@ def test_list_filters_and_paginates(api):
     page = api("GET", "?tag=even&per_page=1").get_json()
     assert len(page["items"]) == 1 and page["next"] and "tag=even" in page["next"]
     assert {b["title"] for b in api("GET", "?tag=even").get_json()["items"]} == {"Item 0", "Item 2"}
+    second = api("GET", "?tag=even&per_page=1&page=2").get_json()["items"]  # no item lost between pages
+    assert {page["items"][0]["title"], second[0]["title"]} == {"Item 0", "Item 2"}
     assert [b["title"] for b in api("GET", "?q=item&per_page=5").get_json()["items"]]
 
 

@@ -88,6 +88,25 @@ def test_list_and_history(api):
     assert history["items"][0]["message"] == "second"
 
 
+def test_following_next_gives_every_page_and_revision_once(api):
+    client, headers = api
+    for title in ("One", "Two", "Three"):
+        put(client, headers, title, "1", 0)
+    for n in range(2, 6):
+        put(client, headers, "Two", str(n), n - 1)
+    assert [p["title"] for p in _followed(client, "/api/v1/wiki?per_page=1")] == ["One", "Three", "Two"]
+    assert [r["revision"] for r in _followed(client, "/api/v1/wiki/Two/history?per_page=2")] == [5, 4, 3, 2, 1]
+
+
+def _followed(client, url):
+    items = []
+    while url:
+        listing = client.get(url).json
+        items += listing["items"]
+        url = listing["next"]
+    return items
+
+
 def test_openapi_lists_wiki_paths(client):
     paths = client.get("/api/v1/openapi.json").json["paths"]
     assert "/api/v1/wiki/{title}" in paths and "put" in paths["/api/v1/wiki/{title}"]
