@@ -71,7 +71,8 @@ def migrate_command(target):
     if "0005_search" in applied:
         # The search index starts empty: fill it from what an older database already holds.
         rebuild_search_index()
-    elif {"0011_search_champions", "0012_search_champions_pg", "0022_search_cjk_and_accents"} & set(applied):
+    elif {"0011_search_champions", "0012_search_champions_pg", "0022_search_cjk_and_accents",
+            "0023_bookmark_notes_owner_only"} & set(applied):
         with db.connection_context():
             build_search_lists()
 

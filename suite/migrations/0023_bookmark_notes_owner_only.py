@@ -6,8 +6,11 @@ The index now holds notes only while the bookmark is private (``index_bookmark``
 each public bookmark with notes gets the body it is indexed with now: its description and
 page text (the triggers update FTS5, the tsvector and the champion lists). Pages the page
 cache holds with bookmark results are dropped (the bookmark generation moves).
-``down`` puts the notes back.
+``down`` puts the notes back. The body is stored as ``index_item`` stores it (0022's
+``indexed_text``: CJK characters apart, marker characters out).
 """
+from suite.search.indextext import indexed_text
+
 MAX_BODY = 1_000_000  # suite.search.MAX_BODY
 BUMP_BOOKMARKS = ("INSERT INTO cache_generation (name, value) VALUES ('bookmark', 1) "
                   "ON CONFLICT (name) DO UPDATE SET value = cache_generation.value + 1")
@@ -21,7 +24,7 @@ def _rewrite(db, with_notes):
               f"WHERE kind = 'bookmark' AND item_id = {db.param}")
     for bookmark_id, description, notes, page_text in rows:
         parts = (description, notes if with_notes else "", page_text)
-        body = "\n".join(part for part in parts if part)[:MAX_BODY]
+        body = indexed_text("\n".join(part for part in parts if part)[:MAX_BODY])  # as index_item stores it (0022)
         db.execute_sql(update, (body, str(bookmark_id)))
     db.execute_sql(BUMP_BOOKMARKS)
 

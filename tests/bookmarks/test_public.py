@@ -92,16 +92,16 @@ def test_upgrading_takes_shared_bookmarks_notes_out_of_the_index(alice_client, a
 
     from suite.extensions import db
     from suite.search.models import SearchDoc
-    add(alice_client, "https://example.com/bank", title="My bank", description="Savings",
+    add(alice_client, "https://example.com/bank", title="My bank", description="東京 Savings",
         notes="security answer marmalade", is_private="")
     add(alice_client, "https://example.com/jam", title="Jam", notes="marmalade recipe")
     with app.app_context():
         shared = str(Bookmark.get(Bookmark.title == "My bank").id)
-        SearchDoc.update(body="Savings\nsecurity answer marmalade").where(  # what the index held before
+        SearchDoc.update(body="東\x01京 Savings\nsecurity answer marmalade").where(  # what the index held before
             SearchDoc.item_id == shared).execute()
         assert _notes_search(client)[1] == ["My bank"]
         importlib.import_module("suite.migrations.0023_bookmark_notes_owner_only").up(None, db.obj)
-        assert SearchDoc.get(SearchDoc.item_id == shared).body == "Savings"
+        assert SearchDoc.get(SearchDoc.item_id == shared).body == "東\x01京 Savings"  # CJK apart, as index_item
     assert _notes_search(client)[1] == [] and _notes_search(alice_client, token)[1] == ["Jam"]
 
 
