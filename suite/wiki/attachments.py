@@ -11,9 +11,11 @@ import uuid
 import warnings
 
 from flask import current_app
+from peewee import IntegrityError
 
 from suite.auth.models import utcnow
-from suite.errors import InvalidInput, NotFound, TooLarge
+from suite.database import one_at_a_time
+from suite.errors import Conflict, InvalidInput, NotFound, TooLarge
 from suite.extensions import db
 from suite.text import word_characters
 from suite.wiki.models import Attachment
@@ -95,7 +97,13 @@ def inspect_image(data, ext):
 
 
 def save_attachment(page, upload, user):
-    """Store an uploaded file on ``page`` (replacing one of the same name)."""
+    """Store an uploaded file on ``page``, replacing one of the same name; ``(attachment, replaced)``.
+
+    The files are written first, then the row is put in place of any row of that name
+    (``_put_row``). Whatever the row replaced is removed once that commits; when the row
+    cannot be written, the files just written are removed: nothing stays on disk that no
+    row names. Two uploads of one name at once both succeed, the later one replacing the first.
+    """
     require_edit(user, page)
     name, ext = clean_filename(upload.filename)
     data = read_limited(upload.stream)
@@ -103,22 +111,54 @@ def save_attachment(page, upload, user):
     if ext in IMAGE_TYPES:
         width, height, thumb = inspect_image(data, ext)
     stored = uuid.uuid4().hex + "." + ext
+    values = {"content_type": IMAGE_TYPES[ext][0] if thumb else FILE_TYPES[ext], "size": len(data),
+              "sha256": hashlib.sha256(data).hexdigest(), "stored_name": stored, "is_image": bool(thumb),
+              "width": width, "height": height, "uploaded_by": user.id, "created_at": utcnow()}
+    try:
+        _write_files(stored, data, thumb)
+        with db.atomic():
+            replaced = _put_row(page, name, values)
+            saved = get_attachment(page, name)
+    except IntegrityError:  # the page changed meanwhile: a rename back over it moved or took its files
+        _remove_files(stored)
+        raise Conflict(f"“{page.title}” was moved or renamed while the file was uploading; "
+                       "upload it again.") from None
+    except BaseException:
+        _remove_files(stored)
+        raise
+    if replaced:
+        _remove_files(replaced)
+    return saved, replaced is not None
+
+
+def _write_files(stored, data, thumb):
     directory = media_dir()
     with open(os.path.join(directory, stored), "wb") as f:
         f.write(data)
     if thumb:
         with open(os.path.join(directory, stored + ".thumb.png"), "wb") as f:
             f.write(thumb)
-    values = {"content_type": IMAGE_TYPES[ext][0] if thumb else FILE_TYPES[ext], "size": len(data),
-              "sha256": hashlib.sha256(data).hexdigest(), "stored_name": stored, "is_image": bool(thumb),
-              "width": width, "height": height, "uploaded_by": user.id, "created_at": utcnow()}
-    with db.atomic():
-        old = Attachment.get_or_none((Attachment.page == page.id) & (Attachment.name == name))
-        if old is None:
-            return Attachment.create(page=page.id, name=name, **values), None
-        Attachment.update(values).where(Attachment.id == old.id).execute()
-    _remove_files(old.stored_name)
-    return Attachment.get_by_id(old.id), old
+
+
+def _put_row(page, name, values):
+    """Inside a transaction: the row for ``name`` on ``page`` set to ``values``; the stored
+    name it had (None for a new file).
+
+    One upload or removal of a name at a time (``_one_name_at_a_time``): without it, two
+    uploads at once on PostgreSQL both find no row and one insert fails on the unique
+    ``(page, name)``, or both replace one row and the first one's file is never removed.
+    """
+    _one_name_at_a_time(page, name)
+    old = Attachment.get_or_none((Attachment.page == page.id) & (Attachment.name == name))
+    if old is None:
+        Attachment.create(page=page.id, name=name, **values)
+        return None
+    Attachment.update(values).where(Attachment.id == old.id).execute()
+    return old.stored_name
+
+
+def _one_name_at_a_time(page, name):
+    one_at_a_time(f"wiki attachment {page.id}/{name}")
 
 
 def list_attachments(page):
@@ -140,10 +180,12 @@ def file_path(attachment, thumbnail=False):
 
 
 def delete_attachment(page, name, user):
-    """Remove a file from a page."""
+    """Remove a file from a page (its files on disk once the row is gone)."""
     require_edit(user, page)
-    found = get_attachment(page, name)
-    found.delete_instance()
+    with db.atomic():
+        _one_name_at_a_time(page, name)  # not while it is being replaced: the new file would stay behind
+        found = get_attachment(page, name)
+        found.delete_instance()
     _remove_files(found.stored_name)
 
 

@@ -27,6 +27,7 @@ from suite.wiki.titles import clean_title, title_key
 
 REDIRECT_RE = re.compile(r"^\s*#REDIRECT\s*\[\[([^\[\]|#\n]+)(?:#[^\]]*)?(?:\|[^\]]*)?\]\]", re.I)
 MAX_MESSAGE = 200
+BUSY = "The page is being changed by others right now; try again in a moment."
 MAX_RETRIES = 10  # each lost race means another save won; ten concurrent saves of one page is plenty
 
 
@@ -352,7 +353,7 @@ def save_page(title, content, base_revision, user, message="", *, kind="edit", p
             revision = page and _commit(page, text, user, message, kind, rendered=rendered)
         if revision is not None:
             return SaveResult(page, revision, merged_with=merged_with, moved_from=moved_from)
-    raise Conflict("The page is being changed by others right now; try again in a moment.")
+    raise Conflict(BUSY)
 
 
 class StaleRevert(Conflict):
@@ -421,7 +422,7 @@ def _change_state(title, user, kind, message, *, deleted, check):
             revision = _commit(page, current.content, user, message, kind, deleted=deleted)
             if revision is not None:
                 return page
-    raise Conflict("The page is being changed by others right now; try again in a moment.")
+    raise Conflict(BUSY)
 
 
 def delete_page(title, user, message=""):
@@ -454,25 +455,40 @@ def set_protected(title, user, protected):
 
 
 def rename_page(title, new_title, user, *, rewrite=False, message=""):
-    """Move a page to ``new_title``, leave a redirect, and optionally fix links pointing at it."""
+    """Move a page to ``new_title``, leave a redirect, and optionally fix links pointing at it.
+
+    The new title is checked, then taken; on PostgreSQL another rename or a new page may take
+    it in between (its row is not seen until it commits), and the unique key refuses the
+    write. The rename is then tried again: it sees that page now and says so, the same
+    Conflict as when the other came first.
+    """
     new_title, message = clean_title(new_title), clean_message(message)
-    with db.atomic():
-        page, current = get_page(title)
-        require_edit(user, page)
-        old_title, old_key, new_key = page.title, page.key, title_key(new_title)
-        if new_title == old_title:
-            raise InvalidInput("The new title is the same as the old one.")
-        if new_key != old_key:
-            _clear_target(new_title, page)
-        revision = _commit(page, current.content, user,
-                           message or summary(f"Renamed from {old_title} to {new_title}"), "rename", title=new_title)
-        if revision is None:
-            raise Conflict("The page changed while you were renaming it; try again.")
-        if new_key == old_key:
-            return page, []
-        redirect = Page.create(title=old_title, key=old_key, created_by=getattr(user, "id", None))
-        _commit(redirect, f"#REDIRECT [[{new_title}]]\n", user, summary(f"Renamed to {new_title}"), "rename")
-        return page, _rewrite_links_to(old_key, old_title, new_title, user, skip=redirect.id) if rewrite else []
+    for _ in range(3):
+        try:
+            with db.atomic():
+                return _rename(title, new_title, user, rewrite, message)
+        except IntegrityError:
+            continue
+    raise Conflict(BUSY)
+
+
+def _rename(title, new_title, user, rewrite, message):
+    page, current = get_page(title)
+    require_edit(user, page)
+    old_title, old_key, new_key = page.title, page.key, title_key(new_title)
+    if new_title == old_title:
+        raise InvalidInput("The new title is the same as the old one.")
+    if new_key != old_key:
+        _clear_target(new_title, page)
+    revision = _commit(page, current.content, user,
+                       message or summary(f"Renamed from {old_title} to {new_title}"), "rename", title=new_title)
+    if revision is None:
+        raise Conflict("The page changed while you were renaming it; try again.")
+    if new_key == old_key:
+        return page, []
+    redirect = Page.create(title=old_title, key=old_key, created_by=getattr(user, "id", None))
+    _commit(redirect, f"#REDIRECT [[{new_title}]]\n", user, summary(f"Renamed to {new_title}"), "rename")
+    return page, _rewrite_links_to(old_key, old_title, new_title, user, skip=redirect.id) if rewrite else []
 
 
 def _clear_target(new_title, page):

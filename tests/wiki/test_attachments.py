@@ -1,12 +1,18 @@
 """Attachments: upload, verify and thumbnail images, refuse bombs and fakes, serve safely."""
 import io
+import os
 import struct
 import zlib
 
 import pytest
 from PIL import Image
+from werkzeug.datastructures import FileStorage
 
+from suite.errors import Conflict
+from suite.wiki.attachments import save_attachment
 from suite.wiki.models import Attachment
+from suite.wiki.pages import get_page
+from tests.bookmarks.conftest import at_the_same_moment
 
 
 def png_bytes(size=(64, 48), color=(200, 30, 30)):
@@ -159,6 +165,53 @@ def test_renaming_back_is_refused_when_both_titles_have_a_file_of_the_same_name(
     assert resp.status_code == 409 and "also has (report.txt)".encode() in resp.data
     assert alice_client.get("/wiki/Alpha/attachments/report.txt").data == b"attached at the redirect"
     assert alice_client.get("/wiki/Beta/attachments/report.txt").data == b"attached to the page"
+
+
+def files_on_disk(app):
+    """The stored files (and thumbnails) under MEDIA_PATH/wiki, and those the rows name."""
+    with app.app_context():
+        named = {n + suffix for (n,) in Attachment.select(Attachment.stored_name).tuples() for suffix in ("", ".thumb.png")}
+    folder = os.path.join(app.config["MEDIA_PATH"], "wiki")
+    return set(os.listdir(folder)) if os.path.isdir(folder) else set(), named
+
+
+def test_uploads_of_one_name_at_the_same_moment_all_succeed_and_leave_only_the_last_file(wiki, app, users):
+    """On PostgreSQL two uploads at once both found no row (one insert failed: a 500, its file left
+    behind) or both replaced one row (the first replacement's file never removed)."""
+    people = [users["alice"], users["bob"], users["admin"], users["alice"]]
+    for n in range(4):
+        wiki.save(f"Gallery {n}", "![cat](cat.png)")
+        with app.app_context():
+            page, _ = get_page(f"Gallery {n}")
+        for wave in range(2):  # first uploads, then replacements
+            def upload_cat(i, page=page, color=(n, wave)):
+                save_attachment(page, FileStorage(io.BytesIO(png_bytes(color=(*color, i))), "cat.png"), people[i])
+            assert at_the_same_moment(app, len(people), upload_cat) == []
+    on_disk, named = files_on_disk(app)
+    assert on_disk == named and len(on_disk) == 8  # 4 pictures and their thumbnails: nothing left behind
+    with app.app_context():
+        assert Attachment.select().count() == 4
+
+
+def test_an_upload_to_a_title_renamed_back_meanwhile_is_409_and_leaves_no_file(wiki, alice_client, app, users):
+    """The form was opened at the redirect a rename left; the page moved back over it before the file came in."""
+    wiki.save("Alpha", "alpha text")
+    alice_client.post("/wiki/Alpha/rename", data={"new_title": "Beta"})
+    with app.app_context():
+        redirect, _ = get_page("Alpha")
+    wiki.save("Gamma", "a later page, so SQLite gives no new row the deleted redirect's id")
+    assert alice_client.post("/wiki/Beta/rename", data={"new_title": "Alpha"}).status_code == 302
+    with app.app_context(), pytest.raises(Conflict, match="moved or renamed while the file was uploading"):
+        save_attachment(redirect, FileStorage(io.BytesIO(png_bytes()), "cat.png"), users["alice"])
+    assert files_on_disk(app) == (set(), set())
+
+
+def test_deleting_a_file_removes_it_from_disk(gallery, alice_client, app):
+    upload(alice_client, "cat.png", png_bytes())
+    upload(alice_client, "cat.png", png_bytes(color=(9, 9, 9)))
+    assert len(files_on_disk(app)[0]) == 2  # the replaced picture and its thumbnail are gone already
+    alice_client.post("/wiki/Gallery/attachments/cat.png/delete", data={})
+    assert files_on_disk(app) == (set(), set())
 
 
 def test_replaced_file_is_seen_at_once_not_after_an_hour(gallery, alice_client, client):

@@ -92,6 +92,29 @@ def test_rename_onto_existing_page_is_refused(wiki, alice_client, app):
         assert Page.get(Page.key == "one").version == 1
 
 
+def test_rename_onto_a_title_taken_after_the_check_is_refused_like_any_taken_title(wiki, alice_client, app,
+                                                                                  monkeypatch):
+    """Two renames to one title at once (PostgreSQL): the other's page is not seen by the check,
+    and the write meets the unique key; the answer is the usual 409, not a 500."""
+    from suite.wiki import pages
+    wiki.save("One", "1")
+    wiki.save("Two", "2")
+    checks = []
+    real = pages._clear_target
+
+    def check_that_ran_before_the_other_committed(new_title, page):
+        checks.append(new_title)
+        if len(checks) > 1:
+            real(new_title, page)
+    monkeypatch.setattr(pages, "_clear_target", check_that_ran_before_the_other_committed)
+    resp = alice_client.post("/wiki/One/rename", data={"new_title": "two"})
+    assert resp.status_code == 409
+    assert "A page called “Two” already exists".encode() in resp.data
+    with app.app_context():
+        assert Page.get(Page.key == "one").version == 1 and Page.get(Page.key == "two").version == 1
+        assert Page.select().count() == 2
+
+
 def test_rename_back_over_own_redirect_works(wiki, alice_client, client):
     wiki.save("One", "1")
     alice_client.post("/wiki/One/rename", data={"new_title": "Two"})
