@@ -61,7 +61,7 @@ def import_command(path, username, public):
         with click.progressbar(length=len(entries), label="Importing", show_pos=True) as bar:
             done = [0]
 
-            def advance(n):
+            def advance(n, _created, _duplicates):
                 bar.update(n - done[0])
                 done[0] = n
             created, duplicates, invalid = import_entries(user, entries, private_default=not public,

@@ -7,19 +7,23 @@ from flask import current_app
 from suite.auth.models import User, utcnow
 from suite.bookmarks import netscape
 from suite.bookmarks.bookmarks import index_bookmark, tag_ids
-from suite.bookmarks.models import DONE, FAILED, PENDING, Bookmark, BookmarkTag, ImportRun
+from suite.bookmarks.models import DONE, FAILED, PENDING, RUNNING, Bookmark, BookmarkTag, ImportRun
 from suite.bookmarks.urls import domain_of, page_key, saved_url, url_hash
+from suite.database import is_postgres
 from suite.errors import InvalidInput, SuiteError
 from suite.extensions import db
 from suite.text import strip_control
 
 BATCH = 500
+#: Locks one owner's import batches against each other on PostgreSQL (pg_advisory_xact_lock's first key).
+IMPORT_LOCK = 0x6D4B
 
 
 def import_entries(user, entries, *, private_default=True, on_batch=None):
     """Save entries (skipping invalid URLs and ones already saved); returns (created, duplicates, invalid).
 
-    Each batch is one transaction; ``on_batch(processed)`` is called after each.
+    Each batch is one transaction; ``on_batch(processed, created, duplicates)`` is called inside it,
+    so what it records commits with the batch (an exception there undoes the batch).
     New bookmarks stay ``pending``: the backlog task fetches them and makes their
     thumbnails, so an import never waits for the network.
     """
@@ -41,40 +45,48 @@ def import_entries(user, entries, *, private_default=True, on_batch=None):
             seen.add(key)
             rows.append((entry, url, key))
         with db.atomic():
+            if is_postgres():  # two imports of one owner (the form sent twice): no deadlock between their rows
+                db.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (IMPORT_LOCK, user.id))
             existing = {b.url_hash for b in Bookmark.select(Bookmark.url_hash).where(
                 Bookmark.owner == user.id, Bookmark.url_hash.in_([k for _e, _u, k in rows] or [""]))}
             fresh = [(e, u, k) for e, u, k in rows if k not in existing]
-            duplicates += len(rows) - len(fresh)
-            _save_batch(user, fresh, private_default, tag_cache)
-            created += len(fresh)
-        if on_batch:
-            on_batch(min(start + BATCH, len(entries)))
+            saved = _save_batch(user, fresh, private_default, tag_cache)
+            created += saved
+            duplicates += len(rows) - saved
+            if on_batch:
+                on_batch(min(start + BATCH, len(entries)), created, duplicates)
     return created, duplicates, invalid
 
 
 def _save_batch(user, rows, private_default, tag_cache):
-    """Insert one batch with a few statements: bookmarks, their ids, tag links; then index each."""
+    """Insert one batch with a few statements: bookmarks, tag links, then index each; how many were new.
+
+    A link saved meanwhile (the API, another import of the same file) is skipped by the insert
+    itself (ON CONFLICT DO NOTHING), and only the rows inserted get tags and search entries.
+    """
     if not rows:
-        return
+        return 0
     now = utcnow()
-    bookmarks = [Bookmark(owner=user.id, url=url, url_hash=key, domain=domain_of(url)[:255],
-                          title=strip_control(entry.title or "")[:500],
-                          description=strip_control(entry.description or "")[:5000],
-                          is_private=private_default if entry.private is None else entry.private,
-                          unread=entry.unread, created_at=entry.added or now, updated_at=now)
-                 for entry, url, key in rows]
-    Bookmark.insert_many([b.__data__ for b in bookmarks]).execute()
-    ids = dict(Bookmark.select(Bookmark.url_hash, Bookmark.id).where(
-        Bookmark.owner == user.id, Bookmark.url_hash.in_([b.url_hash for b in bookmarks])).tuples())
-    tags = [netscape_tags(entry.tags) for entry, _url, _key in rows]
+    bookmarks = {key: Bookmark(owner=user.id, url=url, url_hash=key, domain=domain_of(url)[:255],
+                               title=strip_control(entry.title or "")[:500],
+                               description=strip_control(entry.description or "")[:5000],
+                               is_private=private_default if entry.private is None else entry.private,
+                               unread=entry.unread, created_at=entry.added or now, updated_at=now)
+                 for entry, url, key in rows}
+    inserted = (Bookmark.insert_many([b.__data__ for b in bookmarks.values()]).on_conflict_ignore()
+                .returning(Bookmark.id, Bookmark.url_hash).tuples().execute())
+    ids = dict((key, bookmark_id) for bookmark_id, key in inserted)
+    new = [(bookmarks[key], netscape_tags(entry.tags)) for entry, _url, key in rows if key in ids]
     links = []
-    for bookmark, names in zip(bookmarks, tags, strict=True):
+    for bookmark, names in new:
         bookmark.id = ids[bookmark.url_hash]
         links += [(bookmark.id, t) for t in tag_ids(user.id, names, tag_cache)]
-    if links:
+    if links:  # in tag id order: the count triggers lock tag rows in this order, as set_tags does
+        links.sort(key=lambda link: (link[1], link[0]))
         BookmarkTag.insert_many(links, fields=[BookmarkTag.bookmark, BookmarkTag.tag]).execute()
-    for bookmark, names in zip(bookmarks, tags, strict=True):
+    for bookmark, names in new:
         index_bookmark(bookmark, names)
+    return len(new)
 
 
 def netscape_tags(raw):
@@ -95,8 +107,11 @@ def run_file(run_id):
     return os.path.join(imports_dir(), f"{run_id}.html")
 
 
-#: An import still pending this long after its upload was not queued (the queue was out of reach).
+#: An import still pending this long after its upload was not queued (the queue was out of reach);
+#: one running with no batch saved for this long lost its worker (SIGKILL, OOM killer, a restart).
 STALLED_AFTER = datetime.timedelta(minutes=10)
+#: A run whose worker died this many times (a file that kills it each time) ends as failed.
+MAX_STALLS = 3
 
 
 def start_import(user, filename, data):
@@ -115,15 +130,20 @@ def start_import(user, filename, data):
 
 
 def requeue_stalled_imports():
-    """Queue again the imports still pending ``STALLED_AFTER`` after their upload; how many.
+    """Queue again the imports pending ``STALLED_AFTER`` after their upload, or running with no
+    batch saved for that long; how many.
 
     Queueing happens after the upload's commit, and a queue out of reach then (Redis down) is
-    only logged: without this the import would wait for good. A run queued twice is imported
+    only logged: without this the import would wait for good. A run whose worker died mid-file
+    goes back to pending and resumes after its last saved batch. A run queued twice is imported
     once (``run_import`` claims it).
     """
+    cutoff = utcnow() - STALLED_AFTER
+    silent = (ImportRun.progressed_at < cutoff) | ImportRun.progressed_at.is_null()
+    for run in ImportRun.select().where(ImportRun.status == RUNNING, silent):
+        _take_back(run)
     from suite.bookmarks.tasks import import_task
-    stalled = list(ImportRun.select(ImportRun.id).where(ImportRun.status == PENDING,
-                                                        ImportRun.created_at < utcnow() - STALLED_AFTER))
+    stalled = list(ImportRun.select(ImportRun.id).where(ImportRun.status == PENDING, ImportRun.created_at < cutoff))
     for run in stalled:
         if os.path.exists(run_file(run.id)):
             import_task(run.id)
@@ -133,37 +153,85 @@ def requeue_stalled_imports():
     return len(stalled)
 
 
+def _take_back(run):
+    """Set a running import whose worker died back to pending (it resumes), or fail it after ``MAX_STALLS``.
+
+    Only while it is still as read: a batch saved meanwhile means its worker lives.
+    """
+    as_read = (ImportRun.id == run.id) & (ImportRun.status == RUNNING) & (ImportRun.progressed_at == run.progressed_at)
+    if run.stalls + 1 < MAX_STALLS:
+        values = dict(status=PENDING, progressed_at=None, stalls=run.stalls + 1)
+        if run.progressed_at is None:  # running since before migration 0024, which kept no counts: start over
+            values.update(processed=0, created=0, duplicates=0)
+        ImportRun.update(values).where(as_read).execute()
+        return
+    message = (f"The import stopped {MAX_STALLS} times without finishing (its worker was stopped); "
+               f"{run.created:,} bookmarks were imported. Upload the file again for the rest: "
+               "the links already saved are skipped.")
+    if ImportRun.update(status=FAILED, message=message).where(as_read).execute():
+        _remove(run_file(run.id))
+
+
+class TakenOver(Exception):
+    """The run was given to another task (its worker seemed dead, see requeue_stalled_imports)."""
+
+
 def run_import(run_id, path=None):
     """The import task: parse the kept file and import it, recording progress on the run.
 
+    A run taken up again after its worker died resumes after the last batch it saved.
     ``path``: the file of an upload queued before files were named by their run.
     """
     path = path or run_file(run_id)
+    beat = [utcnow()]  # our progressed_at: the run is ours while it still holds this
+    claimed = ImportRun.update(status=RUNNING, progressed_at=beat[0]).where(
+        ImportRun.id == run_id, ImportRun.status == PENDING).execute()
     run = ImportRun.get_or_none(ImportRun.id == run_id)
     if run is None:  # its account was deleted while the file waited: nobody will import it
         _remove(path)
         return None
-    if not ImportRun.update(status="running").where(ImportRun.id == run_id, ImportRun.status == PENDING).execute():
+    if not claimed:
         return None  # queued twice (see requeue_stalled_imports): the other task has it
+    done = run.processed
+
+    def ours():
+        return (ImportRun.id == run_id) & (ImportRun.progressed_at == beat[0])
+
+    def progress(processed, created, duplicates):
+        now = utcnow()
+        if not ImportRun.update(processed=done + processed, created=run.created + created,
+                                duplicates=run.duplicates + duplicates, progressed_at=now).where(ours()).execute():
+            raise TakenOver()  # undoes this batch: the task that has the run now saves it
+        beat[0] = now
+
+    finish = {}
     try:
         with open(path, "rb") as f:
             entries = netscape.parse(f.read())
         user = User.get_by_id(run.owner_id)
-        created, duplicates, invalid = import_entries(
-            user, entries, on_batch=lambda n: ImportRun.update(processed=n).where(ImportRun.id == run_id).execute())
+        import_entries(user, entries[done:], on_batch=progress)
+        created, duplicates = ImportRun.select(ImportRun.created, ImportRun.duplicates).where(
+            ImportRun.id == run_id).tuples().get()
+        invalid = len(entries) - created - duplicates
         message = f"{created:,} imported, {duplicates:,} already saved, {invalid:,} skipped (not http/https)."
-        ImportRun.update(status=DONE, processed=len(entries), created=created, duplicates=duplicates,
-                         message=message).where(ImportRun.id == run_id).execute()
+        finish = dict(status=DONE, processed=len(entries), message=message)
+    except TakenOver:
+        pass
     except (SuiteError, OSError) as err:
-        ImportRun.update(status=FAILED, message=getattr(err, "message", str(err))).where(
-            ImportRun.id == run_id).execute()
+        finish = dict(status=FAILED, message=getattr(err, "message", str(err)))
     except Exception:
         current_app.logger.exception("bookmarks: import %s failed", run_id)
-        ImportRun.update(status=FAILED, message="The import stopped because of an error on our side; "
-                         "the batches before it were saved.").where(ImportRun.id == run_id).execute()
-    finally:
-        _remove(path)
+        finish = dict(status=FAILED, message="The import stopped because of an error on our side; "
+                      "the batches before it were saved.")
+    if finish and not ImportRun.update(**finish).where(ours()).execute() and _live(run_id):
+        finish = {}  # taken over after its last batch
+    if finish:
+        _remove(path)  # not when another task has the run: it reads the file
     return run_id
+
+
+def _live(run_id):
+    return ImportRun.select().where(ImportRun.id == run_id, ImportRun.status.in_([PENDING, RUNNING])).exists()
 
 
 def _remove(path):

@@ -14,6 +14,7 @@ from suite.auth.models import User, utcnow
 from suite.database import BaseModel
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
+RUNNING = "running"  # an import under way
 
 
 class Bookmark(BaseModel):
@@ -115,6 +116,8 @@ class ImportRun(BaseModel):
     duplicates = IntegerField(default=0)
     message = TextField(default="")
     created_at = DateTimeField(default=utcnow)
+    progressed_at = DateTimeField(null=True)  # claimed or last batch saved: a run silent long after died
+    stalls = IntegerField(default=0)  # how often it was taken up again after its worker died
 
     class Meta:
         table_name = "bookmarks_import"

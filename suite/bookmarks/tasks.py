@@ -11,6 +11,8 @@ from suite.jobs import job, periodic_job
 
 BACKLOG_PER_RUN = 50
 BACKLOG_MIN_AGE = 90
+BACKLOG_SECONDS = 40  # a run starts no bookmark after this: well within its minute
+BACKLOG_LEASE = "bookmarks.backlog"
 CHECKS_PER_RUN = 60
 CHECKS_PER_HOST = 3
 HOST_SPACING_SECONDS = 1.0
@@ -24,13 +26,14 @@ def fetch_bookmark_task(bookmark_id):
     return crawl.process(bookmark_id)
 
 
-def process_backlog(limit=BACKLOG_PER_RUN, min_age=BACKLOG_MIN_AGE):
+def process_backlog(limit=BACKLOG_PER_RUN, min_age=BACKLOG_MIN_AGE, budget=BACKLOG_SECONDS):
     """Work through bookmarks still pending (imports queue none one by one); returns how many.
 
     Bookmarks changed in the last ``min_age`` seconds are left to their own queued task. A picture
     still pending after that means its task died with its worker (SIGKILL mid-screenshot): redo it.
     Claimed bookmarks are not picked, and crawl.process claims each one again before working: one
-    that a task or an overlapping run took (or finished) since the query is skipped.
+    that a task or an overlapping run took (or finished) since the query is skipped. No bookmark is
+    started after ``budget`` seconds: the rest waits for the next run.
     """
     from suite.bookmarks import crawl
     now = utcnow()
@@ -38,17 +41,34 @@ def process_backlog(limit=BACKLOG_PER_RUN, min_age=BACKLOG_MIN_AGE):
     pending = (Bookmark.fetch_status == PENDING) | (Bookmark.thumb_status == PENDING)
     ids = [b.id for b in Bookmark.select(Bookmark.id).where(pending, crawl.unclaimed(now), Bookmark.updated_at <= settled)
            .order_by(Bookmark.id).limit(limit)]
+    deadline, done = time.monotonic() + budget, 0
     for bookmark_id in ids:
+        if time.monotonic() >= deadline:
+            break
         crawl.process(bookmark_id)
-    return len(ids)
+        done += 1
+    return done
 
 
 @periodic_job(crontab(minute="*"))
 def backlog_task():
-    """Every minute: fetch a bounded batch of pending bookmarks (imports), and queue stalled imports again."""
+    """Every minute: fetch pending bookmarks (imports) for ``BACKLOG_SECONDS``, and queue stalled imports again.
+
+    One run at a time in the whole suite (a lease): runs queued while one works end at once, so
+    they never fill the task threads ahead of the fetch of a bookmark just saved.
+    """
+    from suite import leases
+    from suite.bookmarks import crawl
     from suite.bookmarks.importer import requeue_stalled_imports
     requeue_stalled_imports()
-    return process_backlog()
+    # held past the budget for the bookmark under way then; lapses by itself if this worker dies
+    token = leases.take(BACKLOG_LEASE, BACKLOG_SECONDS + crawl.claim_lease().total_seconds() / 2)
+    if token is None:
+        return 0
+    try:
+        return process_backlog()
+    finally:
+        leases.give_back(BACKLOG_LEASE, token)
 
 
 def check_links(limit=CHECKS_PER_RUN, per_host=CHECKS_PER_HOST, spacing=HOST_SPACING_SECONDS):

@@ -62,6 +62,48 @@ def test_backlog_fetches_pending_bookmarks_in_bounded_batches(open_app, site):
         assert all(b.thumb_small for b in Bookmark.select())
 
 
+def _settled_pending(app, site, n):
+    """``n`` pending bookmarks saved long ago (an import's): the backlog's work."""
+    import datetime
+
+    from suite.auth.models import utcnow
+    _user_with(app, [f"{site.url}/plain?{i}" for i in range(n)])
+    with app.app_context():
+        Bookmark.update(fetch_status="pending", updated_at=utcnow() - datetime.timedelta(days=1)).execute()
+
+
+def _pending(app):
+    with app.app_context():
+        return Bookmark.select().where(Bookmark.fetch_status == "pending").count()
+
+
+def test_a_backlog_run_while_another_works_ends_at_once(open_app, site):
+    """Queued every minute, backlog runs piled up behind one that took longer (50 pages with their
+    pictures take minutes) and held every task thread: a bookmark just saved waited for them all.
+    While a run works, in any process, the next ones end at once."""
+    from suite import leases
+    from suite.bookmarks.tasks import BACKLOG_LEASE, backlog_task
+    _settled_pending(open_app, site, 2)
+    with open_app.app_context():
+        token = leases.take(BACKLOG_LEASE, 60)  # another worker's run
+        assert backlog_task.call_local() == 0
+    assert _pending(open_app) == 2
+    with open_app.app_context():
+        leases.give_back(BACKLOG_LEASE, token)
+        assert backlog_task.call_local() == 2
+        assert backlog_task.call_local() == 0  # the lease was given back: the next run works too
+    assert _pending(open_app) == 0
+
+
+def test_a_backlog_run_starts_no_bookmark_after_its_time_budget(open_app, site, monkeypatch):
+    """So it leaves its task thread within its minute; the rest waits for the next run."""
+    from suite.bookmarks import crawl
+    monkeypatch.setattr(crawl, "process", lambda bookmark_id: time.sleep(0.4))
+    _settled_pending(open_app, site, 6)
+    with open_app.app_context():
+        assert process_backlog(budget=1.0) == 3  # started at 0, 0.4 and 0.8 s
+
+
 def test_saving_answers_at_once_and_queues_the_fetch(make_app, site):
     from suite.auth.accounts import create_user
     from suite.jobs import huey
