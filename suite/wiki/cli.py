@@ -31,22 +31,23 @@ def export_command(path, force):
 @click.option("--user", "username", required=True, help="Author of revisions added to existing pages.")
 @with_appcontext
 def import_command(path, username):
-    """Load a wiki export zip."""
-    from suite.wiki.archive import import_wiki
+    """Load a wiki export zip (no upload size limit; the same checks per page and file as the web import)."""
+    from suite.wiki.archive import Archive, import_wiki
     require_migrated()
     with db.connection_context():
         user = User.by_name(username)
         if user is None:
             raise click.ClickException(f"no user named {username!r}")
-        with open(path, "rb") as f:
-            data = f.read()
         try:
-            created, updated, problems = import_wiki(data, user)
+            found = Archive(path)
+            with click.progressbar(length=found.total, label="Importing", show_pos=True) as bar:
+                report = import_wiki(found, user, on_page=lambda n, _report: bar.update(1))
         except SuiteError as err:
             raise click.ClickException(err.message) from None
-    for problem in problems:
+    for problem in report.problems:
         click.echo(f"skipped {problem}", err=True)
-    click.echo(f"created {len(created)}, updated {len(updated)}, skipped {len(problems)} pages")
+    click.echo(f"created {report.created}, updated {report.updated}, skipped {report.skipped} pages, "
+               f"attached {report.files} files")
 
 
 COMMANDS = [wiki_group]

@@ -87,3 +87,26 @@ class Attachment(BaseModel):
     class Meta:
         table_name = "wiki_attachment"
         indexes = ((("page", "name"), True),)
+
+
+class ImportRun(BaseModel):
+    """One import of an export zip and its progress (the progress page polls it)."""
+
+    id = AutoField()
+    owner = ForeignKeyField(User, on_delete="CASCADE")
+    filename = CharField(max_length=255, default="")
+    status = CharField(max_length=10, default="pending")  # pending | running | done | failed
+    total = IntegerField(default=0)        # pages in the zip
+    processed = IntegerField(default=0)    # pages done: a run taken up again resumes after them
+    created = IntegerField(default=0)
+    updated = IntegerField(default=0)
+    skipped = IntegerField(default=0)
+    files = IntegerField(default=0)        # attachments added
+    problems = TextField(default="")       # one line per page or file skipped (the first MAX_PROBLEMS)
+    message = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+    progressed_at = DateTimeField(null=True)  # claimed or last page saved: a run silent long after died
+    stalls = IntegerField(default=0)          # how often it was taken up again after its worker died
+
+    class Meta:
+        table_name = "wiki_import"

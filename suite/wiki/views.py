@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -18,10 +19,11 @@ from suite.downloads import streamed
 from suite.embeds import fill_embeds
 from suite.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from suite.requestargs import page_number, whole_number
-from suite.wiki import archive, links, pages
+from suite.wiki import archive, importer, links, pages
 from suite.wiki import attachments as files
 from suite.wiki.forms import EditForm, ImportForm, RenameForm, UploadForm
 from suite.wiki.merge import diff_rows
+from suite.wiki.models import ImportRun
 from suite.wiki.permissions import can_delete, can_edit, can_read, require_admin, require_edit
 from suite.wiki.titles import HOME, clean_title, parent_titles, url_title
 
@@ -404,16 +406,40 @@ def export():
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def import_():
-    """Admins: load an export zip (new pages keep their history; existing pages get a new revision)."""
+    """Admins: upload an export zip; it is checked and kept, then imported in the background."""
     require_admin(current_user)
     form = ImportForm()
-    status, report = 200, None
     if form.validate_on_submit():
         try:
-            report = archive.import_wiki(form.archive.data.read(), current_user)
+            run = importer.start_import(current_user, form.archive.data)
         except (InvalidInput, TooLarge) as err:
             form.archive.errors = [err.message]
-            status = err.status
-    elif request.method == "POST":
-        status = 400
-    return render_template("wiki/import.html", form=form, report=report), status
+            return render_template("wiki/import.html", form=form), err.status
+        return redirect(url_for(".import_progress", run_id=run.id))
+    return render_template("wiki/import.html", form=form), 400 if request.method == "POST" else 200
+
+
+def _own_import(run_id):
+    require_admin(current_user)
+    run = ImportRun.get_or_none(ImportRun.id == run_id, ImportRun.owner == current_user.id)
+    if run is None:
+        raise NotFound("No such import.")
+    return run
+
+
+@bp.route("/import/<int:run_id>")
+@login_required
+def import_progress(run_id):
+    """Progress of an import, its report when done (JS polls the JSON; without JS the page refreshes itself)."""
+    run = _own_import(run_id)
+    return render_template("wiki/import_progress.html", run=run, problems=importer.run_problems(run))
+
+
+@bp.route("/import/<int:run_id>.json")
+@login_required
+def import_status(run_id):
+    """An import's progress as JSON."""
+    run = _own_import(run_id)
+    return jsonify(status=run.status, total=run.total, processed=run.processed, created=run.created,
+                   updated=run.updated, skipped=run.skipped, files=run.files, message=run.message,
+                   problems=importer.run_problems(run))

@@ -1,6 +1,7 @@
 """Export the wiki as a zip and import it back: the round trip keeps pages and history."""
 import io
 import json
+import os
 import zipfile
 
 import pytest
@@ -9,9 +10,17 @@ from suite.wiki.models import Page, Revision
 from tests.wiki.test_permissions import signed_in
 
 
-def import_zip(client, data, name="wiki.zip"):
+def import_zip(client, data, name="wiki.zip", follow=True):
+    """Upload an export; with tasks inline the import is done when the progress page shows."""
     return client.post("/wiki/import", data={"archive": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+                       content_type="multipart/form-data", follow_redirects=follow)
+
+
+def records(data):
+    """The page records of an export zip, each with its whole history, in order."""
+    from suite.wiki.archive import Archive
+    found = Archive(io.BytesIO(data))
+    return [dict(record, revisions=list(found.revisions(record))) for _label, record in found.records()]
 
 
 def test_export_is_a_zip_of_markdown_files_with_manifest(wiki, alice_client):
@@ -22,8 +31,8 @@ def test_export_is_a_zip_of_markdown_files_with_manifest(wiki, alice_client):
     assert resp.status_code == 200 and resp.mimetype == "application/zip"
     zf = zipfile.ZipFile(io.BytesIO(resp.data))
     assert zf.read("pages/Projects/Launch.md").decode() == "Go [[Home]] now\n"
-    manifest = json.loads(zf.read("wiki.json"))
-    launch = next(p for p in manifest["pages"] if p["title"] == "Projects/Launch")
+    assert json.loads(zf.read("wiki.json"))["format"] == "suite-wiki"
+    launch = next(p for p in records(resp.data) if p["title"] == "Projects/Launch")
     assert [r["message"] for r in launch["revisions"]] == ["", "second"]
 
 
@@ -134,7 +143,7 @@ def test_cli_export_and_import_round_trip(wiki, app, make_app, tmp_path):
     other = make_app()
     signed_in(other, "root", admin=True)
     result = other.test_cli_runner().invoke(args=["wiki", "import", str(target), "--user", "root"])
-    assert result.exit_code == 0 and "created 1" in result.output
+    assert result.exit_code == 0 and "created 1, updated 0, skipped 0 pages" in result.output
     with other.app_context():
         assert Page.get(Page.key == "home").version == 1
 
@@ -157,10 +166,10 @@ def test_the_export_streams_every_page_and_its_whole_history_a_few_pages_at_a_ti
     assert resp.is_streamed and resp.headers["Content-Disposition"].startswith("attachment; filename=wiki-")
     zf = zipfile.ZipFile(io.BytesIO(resp.data))
     assert zf.testzip() is None  # every member's checksum holds
-    manifest = json.loads(zf.read("wiki.json"))
-    assert [p["title"] for p in manifest["pages"]] == sorted(titles, key=str.lower)
+    found = records(resp.data)
+    assert [p["title"] for p in found] == sorted(titles, key=str.lower)
     for n, title in enumerate(titles):
-        page = next(p for p in manifest["pages"] if p["title"] == title)
+        page = next(p for p in found if p["title"] == title)
         assert [r["message"] for r in page["revisions"]] == [f"v{v}" for v in range(n + 1)]
         assert all(r["author"] == "alice" for r in page["revisions"])
         assert zf.read(f"pages/{title}.md").decode() == f"{title} text {n}\n"
@@ -183,15 +192,16 @@ def test_the_export_is_one_view_of_the_wiki_while_pages_are_renamed(wiki, alice_
         assert moved.status_code == 302
         data += list(chunks)
         db.close()
-    manifest = json.loads(zipfile.ZipFile(io.BytesIO(b"".join(data))).read("wiki.json"))
-    assert [p["title"] for p in manifest["pages"]] == ["Beta", "Delta", "Gamma"]
-    assert [r["content"] for r in manifest["pages"][-1]["revisions"]] == ["Gamma text\n"]  # not the redirect left
-    export = zipfile.ZipFile(io.BytesIO(alice_client.get("/wiki/export").data))
-    assert [p["title"] for p in json.loads(export.read("wiki.json"))["pages"]] == ["Alpha", "Beta", "Delta", "Gamma"]
+    found = records(b"".join(data))
+    assert [p["title"] for p in found] == ["Beta", "Delta", "Gamma"]
+    assert [r["content"] for r in found[-1]["revisions"]] == ["Gamma text\n"]  # not the redirect left
+    export = records(alice_client.get("/wiki/export").data)
+    assert [p["title"] for p in export] == ["Alpha", "Beta", "Delta", "Gamma"]
 
 
 def manifest_zip(pages_=None, *, raw=None, compression=zipfile.ZIP_DEFLATED):
-    """An export zip holding only wiki.json (``pages_`` as its page list, or ``raw`` bytes)."""
+    """A version 1 export zip (before exports had a member per page): only wiki.json, ``pages_``
+    as its page list (or ``raw`` bytes)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression) as zf:
         zf.writestr("wiki.json", raw if raw is not None else json.dumps(
@@ -305,3 +315,207 @@ def test_a_page_with_text_no_database_holds_is_skipped_and_the_rest_imported(adm
     assert b"2 page(s) created" in resp.data and b"Broken: holds text that is not valid Unicode" in resp.data
     with app.app_context():
         assert sorted(p.title for p in Page.select()) == ["Before", "Last"]
+
+
+# --- The import runs in the background, with a progress page --------------------------------------
+
+def export_of(make_app, *titles):
+    """An export zip of a wiki holding these pages (made in an app of its own)."""
+    source = make_app()
+    writer = signed_in(source, "writer")
+    for title in titles:
+        writer.post(f"/wiki/{title}/edit", data={"content": f"{title} text", "base_revision": 0, "save": "Save"})
+    return writer.get("/wiki/export").data
+
+
+def test_the_upload_only_keeps_the_zip_and_queues_the_import(make_app):
+    from suite.wiki.importer import run_file, run_import
+    from suite.wiki.models import ImportRun
+    data = export_of(make_app, "One", "Two", "Three")
+    app = make_app(TASKS_IMMEDIATE=False)  # the queue keeps the task: nothing runs it
+    admin = signed_in(app, "root", admin=True)
+    resp = import_zip(admin, data, follow=False)
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/wiki/import/1")
+    with app.app_context():
+        assert Page.select().count() == 0
+        assert ImportRun.get_by_id(1).status == "pending" and ImportRun.get_by_id(1).total == 3
+        assert open(run_file(1), "rb").read() == data
+    page = admin.get("/wiki/import/1")
+    assert page.status_code == 200 and b"0</span> of 3 pages" in page.data and b"pending" in page.data
+    with app.app_context():
+        run_import(1)  # what the worker does
+        assert sorted(p.title for p in Page.select()) == ["One", "Three", "Two"]
+        assert not os.path.exists(run_file(1))  # the upload is not kept once imported
+    status = admin.get("/wiki/import/1.json").json
+    assert status["status"] == "done" and status["processed"] == 3 and status["created"] == 3
+    assert b"3 page(s) created, 0 updated, 0 skipped" in admin.get("/wiki/import/1").data
+
+
+def test_an_import_whose_worker_died_resumes_after_the_last_page_it_saved(make_app):
+    from suite.wiki import archive, importer
+    from suite.wiki.models import ImportRun
+    data = export_of(make_app, "One", "Two", "Three")
+    app = make_app(TASKS_IMMEDIATE=False)
+    admin = signed_in(app, "root", admin=True)
+    import_zip(admin, data, follow=False)
+    with app.app_context():
+        real = archive.import_page
+        calls = []
+
+        def dies_on_the_third(*args):
+            calls.append(args[1])
+            if len(calls) == 3:
+                raise SystemExit("worker killed")  # gone without a word: no status written
+            return real(*args)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(archive, "import_page", dies_on_the_third)
+            with pytest.raises(SystemExit):
+                importer.run_import(1)
+        run = ImportRun.get_by_id(1)
+        assert (run.status, run.processed, run.created) == ("running", 2, 2)
+        ImportRun.update(progressed_at=run.progressed_at - importer.STALLED_AFTER).execute()
+        importer.requeue_stalled_imports()  # the minute's task: back to pending, queued again
+        assert ImportRun.get_by_id(1).status == "pending"
+        importer.run_import(1)
+        run = ImportRun.get_by_id(1)
+        assert (run.status, run.processed, run.created, run.stalls) == ("done", 3, 3, 1)
+        assert [p.version for p in Page.select().order_by(Page.key)] == [1, 1, 1]  # none imported twice
+
+
+def test_an_import_is_shown_only_to_the_admin_who_started_it(admin_client, app, make_app):
+    import_zip(admin_client, bytes(manifest_zip([page_record("Fine")])))
+    other_admin = signed_in(app, "root2", admin=True)
+    assert other_admin.get("/wiki/import/1").status_code == 404
+    assert other_admin.get("/wiki/import/1.json").status_code == 404
+
+
+def test_skipped_pages_are_listed_on_the_progress_page_when_it_is_done(admin_client):
+    resp = import_zip(admin_client, bytes(manifest_zip([page_record("../bad"), page_record("Fine")])))
+    assert b"1 page(s) created, 0 updated, 1 skipped" in resp.data
+    assert b'<li class="error">../bad: ' in resp.data
+
+
+# --- A member per page: long histories import back ---------------------------------------------------
+
+def test_a_history_larger_than_the_member_limit_is_split_and_imports_back(wiki, alice_client, make_app, monkeypatch):
+    from suite.wiki import archive
+    monkeypatch.setattr(archive, "MAX_MEMBER_BYTES", 4096)
+    monkeypatch.setattr(archive, "PART_BYTES", 1024)
+    texts = [f"Runbook step {n}\n" + "check the backups " * 19 + "again\n" for n in range(40)]  # ~16 KiB of history
+    for text in texts:
+        wiki.save("Runbook", text, message="step")
+    data = alice_client.get("/wiki/export").data
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    members = [i for i in zf.infolist() if i.filename.startswith("history/")]
+    assert len(members) > 4 and all(i.file_size <= 4096 for i in members)
+    assert sum(i.file_size for i in members) > 16_000
+
+    other = make_app()
+    admin = signed_in(other, "root", admin=True)
+    resp = import_zip(admin, data)
+    assert b"1 page(s) created" in resp.data
+    with other.app_context():
+        runbook = Page.get(Page.key == "runbook")
+        assert runbook.version == 40
+        assert [r.content for r in runbook.revisions.order_by(Revision.number)] == texts
+
+
+def v2_zip(members):
+    """A version 2 export zip with these members (name: text)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("wiki.json", json.dumps({"format": "suite-wiki", "version": 2}))
+        for name, text in members.items():
+            zf.writestr(name, text)
+    return buf.getvalue()
+
+
+def test_a_member_over_the_limit_skips_its_page_and_the_others_come_in(admin_client, app, monkeypatch):
+    from suite.wiki import archive
+    monkeypatch.setattr(archive, "MAX_MEMBER_BYTES", 2000)
+    huge = json.dumps(page_record("Huge", "x" * 5000))
+    resp = import_zip(admin_client, v2_zip({"history/1.json": huge, "history/2.json": json.dumps(page_record("Fine")),
+                                            "history/10.json": json.dumps(page_record("Last"))}))
+    assert b"2 page(s) created, 0 updated, 1 skipped" in resp.data
+    assert b"history/1.json unpacks to more than the import limit" in resp.data
+    with app.app_context():
+        assert sorted(p.title for p in Page.select()) == ["Fine", "Last"]
+
+
+def test_a_zip_unpacking_to_more_than_the_total_limit_is_refused_at_upload(admin_client, app, monkeypatch):
+    from suite.wiki import archive
+    monkeypatch.setattr(archive, "MAX_TOTAL_BYTES", 100_000)
+    bomb = v2_zip({"history/1.json": json.dumps(page_record("Bomb", "0" * 200_000))})
+    assert len(bomb) < 2000
+    resp = import_zip(admin_client, bomb)
+    assert resp.status_code == 413 and b"unpacks to more than the import limit" in resp.data
+    with app.app_context():
+        assert Page.select().count() == 0
+
+
+# --- Attachments travel with their pages -------------------------------------------------------------
+
+def test_attachments_are_exported_and_recreated_on_import(wiki, alice_client, make_app):
+    from tests.wiki.test_attachments import png_bytes, upload
+    wiki.save("Diagram", "![arch](arch.png) [spec](spec.pdf)")
+    picture = png_bytes()
+    assert upload(alice_client, "arch.png", picture, "Diagram").status_code == 302
+    assert upload(alice_client, "spec.pdf", b"%PDF-1.4\n%fake\n", "Diagram").status_code == 302
+    resp = alice_client.get("/wiki/export")
+    assert resp.is_streamed
+    data = resp.data
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    assert zf.read("files/1/arch.png") == picture and zf.read("files/1/spec.pdf") == b"%PDF-1.4\n%fake\n"
+
+    other = make_app()
+    admin = signed_in(other, "root", admin=True)
+    resp = import_zip(admin, data)
+    assert b"1 page(s) created, 0 updated, 0 skipped, 2 file(s) attached" in resp.data
+    image = admin.get("/wiki/Diagram/attachments/arch.png")
+    assert image.status_code == 200 and image.data == picture
+    assert admin.get("/wiki/Diagram/attachments/arch.png?thumb=1").status_code == 200
+    again = import_zip(admin, data)  # the same files again: nothing doubled, nothing reported
+    assert b"0 file(s) attached" in again.data and b'class="error"' not in again.data
+
+
+def test_attached_files_go_through_the_attachment_checks(admin_client, app):
+    from tests.wiki.test_attachments import bomb_png
+    record = dict(page_record("Gallery"), attachments=[
+        {"name": "fake.png", "file": "files/1/fake.png"}, {"name": "bomb.png", "file": "files/1/bomb.png"},
+        {"name": "tool.exe", "file": "files/1/tool.exe"}, {"name": "gone.pdf", "file": "files/1/gone.pdf"},
+        {"name": "notes.txt", "file": "files/1/notes.txt"}])
+    resp = import_zip(admin_client, v2_zip({"history/1.json": json.dumps(record), "files/1/fake.png": "not a png",
+                                            "files/1/bomb.png": bomb_png(),
+                                            "files/1/tool.exe": "MZ", "files/1/notes.txt": "fine"}))
+    text = resp.get_data(as_text=True)
+    assert "1 page(s) created, 0 updated, 0 skipped, 1 file(s) attached" in text
+    assert "Gallery/fake.png: The file is not a valid PNG image." in text
+    assert "Gallery/bomb.png: The image is" in text
+    assert "Gallery/tool.exe: Files of type .exe cannot be attached" in text
+    assert "Gallery/gone.pdf: files/1/gone.pdf is missing from the zip." in text
+    with app.app_context():
+        from suite.wiki.models import Attachment
+        assert [a.name for a in Attachment.select()] == ["notes.txt"]
+
+
+def test_a_file_this_wiki_has_under_the_same_name_is_kept(wiki, alice_client, admin_client, app):
+    from tests.wiki.test_attachments import upload
+    wiki.save("Notes", "see notes.txt")
+    upload(alice_client, "notes.txt", b"from the export", "Notes")
+    data = alice_client.get("/wiki/export").data
+    upload(alice_client, "notes.txt", b"changed here", "Notes")
+    resp = import_zip(admin_client, data)
+    assert b"Notes/notes.txt: differs from the file of that name here, which is kept" in resp.data
+    assert alice_client.get("/wiki/Notes/attachments/notes.txt").data == b"changed here"
+
+
+def test_an_old_single_manifest_export_larger_than_the_member_limit_still_imports(admin_client, app, monkeypatch):
+    from suite.wiki import archive
+    monkeypatch.setattr(archive, "MAX_MEMBER_BYTES", 2000)
+    monkeypatch.setattr(archive, "PEEK_BYTES", 1000)  # the upload request leaves it to the task
+    history = [{"content": f"version {n} " + "words " * 40} for n in range(20)]
+    old = bytes(manifest_zip([{"title": "Runbook", "revisions": history}, page_record("Fine")]))
+    resp = import_zip(admin_client, old)
+    assert b"2</span> of 2 pages" in resp.data and b"2 page(s) created" in resp.data
+    with app.app_context():
+        assert Page.get(Page.key == "runbook").version == 20
