@@ -73,3 +73,42 @@ def test_a_long_tag_and_a_url_in_a_description_or_notes_wrap_on_a_phone(app, bro
         tab.goto(live_server + path)
         assert tab.evaluate("document.documentElement.scrollWidth") <= 390, path
     context.close()
+
+
+# Where a block's text sits in its box: a right-to-left paragraph ends at the right edge, whatever its width.
+TEXT_EDGES = """el => { const r = document.createRange(); r.selectNodeContents(el);
+  const text = r.getBoundingClientRect(), box = el.getBoundingClientRect();
+  return [Math.round(text.left - box.left), Math.round(box.right - text.right)]; }"""
+
+
+def test_hebrew_reads_right_to_left_while_english_and_code_stay_left_to_right(app, browser, live_server):
+    import json
+    from urllib.parse import quote
+    with app.app_context():
+        _, token = create_token(create_user("alice", PASSWORD), "rtl")
+    context, tab = _signed_in_phone(browser, live_server)
+    api = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    page = "/wiki/" + quote("שלום עולם")
+    text = "English first.\n\nזהו טקסט בעברית עם English words ו-123 מספרים.\n\n- פריט אחד\n\n```\nשלום = 1\n```\n"
+    tab.request.put(live_server + "/api/v1" + page, headers=api, data=json.dumps({"content": text, "base_revision": 0}))
+    tab.request.post(live_server + "/api/v1/bookmarks", headers=api,
+                     data=json.dumps({"url": "https://example.com/he", "title": "שלום עולם – כותרת!"}))
+    slug = tab.request.post(live_server + "/api/v1/pastes", headers=api, data=json.dumps(
+        {"title": "הדבקה בעברית!", "files": [{"name": "a.txt", "content": "x\n"}]})).json()["slug"]
+
+    def runs_right_to_left(selector, **has):
+        left, right = tab.locator(selector, **has).first.evaluate(TEXT_EDGES)
+        return right < 2 < left
+
+    tab.goto(live_server + page)
+    assert runs_right_to_left("main h1")
+    assert runs_right_to_left(".wiki-content p", has_text="זהו") and runs_right_to_left(".wiki-content li")
+    assert not runs_right_to_left(".wiki-content p", has_text="English first")
+    assert not runs_right_to_left(".wiki-content pre code")
+    tab.goto(live_server + page + "/edit")
+    assert tab.locator("textarea#content").get_attribute("dir") == "auto"  # each line typed its own way
+    tab.goto(live_server + "/bookmarks/")
+    assert tab.locator(".bm-title").evaluate("el => getComputedStyle(el).direction") == "rtl"
+    tab.goto(live_server + f"/paste/{slug}")
+    assert runs_right_to_left("main h1")
+    context.close()

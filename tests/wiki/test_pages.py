@@ -234,7 +234,7 @@ def test_creating_a_deleted_page_anew_starts_empty_and_says_it_was_deleted(wiki,
     wiki.client.post("/wiki/Launch_plan/delete", data={"message": "spam"})
     for url in ("/wiki/Launch_plan/edit", "/wiki/Launch_plan/edit?rev=1"):
         shown = bob_wiki.client.get(url).data.decode()
-        assert "Creating Launch plan" in shown
+        assert "Creating <bdi>Launch plan</bdi>" in shown
         assert "was deleted by alice" in shown and "/wiki/Launch_plan/history" in shown
         assert "Old, wrong plan" not in shown
     assert bob_wiki.save("Launch_plan", "A new plan.").status_code == 302
