@@ -6,7 +6,6 @@ visibility enforced in the query itself (others see public items only).
 SQLite uses FTS5 with bm25, PostgreSQL its full-text search.
 """
 import operator
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import reduce
@@ -26,11 +25,11 @@ from suite.search.backends import START, STOP, Fts5Backend, PostgresBackend
 from suite.search.indextext import indexed_text, shown_text
 from suite.search.models import KINDS, LIST_COLUMNS, SearchDoc
 from suite.search.querytext import ParsedQuery, parse_query
+from suite.text import word_characters
 
 VISIBILITIES = ("public", "unlisted", "private")
 MAX_BODY = 1_000_000
 MAX_RESULTS = 10_000  # how deep a result list goes, as in Elasticsearch's max_result_window
-TAG_JUNK = re.compile(r"[^\w.+#-]", re.UNICODE)
 
 
 @dataclass
@@ -68,7 +67,7 @@ def normalize_tags(tags):
     """Lower-case tags of letters, digits and ``-_.+#``, de-duplicated, in order."""
     seen = []
     for tag in tags or ():
-        tag = TAG_JUNK.sub("", str(tag).strip().lower().replace(" ", "-"))[:64]
+        tag = word_characters(str(tag).strip().lower().replace(" ", "-"), keep=".+#-")[:64]
         if tag and tag not in seen:
             seen.append(tag)
     return seen

@@ -73,6 +73,13 @@ def test_each_item_of_a_tags_array_is_one_tag_as_in_an_imported_file(api, method
     assert sorted(api(method, f"/{changed['id']}", {"tags": "deep learning"}).get_json()["tags"]) == ["deep", "learning"]
 
 
+def test_a_tag_keeps_its_vowel_signs_and_accents_in_any_script(api):
+    """Python's \\w leaves out marks: हिन्दी was stored as हनद, a decomposed café as cafe."""
+    typed = ["हिन्दी", "தமிழ்", "ภาษาที่", "cafe\u0301", "c++", "Naïve<b>"]
+    b = api("POST", "", {"url": "https://example.com/scripts", "tags": typed}).get_json()
+    assert sorted(b["tags"]) == sorted(["हिन्दी", "தமிழ்", "ภาษาที่", "caf\u00e9", "c++", "naïveb"])
+
+
 def test_without_token_is_401_even_with_a_session(alice_client):
     resp = alice_client.get("/api/v1/bookmarks")
     assert resp.status_code == 401 and resp.get_json()["error"]["code"] == "token_required"
