@@ -179,8 +179,11 @@ def backup_command(path, force):
     with output_file(path, force) as partial:
         source, target = sqlite3.connect(db.obj.database), sqlite3.connect(partial)
         try:
+            # In one step, one read of a snapshot (writers go on: WAL). Taken in steps, SQLite starts
+            # the copy over whenever another process writes between two: under steady writes a
+            # large database was never copied.
             with target:
-                source.backup(target, pages=1024)
+                source.backup(target, pages=-1)
             ok = target.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
             target.close()
