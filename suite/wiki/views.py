@@ -420,10 +420,11 @@ def import_():
 
 
 def _own_import(run_id):
-    require_admin(current_user)
+    """The signed-in admin's import run: anyone else's (or none) is a 404, as for any private item."""
     run = ImportRun.get_or_none(ImportRun.id == run_id, ImportRun.owner == current_user.id)
     if run is None:
         raise NotFound("No such import.")
+    require_admin(current_user)
     return run
 
 
