@@ -4,7 +4,7 @@ import html
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from suite.bookmarks import netscape
@@ -71,6 +71,7 @@ def test_search_query_parsing_never_fails_and_keeps_only_useful_terms(text):
 @FUZZ
 @given(st.lists(st.from_regex(r"[a-z]{2,10}", fullmatch=True), min_size=1, max_size=5))
 def test_search_query_words_round_trip(words):
+    assume("or" not in words)  # "or" between two words or phrases finds either (test_search covers it)
     parsed = parse_query(" ".join(words) + ' "exact phrase" -unwanted tag:Mixed in:wiki')
     assert parsed.words == words and parsed.phrases == ["exact phrase"] and parsed.excluded == ["unwanted"]
     assert parsed.tags == ["mixed"] and parsed.kinds == ["wiki"]
