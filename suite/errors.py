@@ -102,6 +102,10 @@ def handle_http_exception(err):
     if err.code == 413:
         limit = _limit_text()
         message = f"The request body is too large (the limit is {limit})."
+        # Stopped before any view could say how it answers (the form read hit the limit): a client
+        # that takes no HTML (curl piping a big log) gets the one line, not a page on its terminal.
+        if "text/html" not in request.headers.get("Accept", ""):
+            g.plain_errors = True
     code = (err.name or "error").lower().replace(" ", "_")
     headers = {k: v for k, v in (err.get_headers() or []) if k.lower() in ("retry-after", "allow")}
     if err.code == 429 and not any(k.lower() == "retry-after" for k in headers):
@@ -142,7 +146,9 @@ def storage_failure(err):
 
 def _limit_text():
     n = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 else f"{n // 1024} KiB"
+    if n >= 1024 * 1024:
+        return f"{n // (1024 * 1024)} MiB"
+    return f"{n // 1024} KiB" if n >= 1024 else f"{n} bytes"
 
 
 def init_app(app):

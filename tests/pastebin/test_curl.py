@@ -117,6 +117,18 @@ def test_curl_too_large_is_413_plain(make_app):
     assert resp.status_code == 413 and resp.mimetype == "text/plain"
 
 
+def test_curl_over_the_upload_limit_is_the_same_one_line_413(make_app):
+    """A big log piped to curl passes the whole request's limit (SUITE_MAX_UPLOAD_BYTES), which
+    stops the body before the view runs: it got a 57-line HTML page on the terminal."""
+    client = make_app(MAX_UPLOAD_BYTES=1000).test_client()
+    resp = client.post("/paste/", data={"content": (io.BytesIO(b"log line\n" * 500), "big.log")},
+                       content_type="multipart/form-data", csrf=False)
+    assert resp.status_code == 413 and resp.mimetype == "text/plain"
+    assert resp.get_data(as_text=True) == "The request body is too large (the limit is 1000 bytes).\n"
+    browser = client.post("/paste/", data={"content": "y" * 2000}, headers={"Accept": "text/html"}, csrf=False)
+    assert browser.status_code == 413 and browser.mimetype == "text/html"  # the form's page says it in the layout
+
+
 def test_curl_without_anonymous_pastes_is_401(make_app):
     client = make_app(ANONYMOUS_PASTES=False).test_client()
     resp = client.post("/paste/", data={"content": PY}, csrf=False)
