@@ -12,7 +12,7 @@ from suite.bookmarks.urls import domain_of, page_key, saved_url, url_hash
 from suite.database import is_postgres
 from suite.errors import InvalidInput, SuiteError
 from suite.extensions import db
-from suite.text import strip_control
+from suite.text import strip_control, unix_line_ends
 
 BATCH = 500
 #: Locks one owner's import batches against each other on PostgreSQL (pg_advisory_xact_lock's first key).
@@ -70,6 +70,7 @@ def _save_batch(user, rows, private_default, tag_cache):
     bookmarks = {key: Bookmark(owner=user.id, url=url, url_hash=key, domain=domain_of(url)[:255],
                                title=strip_control(entry.title or "")[:500],
                                description=strip_control(entry.description or "")[:5000],
+                               notes=unix_line_ends(strip_control(entry.notes or "")),
                                is_private=private_default if entry.private is None else entry.private,
                                unread=entry.unread, created_at=entry.added or now, updated_at=now)
                  for entry, url, key in rows}

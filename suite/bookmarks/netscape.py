@@ -28,6 +28,7 @@ class Entry:
     url: str
     title: str = ""
     description: str = ""
+    notes: str = ""
     tags: list = field(default_factory=list)
     added: datetime.datetime = None
     private: bool = None
@@ -88,7 +89,7 @@ class _NetscapeParser(HTMLParser):
             special = any(self._attrs.get(k, "").lower() == "true" for k in SPECIAL_FOLDERS)
             self._pending_folder = None if special else phrase_tag(text)
         elif self._mode == "dd" and self._described is not None:
-            self._described.description = text[:5000]
+            self._described.description, self._described.notes = split_notes(text)
         self._text, self._mode = [], None
 
     def handle_starttag(self, tag, attrs):
@@ -179,13 +180,24 @@ def parse(data):
 CONTROL_CHARS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
 
 
+#: linkding's way of keeping notes in a Netscape file (its export writes it, its import reads it):
+#: ``<DD>description[linkding-notes]notes[/linkding-notes]``. The suite writes and reads it too.
+NOTES = re.compile(r"\[linkding-notes\](.*?)\[/linkding-notes\]", re.S)
+
+
+def split_notes(text):
+    """A ``<DD>``'s text as ``(description, notes)``."""
+    notes = "\n\n".join(m.strip() for m in NOTES.findall(text))
+    return NOTES.sub("", text).strip()[:5000], notes[:100_000]
+
+
 def _text(value):
     """Escaped text without control characters (a NUL would make our own importer call the file binary)."""
     return html.escape(str(value).translate(CONTROL_CHARS))
 
 
 def export(bookmarks):
-    """Write bookmarks (objects with url, title, description, tag_names, created_at, ...) as a file, in pieces."""
+    """Write bookmarks (objects with url, title, description, notes, tag_names, created_at, ...) as a file, in pieces."""
     yield "\n".join([DOCTYPE, "<!-- This is an automatically generated file. It will be read and overwritten. -->",
                      '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">',
                      "<TITLE>Bookmarks</TITLE>", "<H1>Bookmarks</H1>", "<DL><p>"]) + "\n"
@@ -195,5 +207,6 @@ def export(bookmarks):
         entry = (f'<DT><A HREF="{_text(b.url)}" ADD_DATE="{stamp}" LAST_MODIFIED="{modified}" '
                  f'PRIVATE="{1 if b.is_private else 0}" TOREAD="{1 if b.unread else 0}" '
                  f'TAGS="{_text(",".join(b.tag_names))}">{_text(b.title or b.url)}</A>\n')
-        yield entry + (f"<DD>{_text(b.description)}\n" if b.description else "")
+        described = _text(b.description) + (f"[linkding-notes]{_text(b.notes)}[/linkding-notes]" if b.notes else "")
+        yield entry + (f"<DD>{described}\n" if described else "")
     yield "</DL><p>\n"

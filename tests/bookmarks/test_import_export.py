@@ -407,6 +407,34 @@ def test_export_html_round_trips(alice_client, app, users):
         assert (again.title, again.tag_names, again.unread) == ("A & B", ["x", "y"], True)
 
 
+def test_notes_round_trip_in_the_format_linkding_writes(alice_client, app, users):
+    """Notes were in no export the suite could import back: moving to another instance lost them."""
+    notes = "My reading notes:\n\n- point <one> & two\n- [link](https://example.com/x)"
+    add(alice_client, "https://example.com/n", title="Noted", description="A description", notes=notes)
+    exported = alice_client.get("/bookmarks/export.html").get_data(as_text=True)
+    assert "<DD>A description[linkding-notes]My reading notes:" in exported and "&lt;one&gt; &amp; two" in exported
+    from suite.auth.accounts import create_user
+    from suite.bookmarks.importer import import_entries
+    with app.app_context():
+        carol = create_user("carol", "correct horse battery")
+        import_entries(carol, netscape.parse(exported.encode()))
+        again = Bookmark.get(Bookmark.owner == carol.id)
+        assert (again.description, again.notes) == ("A description", notes)
+
+
+def test_linkding_notes_come_in_as_notes_not_as_description_text():
+    data = b"""<!DOCTYPE NETSCAPE-Bookmark-file-1>
+<DL><p><DT><A HREF="https://example.com/l" ADD_DATE="1700000000" TAGS="a">Linkding</A>
+<DD>What it is[linkding-notes]Line one
+Line two &amp; more[/linkding-notes]
+<DT><A HREF="https://example.com/m">Only notes</A>
+<DD>[linkding-notes]Just notes[/linkding-notes]
+</DL>"""
+    first, second = netscape.parse(data)
+    assert (first.description, first.notes) == ("What it is", "Line one\nLine two & more")
+    assert (second.description, second.notes) == ("", "Just notes")
+
+
 def test_an_untitled_bookmark_round_trips_untitled_so_the_fetch_can_name_it(open_app, open_client, site):
     from suite.auth.accounts import create_user
     from suite.auth.models import User
