@@ -35,7 +35,7 @@ from suite.extensions import db
 from suite.text import encodable
 from suite.wiki import attachments, pages
 from suite.wiki.models import Attachment, Page, Revision
-from suite.wiki.titles import clean_title, title_key
+from suite.wiki.titles import clean_title, title_columns
 
 FORMAT = "suite-wiki"
 VERSION = 2
@@ -449,7 +449,7 @@ def _import_message(value):
 def _create_with_history(title, record, revisions, authors):
     """A new page with every imported revision (an iterable, read once), renumbered 1..n in order."""
     with db.atomic():
-        page = Page.create(title=title, key=title_key(title), version=0, protected=bool(record.get("protected")),
+        page = Page.create(**title_columns(title), version=0, protected=bool(record.get("protected")),
                            deleted=bool(record.get("deleted")))
         numbered = enumerate(revisions, 1)
         while batch := list(itertools.islice(numbered, 100)):

@@ -19,6 +19,7 @@ class Page(BaseModel):
     id = AutoField()
     title = CharField(max_length=200)
     key = CharField(max_length=200, unique=True)      # case-folded title: lookups ignore case
+    sort_key = CharField(max_length=200, default="")  # case and accents aside: A–Z lists (titles.sort_key)
     version = IntegerField(default=0)
     redirect_to = CharField(max_length=200, null=True)  # key of the target when the page redirects
     protected = BooleanField(default=False)             # only admins may edit
@@ -29,6 +30,7 @@ class Page(BaseModel):
 
     class Meta:
         table_name = "wiki_page"
+        indexes = ((("sort_key", "key"), False),)
 
 
 class Revision(BaseModel):

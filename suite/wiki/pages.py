@@ -23,7 +23,7 @@ from suite.wiki import links
 from suite.wiki.merge import MergeTooCostly, merge3
 from suite.wiki.models import Attachment, Page, Revision
 from suite.wiki.permissions import require_admin, require_delete, require_edit
-from suite.wiki.titles import clean_title, title_key
+from suite.wiki.titles import clean_title, title_columns, title_key
 
 REDIRECT_RE = re.compile(r"^\s*#REDIRECT\s*\[\[([^\[\]|#\n]+)(?:#[^\]]*)?(?:\|[^\]]*)?\]\]", re.I)
 MAX_MESSAGE = 200
@@ -159,7 +159,7 @@ def _commit(page, content, user, message, kind, *, deleted=False, title=None, re
                                                     redirect_target(content))
     changes = {"version": number, "updated_at": now, "deleted": deleted, "redirect_to": redirect}
     if title is not None:
-        changes.update(title=title, key=title_key(title))
+        changes.update(title_columns(title))
     rows = (Page.update(changes).where((Page.id == page.id) & (Page.version == page.version)).execute())
     if rows == 0:
         return None
@@ -214,7 +214,7 @@ def _new_page_row(title, user):
     """An empty page row (version 0) for a first save; None when another save created it first."""
     try:
         with db.atomic():
-            return Page.create(title=title, key=title_key(title), created_by=getattr(user, "id", None))
+            return Page.create(**title_columns(title), created_by=getattr(user, "id", None))
     except IntegrityError:
         return None
 
@@ -392,7 +392,7 @@ def all_pages(page_number=1, per_page=100):
     """Live pages ordered by title (redirects included, marked by ``redirect_to``); one more
     row than ``per_page`` when there is a next page (``one_page``)."""
     return one_page(Page.select().where((Page.deleted == False) & (Page.version > 0))  # noqa: E712
-                    .order_by(Page.key), page_number, per_page)
+                    .order_by(Page.sort_key, Page.key), page_number, per_page)
 
 
 def history(page, page_number=1, per_page=50):
@@ -486,7 +486,7 @@ def _rename(title, new_title, user, rewrite, message):
         raise Conflict("The page changed while you were renaming it; try again.")
     if new_key == old_key:
         return page, []
-    redirect = Page.create(title=old_title, key=old_key, created_by=getattr(user, "id", None))
+    redirect = Page.create(**title_columns(old_title), created_by=getattr(user, "id", None))
     _commit(redirect, f"#REDIRECT [[{new_title}]]\n", user, summary(f"Renamed to {new_title}"), "rename")
     return page, _rewrite_links_to(old_key, old_title, new_title, user, skip=redirect.id) if rewrite else []
 

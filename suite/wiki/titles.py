@@ -61,6 +61,18 @@ def title_key(title):
     return title.casefold()
 
 
+def sort_key(title):
+    """Where a title files in A–Z lists: case and accents aside, so Ärger sits beside Apfel and
+    Éclair among the E's (the key itself keeps them; this only orders)."""
+    decomposed = unicodedata.normalize("NFKD", title.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))[:MAX_TITLE]
+
+
+def title_columns(title):
+    """A page row's columns that follow from its title."""
+    return {"title": title, "key": title_key(title), "sort_key": sort_key(title)}
+
+
 def url_title(title):
     """The title as it appears in URLs: spaces as underscores."""
     return title.replace(" ", "_")

@@ -1,6 +1,8 @@
 """Viewing, creating and editing pages through the web: titles, history, diff, preview."""
+import datetime
 import random
 import re
+from urllib.parse import unquote
 from urllib.parse import quote
 
 import pytest
@@ -226,6 +228,32 @@ def test_all_pages_lists_live_pages_by_title(wiki, alice_client, client):
     html = client.get("/wiki/pages").data.decode()
     assert html.index("Apple") < html.index("Zebra")
     assert ">Gone<" not in html
+
+
+def test_all_pages_files_accented_titles_under_their_letter(wiki, alice_client, client, app):
+    """Listed by the case-folded key, Ärger, Éclair and Öl came after Zebra."""
+    for title in ("Zebra", "Öl", "Éclair", "apfel", "Ärger", "Eimer", "Obst"):
+        wiki.save(title, "text")
+    alice_client.post("/wiki/Eimer/rename", data={"new_title": "Ölkanne"})  # a rename files it anew
+    html = client.get("/wiki/pages").get_data(as_text=True)
+    shown = [unquote(t) for t in re.findall(r'href="/wiki/([^"/]+)">', html)]
+    order = [t for t in shown if t in {"Zebra", "Öl", "Éclair", "apfel", "Ärger", "Ölkanne", "Obst"}]
+    assert order == ["apfel", "Ärger", "Éclair", "Obst", "Öl", "Ölkanne", "Zebra"]
+
+
+def test_pages_saved_before_the_sort_key_are_filed_by_migration_0026(wiki, client, app):
+    from suite.database import migration_runner
+    from suite.extensions import db
+    with app.app_context():
+        runner = migration_runner()
+        runner.down(target="0025_wiki_import_runs")
+        for n, title in enumerate(("Zebra", "Ärger", "apfel")):
+            db.execute_sql(f"INSERT INTO wiki_page (title, key, version, protected, deleted, created_at, updated_at) "
+                           f"VALUES ({db.param}, {db.param}, 1, {db.param}, {db.param}, {db.param}, {db.param})",
+                           (title, title.casefold(), False, False, datetime.datetime(2026, 1, 1 + n),
+                            datetime.datetime(2026, 1, 1 + n)))
+        runner.up()
+        assert [p.title for p in Page.select().order_by(Page.sort_key)] == ["apfel", "Ärger", "Zebra"]
 
 
 def test_creating_a_deleted_page_anew_starts_empty_and_says_it_was_deleted(wiki, bob_wiki, app):
