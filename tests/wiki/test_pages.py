@@ -2,8 +2,7 @@
 import datetime
 import random
 import re
-from urllib.parse import unquote
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 
