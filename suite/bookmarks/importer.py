@@ -1,5 +1,4 @@
 """Importing many bookmarks at once: batches inside transactions, thumbnails left to the backlog task."""
-import datetime
 import os
 
 from flask import current_app
@@ -7,11 +6,22 @@ from flask import current_app
 from suite.auth.models import User, utcnow
 from suite.bookmarks import netscape
 from suite.bookmarks.bookmarks import index_bookmark, tag_ids
-from suite.bookmarks.models import DONE, FAILED, PENDING, RUNNING, Bookmark, BookmarkTag, ImportRun
+from suite.bookmarks.models import Bookmark, BookmarkTag, ImportRun
 from suite.bookmarks.urls import domain_of, page_key, saved_url, url_hash
 from suite.database import is_postgres
 from suite.errors import InvalidInput, SuiteError
 from suite.extensions import db
+from suite.imports import (
+    DONE,
+    FAILED,
+    MAX_STALLS,
+    PENDING,
+    RUNNING,
+    TakenOver,
+    imports_dir,
+    remove_upload,
+    requeue_stalled,
+)
 from suite.text import strip_control, unix_line_ends
 
 BATCH = 500
@@ -96,23 +106,9 @@ def netscape_tags(raw):
     return search.normalize_tags(t.lstrip("#") for t in raw)[:50]
 
 
-def imports_dir():
-    """Where uploaded files wait for the import task."""
-    path = os.path.join(current_app.instance_path, "imports")
-    os.makedirs(path, exist_ok=True)
-    return path
-
-
 def run_file(run_id):
     """Where the uploaded file of an import waits for its task."""
     return os.path.join(imports_dir(), f"{run_id}.html")
-
-
-#: An import still pending this long after its upload was not queued (the queue was out of reach);
-#: one running with no batch saved for this long lost its worker (SIGKILL, OOM killer, a restart).
-STALLED_AFTER = datetime.timedelta(minutes=10)
-#: A run whose worker died this many times (a file that kills it each time) ends as failed.
-MAX_STALLS = 3
 
 
 def start_import(user, filename, data):
@@ -131,50 +127,20 @@ def start_import(user, filename, data):
 
 
 def requeue_stalled_imports():
-    """Queue again the imports pending ``STALLED_AFTER`` after their upload, or running with no
-    batch saved for that long; how many.
+    """Queue again the imports whose task was lost or whose worker died (suite.imports); how many.
 
     Queueing happens after the upload's commit, and a queue out of reach then (Redis down) is
-    only logged: without this the import would wait for good. A run whose worker died mid-file
-    goes back to pending and resumes after its last saved batch. A run queued twice is imported
+    only logged: without this the import would wait for good. A run queued twice is imported
     once (``run_import`` claims it).
     """
-    cutoff = utcnow() - STALLED_AFTER
-    silent = (ImportRun.progressed_at < cutoff) | ImportRun.progressed_at.is_null()
-    for run in ImportRun.select().where(ImportRun.status == RUNNING, silent):
-        _take_back(run)
     from suite.bookmarks.tasks import import_task
-    stalled = list(ImportRun.select(ImportRun.id).where(ImportRun.status == PENDING, ImportRun.created_at < cutoff))
-    for run in stalled:
-        if os.path.exists(run_file(run.id)):
-            import_task(run.id)
-        else:
-            ImportRun.update(status=FAILED, message="The uploaded file is gone; upload it again.").where(
-                ImportRun.id == run.id, ImportRun.status == PENDING).execute()
-    return len(stalled)
-
-
-def _take_back(run):
-    """Set a running import whose worker died back to pending (it resumes), or fail it after ``MAX_STALLS``.
-
-    Only while it is still as read: a batch saved meanwhile means its worker lives.
-    """
-    as_read = (ImportRun.id == run.id) & (ImportRun.status == RUNNING) & (ImportRun.progressed_at == run.progressed_at)
-    if run.stalls + 1 < MAX_STALLS:
-        values = dict(status=PENDING, progressed_at=None, stalls=run.stalls + 1)
-        if run.progressed_at is None:  # running since before migration 0024, which kept no counts: start over
-            values.update(processed=0, created=0, duplicates=0)
-        ImportRun.update(values).where(as_read).execute()
-        return
-    message = (f"The import stopped {MAX_STALLS} times without finishing (its worker was stopped); "
-               f"{run.created:,} bookmarks were imported. Upload the file again for the rest: "
-               "the links already saved are skipped.")
-    if ImportRun.update(status=FAILED, message=message).where(as_read).execute():
-        _remove(run_file(run.id))
-
-
-class TakenOver(Exception):
-    """The run was given to another task (its worker seemed dead, see requeue_stalled_imports)."""
+    return requeue_stalled(
+        ImportRun, run_file, import_task, gone="The uploaded file is gone; upload it again.",
+        stopped=lambda run: (f"The import stopped {MAX_STALLS} times without finishing (its worker was stopped); "
+                             f"{run.created:,} bookmarks were imported. Upload the file again for the rest: "
+                             "the links already saved are skipped."),
+        # running since before migration 0024, which kept no counts: it starts over
+        start_over=dict(processed=0, created=0, duplicates=0))
 
 
 def run_import(run_id, path=None):
@@ -189,7 +155,7 @@ def run_import(run_id, path=None):
         ImportRun.id == run_id, ImportRun.status == PENDING).execute()
     run = ImportRun.get_or_none(ImportRun.id == run_id)
     if run is None:  # its account was deleted while the file waited: nobody will import it
-        _remove(path)
+        remove_upload(path)
         return None
     if not claimed:
         return None  # queued twice (see requeue_stalled_imports): the other task has it
@@ -227,17 +193,9 @@ def run_import(run_id, path=None):
     if finish and not ImportRun.update(**finish).where(ours()).execute() and _live(run_id):
         finish = {}  # taken over after its last batch
     if finish:
-        _remove(path)  # not when another task has the run: it reads the file
+        remove_upload(path)  # not when another task has the run: it reads the file
     return run_id
 
 
 def _live(run_id):
     return ImportRun.select().where(ImportRun.id == run_id, ImportRun.status.in_([PENDING, RUNNING])).exists()
-
-
-def _remove(path):
-    """Delete an uploaded file once it is no longer needed (it holds someone's bookmarks)."""
-    try:
-        os.remove(path)
-    except FileNotFoundError:
-        pass

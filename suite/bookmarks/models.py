@@ -14,7 +14,6 @@ from suite.auth.models import User, utcnow
 from suite.database import BaseModel
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
-RUNNING = "running"  # an import under way
 
 
 class Bookmark(BaseModel):

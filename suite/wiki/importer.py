@@ -5,7 +5,6 @@ it), the zip under ``instance/imports/``, a task that claims the run, and the mi
 requeue of runs whose task was lost or whose worker died (they resume after the last page
 saved; a page imported again is merged as any import merges it, so nothing is doubled).
 """
-import datetime
 import os
 import tempfile
 
@@ -14,24 +13,22 @@ from flask import current_app
 from suite.auth.models import User, utcnow
 from suite.errors import SuiteError
 from suite.extensions import db
+from suite.imports import (
+    DONE,
+    FAILED,
+    MAX_STALLS,
+    PENDING,
+    RUNNING,
+    TakenOver,
+    imports_dir,
+    remove_upload,
+    requeue_stalled,
+)
 from suite.wiki import archive
 from suite.wiki.models import ImportRun
 
-PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
-#: A run pending this long after its upload was not queued; one running with no page saved for
-#: this long lost its worker (SIGKILL, OOM killer, a restart).
-STALLED_AFTER = datetime.timedelta(minutes=10)
-#: A run whose worker died this many times (a zip that kills it each time) ends as failed.
-MAX_STALLS = 3
 #: Problems listed on a run; the count of pages skipped is always whole.
 MAX_PROBLEMS = 500
-
-
-def imports_dir():
-    """Where uploaded zips wait for the import task."""
-    path = os.path.join(current_app.instance_path, "imports")
-    os.makedirs(path, exist_ok=True)
-    return path
 
 
 def run_file(run_id):
@@ -55,44 +52,18 @@ def start_import(user, upload):
             os.replace(partial, run_file(run.id))
             enqueue_after_commit(import_task, run.id)
     finally:
-        _remove(partial)
+        remove_upload(partial)
     return run
 
 
 def requeue_stalled_imports():
-    """Queue again the runs pending ``STALLED_AFTER`` after their upload, or running with no page
-    saved for that long (their worker died: they resume); how many were queued."""
+    """Queue again the runs whose task was lost or whose worker died (suite.imports); how many."""
     from suite.wiki.tasks import import_task
-    cutoff = utcnow() - STALLED_AFTER
-    silent = (ImportRun.progressed_at < cutoff) | ImportRun.progressed_at.is_null()
-    for run in ImportRun.select().where(ImportRun.status == RUNNING, silent):
-        _take_back(run)
-    stalled = list(ImportRun.select(ImportRun.id).where(ImportRun.status == PENDING, ImportRun.created_at < cutoff))
-    for run in stalled:
-        if os.path.exists(run_file(run.id)):
-            import_task(run.id)
-        else:
-            ImportRun.update(status=FAILED, message="The uploaded zip is gone; upload it again.").where(
-                ImportRun.id == run.id, ImportRun.status == PENDING).execute()
-    return len(stalled)
-
-
-def _take_back(run):
-    """Set a running import whose worker died back to pending, or fail it after ``MAX_STALLS``
-    (only while it is still as read: a page saved meanwhile means its worker lives)."""
-    as_read = (ImportRun.id == run.id) & (ImportRun.status == RUNNING) & (ImportRun.progressed_at == run.progressed_at)
-    if run.stalls + 1 < MAX_STALLS:
-        ImportRun.update(status=PENDING, progressed_at=None, stalls=run.stalls + 1).where(as_read).execute()
-        return
-    message = (f"The import stopped {MAX_STALLS} times without finishing (its worker was stopped) after "
-               f"{run.processed:,} of {run.total:,} pages. Upload the zip again for the rest: pages "
-               "already imported are merged, not doubled.")
-    if ImportRun.update(status=FAILED, message=message).where(as_read).execute():
-        _remove(run_file(run.id))
-
-
-class TakenOver(Exception):
-    """The run was given to another task (its worker seemed dead, see requeue_stalled_imports)."""
+    return requeue_stalled(ImportRun, run_file, import_task, gone="The uploaded zip is gone; upload it again.",
+                           stopped=lambda run: (
+                               f"The import stopped {MAX_STALLS} times without finishing (its worker was stopped) "
+                               f"after {run.processed:,} of {run.total:,} pages. Upload the zip again for the rest: "
+                               "pages already imported are merged, not doubled."))
 
 
 def run_import(run_id):
@@ -103,7 +74,7 @@ def run_import(run_id):
         ImportRun.id == run_id, ImportRun.status == PENDING).execute()
     run = ImportRun.get_or_none(ImportRun.id == run_id)
     if run is None:  # its account was deleted while the zip waited
-        _remove(run_file(run_id))
+        remove_upload(run_file(run_id))
         return None
     if not claimed:
         return None  # queued twice: the other task has it
@@ -125,7 +96,7 @@ def run_import(run_id):
                       "the pages before it were imported.")
     ours = (ImportRun.id == run_id) & (ImportRun.progressed_at == beat[0])
     if finish and ImportRun.update(**finish).where(ours).execute():
-        _remove(run_file(run_id))
+        remove_upload(run_file(run_id))
     return run_id
 
 
@@ -158,11 +129,3 @@ def _import_pages(run, beat):
 def run_problems(run):
     """The problems a run listed, one per line."""
     return run.problems.splitlines()
-
-
-def _remove(path):
-    """Delete an uploaded zip once it is no longer needed."""
-    try:
-        os.remove(path)
-    except FileNotFoundError:
-        pass

@@ -352,6 +352,7 @@ def test_the_upload_only_keeps_the_zip_and_queues_the_import(make_app):
 
 
 def test_an_import_whose_worker_died_resumes_after_the_last_page_it_saved(make_app):
+    from suite.imports import STALLED_AFTER
     from suite.wiki import archive, importer
     from suite.wiki.models import ImportRun
     data = export_of(make_app, "One", "Two", "Three")
@@ -373,7 +374,7 @@ def test_an_import_whose_worker_died_resumes_after_the_last_page_it_saved(make_a
                 importer.run_import(1)
         run = ImportRun.get_by_id(1)
         assert (run.status, run.processed, run.created) == ("running", 2, 2)
-        ImportRun.update(progressed_at=run.progressed_at - importer.STALLED_AFTER).execute()
+        ImportRun.update(progressed_at=run.progressed_at - STALLED_AFTER).execute()
         importer.requeue_stalled_imports()  # the minute's task: back to pending, queued again
         assert ImportRun.get_by_id(1).status == "pending"
         importer.run_import(1)
