@@ -7,6 +7,7 @@ Pillow is imported by the functions that draw or decode (in the task worker): a 
 process, which only serves the files, does not load it (about 3 MB).
 """
 import colorsys
+import functools
 import hashlib
 import io
 import os
@@ -21,7 +22,14 @@ LARGE = (1280, 800)
 CARD_CLEAR = 270
 MAX_PIXELS = 40_000_000  # refuse anything larger before decoding it (decompression bombs)
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
-FONT_FILES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "DejaVuSans-Bold.ttf")
+#: The fonts a card is drawn in, each as the places its file may be (a bare name is looked for under
+#: the system's font folders), tried in turn: the first that has a glyph for every character of a
+#: text draws it. DejaVu Sans covers Latin, Greek, Cyrillic, Hebrew and Arabic; Noto Sans CJK
+#: (Debian fonts-noto-cjk) Chinese, Japanese and Korean. With neither, Pillow's own font draws.
+FONT_FILES = (
+    ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "DejaVuSans-Bold.ttf"),
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", "NotoSansCJK-Bold.ttc"),
+)
 
 
 class ImageRefused(Exception):
@@ -133,33 +141,82 @@ def colour_for(text):
     return int(r * 255), int(g * 255), int(b * 255)
 
 
-def _font(size):
+@functools.cache
+def _fonts(size):
+    """The fonts of FONT_FILES found on this machine at a size, in order (Pillow's own when none is)."""
     from PIL import ImageFont
-    for path in FONT_FILES:
-        try:
-            return ImageFont.truetype(path, size)
-        except OSError:
-            continue
-    return ImageFont.load_default(size=size)
+    found = []
+    for places in FONT_FILES:
+        for path in places:
+            try:
+                found.append(ImageFont.truetype(path, size))
+                break
+            except OSError:
+                continue
+    return found or [ImageFont.load_default(size=size)]
+
+
+def _font(size, text):
+    """The first font that has a glyph for every character of the text, else the one missing the fewest."""
+    chars = set("".join(text.split()))
+    missing = [sum(_lacks_glyph(font, char) for char in chars) for font in _fonts(16)]  # any size tells
+    return _fonts(size)[missing.index(min(missing))]
+
+
+def _lacks_glyph(font, char):
+    """True when a font draws a character as its missing-glyph box (tofu)."""
+    mask = font.getmask(char)
+    return (mask.size, bytes(mask)) == _missing_glyph(font)
+
+
+@functools.cache
+def _missing_glyph(font):
+    mask = font.getmask("\uffff")  # U+FFFF is no character: no font has a glyph for it
+    return mask.size, bytes(mask)
 
 
 def _wrap(draw, text, font, width, max_lines):
+    """The text in lines no wider than ``width``, at most ``max_lines`` (the last ending in … when cut short).
+
+    Lines break at spaces; a word wider than a line (a long URL; Chinese and Japanese have no
+    spaces) is broken between characters.
+    """
+    def fits(line):
+        return draw.textlength(line, font=font) <= width
+
     lines, line = [], ""
     for word in text.split():
-        trial = f"{line} {word}".strip()
-        if draw.textlength(trial, font=font) <= width:
-            line = trial
-            continue
-        if line:
-            lines.append(line)
-        line = word
-        if len(lines) == max_lines:
+        if len(lines) > max_lines:
             break
-    if line and len(lines) < max_lines:
+        trial = f"{line} {word}" if line else word
+        if line and not fits(trial):
+            lines.append(line)
+            trial = word
+        while not fits(trial) and len(lines) <= max_lines:
+            cut = _fitting(trial, fits)
+            lines.append(trial[:cut])
+            trial = trial[cut:]
+        line = trial
+    if line:
         lines.append(line)
-    if len(lines) == max_lines and " ".join(lines) != " ".join(text.split()):
-        lines[-1] = lines[-1].rstrip(".…") + "…"
+    if len(lines) > max_lines:
+        lines, last = lines[:max_lines], lines[max_lines - 1]
+        while last and not fits(last + "…"):
+            last = last[:-1]
+        lines[-1] = last.rstrip(" .…") + "…"
     return lines
+
+
+def _fitting(text, fits):
+    """How many of the text's first characters fit a line (at least one)."""
+    low, high = 1, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(text[:middle]):
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def draw_card(domain, title):
@@ -172,10 +229,12 @@ def draw_card(domain, title):
     width, height = LARGE
     image = Image.new("RGB", LARGE, colour_for(domain or "?"))
     draw = ImageDraw.Draw(image)
-    big, small = _font(96), _font(56)
-    draw.text((80, CARD_CLEAR), (domain or "?")[:40], font=big, fill=(255, 255, 255))
+    domain, title = domain or "?", title or ""
+    big, small = _font(96, domain), _font(56, title)
+    for line in _wrap(draw, domain, big, width - 160, 1):
+        draw.text((80, CARD_CLEAR), line, font=big, fill=(255, 255, 255))
     y = CARD_CLEAR + 150
-    for line in _wrap(draw, title or "", small, width - 160, 4):
+    for line in _wrap(draw, title, small, width - 160, 4):
         draw.text((80, y), line, font=small, fill=(255, 255, 255, 230))
         y += 76
     draw.rectangle((0, height - 24, width, height), fill=(0, 0, 0))

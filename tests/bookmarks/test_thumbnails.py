@@ -3,7 +3,7 @@ picture is not given up for a card when the page cannot be fetched again."""
 import os
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from suite.bookmarks import thumbnails
 from suite.bookmarks.bookmarks import update_bookmark
@@ -45,6 +45,56 @@ def test_card_shows_domain_colour_and_is_not_blank():
     card = thumbnails.draw_card("example.com", "A long title " * 20)
     assert card.size == thumbnails.LARGE and not thumbnails.is_blank(card)
     assert card.getpixel((5, 5)) == thumbnails.colour_for("example.com")
+
+
+def _domain_area(card):
+    return card.crop((0, 0, card.width, thumbnails.CARD_CLEAR + 150))
+
+
+def _title_area(card):
+    return card.crop((0, thumbnails.CARD_CLEAR + 150, card.width, card.height - 24))
+
+
+def _text_box(area):
+    """The box (left, top, right, bottom) around everything drawn on an area of a card."""
+    return ImageChops.difference(area, Image.new("RGB", area.size, area.getpixel((0, 0)))).getbbox()
+
+
+def test_card_draws_chinese_japanese_and_korean_titles_in_a_font_that_has_them():
+    """Two titles of different characters draw differently (in DejaVu Sans alone both were rows of □)."""
+    try:
+        ImageFont.truetype("NotoSansCJK-Bold.ttc")
+    except OSError:
+        pytest.skip("Noto Sans CJK is not installed (Debian fonts-noto-cjk, which .ci/run installs)")
+    tokyo, osaka = (thumbnails.draw_card("example.jp", title) for title in ("東京都の天気", "大阪府の地図"))
+    assert ImageChops.difference(tokyo, osaka).getbbox() is not None
+    seoul, busan = (thumbnails.draw_card("example.kr", title) for title in ("서울 날씨", "부산 지도"))
+    assert ImageChops.difference(seoul, busan).getbbox() is not None
+
+
+@pytest.mark.parametrize("domain, title", [
+    ("example.jp", "東京都の天気予報と長い長い長い長い長い長い長い長い長い長い長い長い長い長い文字列です"),
+    ("example.com", "https://example.com/a/long/path/without/any/spaces/at/all?query=string&and=more&even=more"),
+    ("averyveryverylongsubdomainname" * 2 + ".example.com", "Long domain"),
+])
+def test_card_keeps_a_title_or_domain_without_spaces_inside_its_margins(domain, title):
+    """A word wider than a line (a URL; Chinese and Japanese have no spaces) is broken between characters."""
+    card = thumbnails.draw_card(domain, title)
+    domain_box, title_box = _text_box(_domain_area(card)), _text_box(_title_area(card))
+    assert domain_box[2] <= card.width - 80 and title_box[2] <= card.width - 80
+    if len(title) > 20:  # wrapped onto more lines, not cut after the first
+        assert title_box[3] - title_box[1] > 76
+
+
+def test_card_draws_a_latin_title_as_before():
+    """Latin text keeps DejaVu Sans Bold, wrapped at spaces."""
+    card = thumbnails.draw_card("example.com", "Weather in Tokyo and a title long enough to go on to a second line")
+    expected = Image.new("RGB", thumbnails.LARGE, thumbnails.colour_for("example.com"))
+    draw = ImageDraw.Draw(expected)
+    font = ImageFont.truetype("DejaVuSans-Bold.ttf", 56)
+    for y, line in ((0, "Weather in Tokyo and a title long"), (76, "enough to go on to a second line")):
+        draw.text((80, thumbnails.CARD_CLEAR + 150 + y), line, font=font, fill=(255, 255, 255, 230))
+    assert ImageChops.difference(_title_area(card), _title_area(expected)).getbbox() is None
 
 
 def test_page_without_image_gets_a_card(open_client, open_app, site):
