@@ -220,6 +220,18 @@ def test_a_save_naming_a_page_id_no_page_can_have_is_a_conflict_never_500(wiki, 
     assert client.get("/api/v1/wiki/Home").json["content"] == "hello\n"
 
 
+@pytest.mark.parametrize("field, value", [("page_id", "-1"), ("page_id", "0"), ("page_id", "abc"),
+                                          ("base_revision", "-3")])
+def test_a_damaged_hidden_field_is_a_400_that_says_so_and_keeps_the_text(wiki, client, field, value):
+    """A 400 whose page named no field: the hidden field in error has no place of its own."""
+    wiki.save("Home", "hello")
+    resp = wiki.save("Home", "my long edit", base=1, **{field: value})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and f"The form arrived damaged (its hidden field “{field}”" in html
+    assert "my long edit" in html
+    assert ">my long edit<" not in client.get("/wiki/Home").get_data(as_text=True)
+
+
 def test_page_linking_to_a_title_too_long_once_casefolded_is_saved_with_the_link_as_text(wiki, app):
     resp = wiki.save("Linker", f"see [[{'Straße' * 30}]]")
     assert resp.status_code == 302
