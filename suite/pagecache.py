@@ -352,23 +352,44 @@ class PageCache:
 
         def capture(status, headers, exc_info=None):
             captured.update(status=status, headers=headers)
+            if self.too_big_to_keep(key, environ, status, headers):
+                captured["packed"] = varying(list(headers), "Accept-Encoding")
+                return None  # answered below, compressed if the client takes gzip
             return start_response(status, headers, exc_info)
 
         body_iter = self.wsgi_app(environ, capture)
+        if "packed" in captured:
+            return self.compress_on_the_fly(environ, start_response, captured, body_iter)
         wanted = environ.get(ENVIRON_KEY)
         headers = captured.get("headers") or []
         if (wanted is None or not wanted["store"] or (key[0] and not wanted["personal"])
                 or not captured.get("status", "").startswith("200")
                 or any(name.lower() == "set-cookie" for name, _ in headers)):
             return body_iter
-        try:
-            body = b"".join(body_iter)
-        finally:
-            if hasattr(body_iter, "close"):
-                body_iter.close()
+        body = _read_all(body_iter)
         kinds = wanted["kinds"] | ({"user"} if key[0] else set())  # account changes end personal pages
         pinned = tuple((kind, current.get(kind, 0)) for kind in sorted(kinds))
         self.store(key, pinned, wanted["seconds"], captured["status"], list(headers), body)
+        return [body]
+
+    def too_big_to_keep(self, key, environ, status, headers):
+        """True for a shared page the view asked to keep that is too large to be kept (a paste
+        near its 1 MiB limit): it is compressed on each view instead, where gzip saves most."""
+        wanted = environ.get(ENVIRON_KEY)
+        names = {name.lower(): value for name, value in headers}
+        return (not key[0] and wanted is not None and wanted["store"] and status.startswith("200")
+                and "set-cookie" not in names and "content-encoding" not in names
+                and names.get("content-type", "").startswith(COMPRESSIBLE)
+                and names.get("content-length", "").isdigit()
+                and int(names["content-length"]) > self.kept.budget // 4)
+
+    @staticmethod
+    def compress_on_the_fly(environ, start_response, captured, body_iter):
+        """Answer a page too big to keep: gzip-compressed to a client that takes it."""
+        headers, body = captured["packed"], _read_all(body_iter)
+        if accepts_gzip(environ):
+            headers, body = gzipped(headers, body)
+        start_response(captured["status"], headers)
         return [body]
 
     def store(self, key, pinned, seconds, status, headers, body):
@@ -382,6 +403,15 @@ class PageCache:
             slot = [None]
             headers = varying(headers, "Accept-Encoding")
         self.kept.put(key, pinned, (status, headers, body, slot), len(body), seconds)
+
+
+def _read_all(body_iter):
+    """The whole body of a WSGI answer (closing its iterable)."""
+    try:
+        return b"".join(body_iter)
+    finally:
+        if hasattr(body_iter, "close"):
+            body_iter.close()
 
 
 def init_app(app):

@@ -463,6 +463,23 @@ def test_a_client_that_does_not_accept_gzip_gets_the_plain_page(wiki, reader, ac
     assert hit(resp) and "Content-Encoding" not in resp.headers and b"repeats" in resp.data
 
 
+def test_a_shared_page_too_big_to_keep_is_still_compressed_on_each_view(make_app):
+    """Pages over a quarter of the budget are not kept; a 1 MB log paste went out as 2.2 MB of
+    HTML on every view, where gzip sends a seventh of it."""
+    import gzip
+    app = make_app(PAGE_CACHE_MB=0.04)  # keeps pages up to ~10 KB
+    WikiActions(_alice(app)).save("Log", "A line of the log that repeats.\n\n" * 2000)
+    reader = app.test_client()
+    plain = reader.get("/wiki/Log")
+    assert plain.status_code == 200 and "Content-Encoding" not in plain.headers and len(plain.data) > 60_000
+    packed = reader.get("/wiki/Log", headers=GZIP)
+    assert not hit(packed) and packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
+    assert int(packed.headers["Content-Length"]) == len(packed.data) < len(plain.data) / 5
+    assert gzip.decompress(packed.data) == plain.data
+    assert app.wsgi_app.size == 0  # nothing kept
+
+
 def test_a_personal_page_is_never_compressed(alice_client):
     for n in range(30):
         add_bookmark(alice_client, f"https://example.org/{n}", f"Link number {n} with a longer title")
