@@ -1,11 +1,20 @@
 """The bookmark services: add, update, delete, list with filters, tags, bulk edits.
 
 Views and the JSON API call these; they raise suite.errors types and never render.
+
+Every write that changes a user's tags, taggings or visibility first waits for that user's
+other such writes (``_one_writer_per_owner``): the tag-count triggers lock tag rows in the
+order rows change, and a bulk edit, a tag rename and an edit of one of the same bookmarks
+(another tab, the API) took bookmark and tag rows in different orders on PostgreSQL and
+deadlocked, or each checked before the other wrote and hit a unique index (a 500 each time).
+Their checks run after the wait, so each sees what the other committed. SQLite's write
+transactions already run one at a time. A transaction PostgreSQL still ends for a deadlock
+(with the importer or the fetcher, which do not wait) runs once more (``run_again_if_lost``).
 """
 import re
 from dataclasses import dataclass, field
 
-from peewee import SQL, IntegrityError, fn, prefetch
+from peewee import SQL, IntegrityError, Value, fn, prefetch
 
 from suite import pagecache, search
 from suite.auth.models import utcnow
@@ -13,8 +22,17 @@ from suite.bookmarks import files
 from suite.bookmarks.models import PENDING, Bookmark, BookmarkTag, Tag
 from suite.bookmarks.tags import MAX_TAGS, parse_tags
 from suite.bookmarks.urls import domain_of, normalize_url, page_key, saved_url, url_hash
-from suite.database import Prepared, ids_param, in_batches, in_ids, one_page, snapshot
-from suite.errors import InvalidInput, NotFound
+from suite.database import (
+    Prepared,
+    ids_param,
+    in_batches,
+    in_ids,
+    one_at_a_time,
+    one_page,
+    run_again_if_lost,
+    snapshot,
+)
+from suite.errors import Conflict, InvalidInput, NotFound
 from suite.extensions import db
 from suite.requestargs import MAX_NUMBER, MAX_PAGE, whole_number
 from suite.text import strip_control, unix_line_ends
@@ -84,6 +102,7 @@ def find_duplicate(user, url):
     return Bookmark.get_or_none(Bookmark.owner == user.id, Bookmark.url_hash == url_hash(normalize_url(url)))
 
 
+@run_again_if_lost
 def add_bookmark(user, url, *, title="", description="", notes="", tags="", is_private=True,
                  unread=False, enqueue=True):
     """Save a bookmark at once; returns ``(bookmark, created)`` — an existing one for a known URL.
@@ -100,6 +119,7 @@ def add_bookmark(user, url, *, title="", description="", notes="", tags="", is_p
         return existing, False
     try:
         with db.atomic():
+            _one_writer_per_owner(user.id)
             bookmark = Bookmark.create(owner=user.id, url=url, url_hash=key, domain=domain_of(url)[:255], **values)
             set_tags(bookmark, tag_names)
             index_bookmark(bookmark, tag_names)
@@ -108,6 +128,11 @@ def add_bookmark(user, url, *, title="", description="", notes="", tags="", is_p
     except IntegrityError:  # the same URL saved twice at the same moment
         return Bookmark.get(Bookmark.owner == user.id, Bookmark.url_hash == key), False
     return bookmark, True
+
+
+def _one_writer_per_owner(owner_id):
+    """Inside a transaction: wait until no other write to the owner's bookmarks and tags is open (see above)."""
+    one_at_a_time(f"bookmarks of {owner_id}")
 
 
 def _enqueue_fetch(bookmark_id):
@@ -149,41 +174,61 @@ OLD_PAGE_FORGOTTEN = {"page_text": "", "image_url": "", "canonical_url": "", "fa
                       "thumb_source": ""}
 
 
+@run_again_if_lost
 def update_bookmark(bookmark, *, url=None, tags=None, **fields):
     """Change a bookmark's fields, URL or tags; a URL already saved elsewhere is refused."""
     values = _clean(fields)
-    refetch = False
+    key = None
     if url is not None:
         url = saved_url(url)
         if url != bookmark.url:
             key = url_hash(page_key(url))
-            other = Bookmark.get_or_none(Bookmark.owner == bookmark.owner_id,
-                                         Bookmark.url_hash == key, Bookmark.id != bookmark.id)
-            if other is not None:
-                raise InvalidInput(f"You already saved {other.url} (bookmark #{other.id}).")
             values.update(url=url, url_hash=key, domain=domain_of(url)[:255],
                           fetch_status=PENDING, thumb_status=PENDING, is_broken=False, **OLD_PAGE_FORGOTTEN)
-            refetch = True
     tag_names = None if tags is None else parse_tags(tags)
     values["updated_at"] = utcnow()
-    with db.atomic():
-        for key, value in values.items():
-            setattr(bookmark, key, value)
-        # Only the columns changed here: the rest may have been written by the background fetch
-        # since this copy was read (a full save would put its picture back to "pending").
-        bookmark.save(only=[getattr(Bookmark, key) for key in values])
-        if tag_names is not None:
-            set_tags(bookmark, tag_names)
-        fresh = Bookmark.get_by_id(bookmark.id)
-        index_bookmark(fresh, tag_names if tag_names is not None else tags_of(bookmark))
-        if refetch:
-            _enqueue_fetch(bookmark.id)
+    try:
+        with db.atomic():
+            _one_writer_per_owner(bookmark.owner_id)
+            if key is not None:
+                _refuse_saved_elsewhere(bookmark, key)
+            _save_changes(bookmark, values, tag_names)
+    except IntegrityError:  # the URL saved at this moment by a writer that does not wait (an import)
+        if key is not None:
+            _refuse_saved_elsewhere(bookmark, key)
+        raise
+    for name, value in values.items():  # once saved: a run again after a deadlock starts from the same copy
+        setattr(bookmark, name, value)
     return bookmark
 
 
+def _refuse_saved_elsewhere(bookmark, key):
+    """InvalidInput naming the owner's other bookmark of the URL with this hash, if there is one."""
+    other = Bookmark.get_or_none(Bookmark.owner == bookmark.owner_id, Bookmark.url_hash == key,
+                                 Bookmark.id != bookmark.id)
+    if other is not None:
+        raise InvalidInput(f"You already saved {other.url} (bookmark #{other.id}).")
+
+
+def _save_changes(bookmark, values, tag_names):
+    """Write the changed columns and tags, index the bookmark, and fetch a new URL (in a transaction)."""
+    # Only the columns changed here: the rest may have been written by the background fetch
+    # since this copy was read (a full save would put its picture back to "pending").
+    if not Bookmark.update(**values).where(Bookmark.id == bookmark.id).execute():
+        raise NotFound("No such bookmark.")  # deleted meanwhile (another tab): not a 500 on its tag links
+    if tag_names is not None:
+        set_tags(bookmark, tag_names)
+    fresh = Bookmark.get_by_id(bookmark.id)
+    index_bookmark(fresh, tag_names if tag_names is not None else tags_of(bookmark))
+    if "url_hash" in values:
+        _enqueue_fetch(bookmark.id)
+
+
+@run_again_if_lost
 def delete_bookmark(bookmark):
     """Delete a bookmark, its index entry and the picture files no other bookmark uses."""
     with db.atomic():
+        _one_writer_per_owner(bookmark.owner_id)
         _delete_rows([bookmark.id])
 
 
@@ -206,7 +251,7 @@ def tags_of(bookmark):
 def tag_ids(owner_id, names, cache=None):
     """Ids of the owner's tags by name, creating the missing ones."""
     cache = {} if cache is None else cache
-    missing = [n for n in names if n not in cache]
+    missing = sorted({n for n in names if n not in cache})  # in one order: two saves creating the same tags
     if missing:
         # INSERT … ON CONFLICT DO NOTHING, then read: safe when another save creates the same tag now
         Tag.insert_many([(owner_id, n) for n in missing], fields=[Tag.owner, Tag.name]).on_conflict_ignore().execute()
@@ -216,11 +261,12 @@ def tag_ids(owner_id, names, cache=None):
 
 
 def set_tags(bookmark, names):
-    """Replace the bookmark's tags with ``names``."""
-    BookmarkTag.delete().where(BookmarkTag.bookmark == bookmark.id).execute()
+    """Replace the bookmark's tags with ``names`` (the links it keeps are left alone)."""
     ids = sorted(tag_ids(bookmark.owner_id, names))  # in id order: the count triggers lock tag rows in this order
-    if ids:
-        BookmarkTag.insert_many([(bookmark.id, t) for t in ids], fields=[BookmarkTag.bookmark, BookmarkTag.tag]).execute()
+    BookmarkTag.delete().where(BookmarkTag.bookmark == bookmark.id, BookmarkTag.tag.not_in(ids)).execute()
+    if ids:  # a link made meanwhile by a writer that does not wait (an import) is no error
+        BookmarkTag.insert_many([(bookmark.id, t) for t in ids],
+                                fields=[BookmarkTag.bookmark, BookmarkTag.tag]).on_conflict_ignore().execute()
 
 
 @dataclass
@@ -403,28 +449,39 @@ def tags_in_use(user, limit=200):
     return [name for (name,) in query.tuples()]
 
 
+@run_again_if_lost
 def rename_tag(user, old, new):
     """Rename a tag; renaming onto an existing tag merges the two. Returns bookmarks touched."""
     old_names, new_names = parse_tags(old), parse_tags(new)
     if len(old_names) != 1 or len(new_names) != 1:
         raise InvalidInput("Give one tag to rename and one new name.")
-    source = Tag.get_or_none(Tag.owner == user.id, Tag.name == old_names[0])
-    if source is None:
-        raise NotFound(f"You have no tag {old_names[0]!r}.")
-    if new_names[0] == source.name:
-        return 0
-    with db.atomic():
-        ids = [r.bookmark_id for r in BookmarkTag.select(BookmarkTag.bookmark).where(BookmarkTag.tag == source.id)]
-        target = Tag.get_or_none(Tag.owner == user.id, Tag.name == new_names[0])
-        if target is None:  # the name only: the counts on the row are the triggers' to keep
-            Tag.update(name=new_names[0]).where(Tag.id == source.id).execute()
-        else:
-            already = BookmarkTag.select(BookmarkTag.bookmark).where(BookmarkTag.tag == target.id)
-            BookmarkTag.delete().where(BookmarkTag.tag == source.id, BookmarkTag.bookmark.in_(already)).execute()
-            BookmarkTag.update(tag=target.id).where(BookmarkTag.tag == source.id).execute()
-            source.delete_instance()
-        _reindex(ids)
+    (old_name,), (new_name,) = old_names, new_names
+    try:
+        with db.atomic():
+            _one_writer_per_owner(user.id)
+            source = Tag.get_or_none(Tag.owner == user.id, Tag.name == old_name)
+            if source is None:
+                raise NotFound(f"You have no tag {old_name!r}.")
+            if new_name == old_name:
+                return 0
+            ids = [r.bookmark_id for r in BookmarkTag.select(BookmarkTag.bookmark).where(BookmarkTag.tag == source.id)]
+            target = Tag.get_or_none(Tag.owner == user.id, Tag.name == new_name)
+            if target is None:  # the name only: the counts on the row are the triggers' to keep
+                Tag.update(name=new_name).where(Tag.id == source.id).execute()
+            else:
+                _merge_tag(source.id, target.id)
+            _reindex(ids)
+    except IntegrityError:  # the new name made at this moment by a writer that does not wait (an import)
+        raise Conflict(f"The tag {new_name!r} was created at the same moment; please try again.") from None
     return len(ids)
+
+
+def _merge_tag(source_id, target_id):
+    """Give the target tag to every bookmark carrying the source tag, then delete the source tag."""
+    moved = BookmarkTag.select(BookmarkTag.bookmark, Value(target_id)).where(BookmarkTag.tag == source_id)
+    BookmarkTag.insert_from(moved, [BookmarkTag.bookmark, BookmarkTag.tag]).on_conflict_ignore().execute()
+    BookmarkTag.delete().where(BookmarkTag.tag == source_id).execute()
+    Tag.delete().where(Tag.id == source_id).execute()
 
 
 def _reindex(ids):
@@ -436,6 +493,7 @@ ALL_IDS = range(1, MAX_NUMBER + 1)
 BULK_ACTIONS = ("add_tags", "remove_tags", "make_private", "make_public", "mark_read", "mark_unread", "delete")
 
 
+@run_again_if_lost
 def bulk_edit(user, ids, action, tags=""):
     """Apply one action to several of the user's bookmarks; returns how many changed."""
     if action not in BULK_ACTIONS:
@@ -446,11 +504,13 @@ def bulk_edit(user, ids, action, tags=""):
         raise InvalidInput("The selection is malformed.") from None
     if not ids:
         raise InvalidInput("Select at least one bookmark.")
-    own = [b.id for b in Bookmark.select(Bookmark.id).where(Bookmark.owner == user.id, Bookmark.id.in_(ids))]
     names = parse_tags(tags) if action in ("add_tags", "remove_tags") else []
     if action in ("add_tags", "remove_tags") and not names:
         raise InvalidInput("Enter the tags to add or remove.")
     with db.atomic():
+        _one_writer_per_owner(user.id)
+        own = [b.id for b in Bookmark.select(Bookmark.id).where(Bookmark.owner == user.id, Bookmark.id.in_(ids))
+               .order_by(Bookmark.id)]
         if action == "delete":
             _delete_rows(own)
             return len(own)
