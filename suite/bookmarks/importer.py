@@ -115,11 +115,9 @@ def start_import(user, filename, data):
     """Check an uploaded file, keep it, and queue its import; returns the ImportRun."""
     from suite.bookmarks.tasks import import_task
     from suite.jobs import enqueue_after_commit
-    entries = netscape.parse(data)
-    if not entries:
-        raise InvalidInput("This bookmark file holds no bookmarks.")
+    links = netscape.check(data)  # the task parses: a 13 MB file held the upload 6-12 s, then was parsed again
     with db.atomic():
-        run = ImportRun.create(owner=user.id, filename=(filename or "")[:255], total=len(entries))
+        run = ImportRun.create(owner=user.id, filename=(filename or "")[:255], total=links)
         with open(run_file(run.id), "wb") as f:
             f.write(data)
         enqueue_after_commit(import_task, run.id)
@@ -175,6 +173,8 @@ def run_import(run_id, path=None):
     try:
         with open(path, "rb") as f:
             entries = netscape.parse(f.read())
+        if len(entries) != run.total:  # the upload counted links by a regular expression
+            ImportRun.update(total=len(entries)).where(ImportRun.id == run_id).execute()
         user = User.get_by_id(run.owner_id)
         import_entries(user, entries[done:], on_batch=progress)
         created, duplicates = ImportRun.select(ImportRun.created, ImportRun.duplicates).where(

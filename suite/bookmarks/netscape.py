@@ -159,21 +159,40 @@ def _cut_off(text):
     return len(DL_OPEN.findall(text)) > len(DL_CLOSE.findall(text)) or tail.rfind("<") > tail.rfind(">")
 
 
-def parse(data):
-    """Read a Netscape bookmark file (bytes); InvalidInput when it is not one or is cut off."""
-    text = decode(data) if isinstance(data, bytes) else data
+#: A link's start tag; ``[^<>]`` keeps each try to one tag, so a file of unclosed tags is counted in linear time.
+LINK = re.compile(r"<a\s[^<>]*\bhref\s*=", re.I)
+
+
+def check(data):
+    """How many links a Netscape bookmark file (bytes) holds, read with a few regular expressions
+    and no parse (an upload answers at once; the import task parses); InvalidInput when it is no
+    such file, is cut off or holds no link."""
+    return _checked(decode(data) if isinstance(data, bytes) else data)[1]
+
+
+def _checked(text):
+    """``(text, links)`` of a file that passes ``check``."""
     head = text[:4096].lstrip().upper()
     if not head.startswith(DOCTYPE.upper()) and not ("<DL" in head and "<A " in text[:65536].upper()):
         raise InvalidInput("This is not a Netscape bookmark file (the HTML export of Firefox, Chrome, "
                            "Pinboard, linkding or Karakeep); it should start with "
                            f"{DOCTYPE}.")
+    links = len(LINK.findall(text))
+    if _cut_off(text) or not DL_OPEN.search(text):
+        raise InvalidInput(f"This bookmark file is incomplete (truncated?): it ends before its lists are closed. "
+                           f"{links:,} links were readable; nothing was imported. "
+                           "Export the file again and upload the whole file.")
+    if not links:
+        raise InvalidInput("This bookmark file holds no bookmarks.")
+    return text, links
+
+
+def parse(data):
+    """Read a Netscape bookmark file (bytes); InvalidInput when ``check`` refuses it."""
+    text, _links = _checked(decode(data) if isinstance(data, bytes) else data)
     parser = _NetscapeParser()
     parser.feed(well_formed(text))
     parser.close()
-    if _cut_off(text) or parser.max_depth == 0:
-        raise InvalidInput(f"This bookmark file is incomplete (truncated?): it ends before its lists are closed. "
-                           f"{len(parser.entries):,} entries were readable; nothing was imported. "
-                           "Export the file again and upload the whole file.")
     return parser.entries
 
 

@@ -156,6 +156,30 @@ def _is_the_import_form_saying(resp, message):
     assert re.search(r'<small class="error" role="alert"[^>]*>[^<]*' + re.escape(message.decode()), file_field.group(0))
 
 
+def test_the_upload_answers_without_parsing_the_file_which_the_task_parses_once(make_app, monkeypatch):
+    """A 13 MB file held the upload request 6-12 s for a parse that only counted the links,
+    and the task parsed it all again."""
+    from suite.bookmarks.tasks import import_task
+    parses = []
+    real = netscape.well_formed
+    monkeypatch.setattr(netscape, "well_formed", lambda text: parses.append(1) or real(text))
+    from suite.auth.accounts import create_user
+    from tests.conftest import PASSWORD, sign_in
+    app = make_app(TASKS_IMMEDIATE=False)
+    with app.app_context():
+        user = create_user("alice", PASSWORD)
+    client = app.test_client()
+    sign_in(client, user)
+    resp = client.post("/bookmarks/import", data={"file": (io.BytesIO(FIREFOX.encode()), "b.html")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 302 and parses == []
+    with app.app_context():
+        assert ImportRun.get().total == len(netscape.LINK.findall(FIREFOX))
+        import_task.call_local(ImportRun.get().id)
+        run = ImportRun.get()
+    assert parses == [1] and run.status == "done" and run.processed == run.total > 0
+
+
 def test_a_file_of_unclosed_tags_is_read_in_linear_time_with_its_links():
     # HTMLParser alone (Python before 3.11.13, CVE-2025-6069) would take hours on this 1.2 MB upload.
     text = ("<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p>\n<DT><A HREF=\"https://a.example/\">Kept</A>\n"
