@@ -127,6 +127,19 @@ def test_counts_are_per_user_and_go_with_the_account(app, users):
         assert Tag.select().where(Tag.owner == alice.id).count() == 0
 
 
+def test_the_sidebar_shows_the_most_used_tags_a_to_z_and_says_how_many_more(app, users, alice_client):
+    """Cut at 200 A–Z, it showed archive000…archive199 and never work or python, with no sign of more."""
+    alice = users["alice"]
+    with app.app_context():
+        add(alice, "https://a.example/", "work python")
+        add(alice, "https://b.example/", "work python")
+        add(alice, "https://c.example/", " ".join(f"archive{n:03}" for n in range(5)))
+        cloud = svc.tags_in_use(alice, limit=4)
+    assert cloud.names == ["archive000", "archive001", "python", "work"] and cloud.more == 3
+    html = alice_client.get("/bookmarks/").get_data(as_text=True)
+    assert ">work</a>" in html and ">python</a>" in html and "0 less used" not in html
+
+
 def test_tag_lists_read_the_counts(app, users, alice_client, token):
     alice = users["alice"]
     with app.app_context():
@@ -135,7 +148,7 @@ def test_tag_lists_read_the_counts(app, users, alice_client, token):
         Tag.create(owner=alice.id, name="unused")
         assert svc.tag_counts(alice) == [("x", 2), ("y", 1)]
         assert svc.tag_counts(alice, public_only=True) == [("x", 1), ("y", 1)]
-        assert svc.tags_in_use(alice) == ["x", "y"]
+        assert svc.tags_in_use(alice).names == ["x", "y"]
     api = alice_client.application.test_client().get("/api/v1/bookmarks/tags",
                                                      headers={"Authorization": f"Bearer {token}"})
     assert api.get_json()["items"] == [{"name": "x", "count": 2}, {"name": "y", "count": 1}]
