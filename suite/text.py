@@ -89,3 +89,10 @@ def init_app(app):
     """Register ``xml_text`` for the feeds' templates and ``diff_line`` for the diff views."""
     app.add_template_filter(strip_control, "xml_text")
     app.add_template_filter(diff_line, "diff_line")
+
+
+def sort_key(text):
+    """Where a text files in A–Z lists: case and accents aside, so Ärger sits beside Apfel and
+    Éclair among the E's (NFKD, case-folded, without combining marks)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

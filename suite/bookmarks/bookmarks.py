@@ -35,7 +35,7 @@ from suite.database import (
 from suite.errors import Conflict, InvalidInput, NotFound
 from suite.extensions import db
 from suite.requestargs import MAX_NUMBER, MAX_PAGE, whole_number
-from suite.text import strip_control, unix_line_ends
+from suite.text import sort_key, strip_control, unix_line_ends
 
 MAX_TITLE, MAX_DESCRIPTION, MAX_NOTES = 500, 5000, 100_000
 SORTS = {"date": "newest first", "old": "oldest first", "title": "title A–Z"}
@@ -60,6 +60,8 @@ def _clean(fields):
             if len(value) > limit:
                 raise InvalidInput(f"The {name} is too long (at most {limit:,} characters).")
             out[name] = value
+    if "title" in out:
+        out["title_sort"] = sort_key(out["title"])[:MAX_TITLE]
     for name in ("is_private", "unread"):
         if name in fields and fields[name] is not None:
             out[name] = bool(fields[name])
@@ -396,7 +398,7 @@ def list_bookmarks(user, f, notes=False):
 
 ORDERS = {"date": (Bookmark.created_at.desc(), Bookmark.id.desc()),
           "old": (Bookmark.created_at, Bookmark.id),
-          "title": (fn.LOWER(Bookmark.title), Bookmark.id)}
+          "title": (Bookmark.title_sort, Bookmark.id)}
 
 
 def _page_of_all(order, columns):

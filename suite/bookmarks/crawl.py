@@ -4,7 +4,7 @@ import io
 import logging
 
 from flask import current_app
-from peewee import fn
+from peewee import Case, fn
 
 from suite import pagecache
 from suite.auth.models import utcnow
@@ -22,7 +22,7 @@ from suite.bookmarks.metadata import parse_html
 from suite.bookmarks.models import DONE, FAILED, PENDING, Bookmark
 from suite.bookmarks.screenshot import BrowserClosed, ScreenshotFailed, backend_for
 from suite.extensions import db
-from suite.text import strip_control
+from suite.text import sort_key, strip_control
 
 IMAGE_TYPES = ("image/",)
 REAL_PICTURES = ("screenshot", "og:image")  # taken of the page itself, unlike a drawn card
@@ -76,7 +76,10 @@ def _page_values(page):
         values[Bookmark.fetch_error] = values[Bookmark.fetch_error] or f"The page answered HTTP {page.status}."
     elif page.is_html and page.body:
         meta = parse_html(page.text(), page.url)
-        values.update({Bookmark.title: _unless_set(Bookmark.title, strip_control(meta.title)[:500]),
+        title = strip_control(meta.title)[:500]
+        values.update({Bookmark.title: _unless_set(Bookmark.title, title),
+                       Bookmark.title_sort: Case(None, [(Bookmark.title == "", sort_key(title)[:500])],
+                                                    Bookmark.title_sort),
                        Bookmark.description: _unless_set(Bookmark.description, strip_control(meta.description)),
                        Bookmark.image_url: meta.image[:2000], Bookmark.canonical_url: meta.canonical[:2000],
                        Bookmark.page_text: strip_control(meta.text),

@@ -22,7 +22,7 @@ from suite.imports import (
     remove_upload,
     requeue_stalled,
 )
-from suite.text import strip_control, unix_line_ends
+from suite.text import sort_key, strip_control, unix_line_ends
 
 BATCH = 500
 #: Locks one owner's import batches against each other on PostgreSQL (pg_advisory_xact_lock's first key).
@@ -79,6 +79,7 @@ def _save_batch(user, rows, private_default, tag_cache):
     now = utcnow()
     bookmarks = {key: Bookmark(owner=user.id, url=url, url_hash=key, domain=domain_of(url)[:255],
                                title=strip_control(entry.title or "")[:500],
+                               title_sort=sort_key(strip_control(entry.title or "")[:500])[:500],
                                description=strip_control(entry.description or "")[:5000],
                                notes=unix_line_ends(strip_control(entry.notes or "")),
                                is_private=private_default if entry.private is None else entry.private,

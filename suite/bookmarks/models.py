@@ -25,6 +25,7 @@ class Bookmark(BaseModel):
     url_hash = CharField(max_length=64)  # sha256 of the normalized URL; unique per owner
     domain = CharField(max_length=255, index=True)
     title = TextField(default="")
+    title_sort = CharField(max_length=500, default="")  # the title with case and accents aside (title A–Z)
     description = TextField(default="")
     notes = TextField(default="")
     is_private = BooleanField(default=True)

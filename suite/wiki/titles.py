@@ -3,6 +3,7 @@ import re
 import unicodedata
 
 from suite.errors import InvalidInput
+from suite.text import sort_key
 
 MAX_TITLE = 200
 HOME = "Home"
@@ -61,16 +62,9 @@ def title_key(title):
     return title.casefold()
 
 
-def sort_key(title):
-    """Where a title files in A–Z lists: case and accents aside, so Ärger sits beside Apfel and
-    Éclair among the E's (the key itself keeps them; this only orders)."""
-    decomposed = unicodedata.normalize("NFKD", title.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))[:MAX_TITLE]
-
-
 def title_columns(title):
-    """A page row's columns that follow from its title."""
-    return {"title": title, "key": title_key(title), "sort_key": sort_key(title)}
+    """A page row's columns that follow from its title (``sort_key`` files it in A–Z lists)."""
+    return {"title": title, "key": title_key(title), "sort_key": sort_key(title)[:MAX_TITLE]}
 
 
 def url_title(title):

@@ -124,6 +124,7 @@ def test_bookmark_of_a_big_utf8_page_gets_its_title_and_words(open_client, open_
     add(open_client, f"{site.url}/big-utf8")
     bookmark = only_bookmark(open_app)
     assert bookmark.title == "Привет мир" and "слово" in bookmark.page_text
+    assert bookmark.title_sort == "привет мир"  # filed in title A–Z by the title the page gave
 
 
 def test_closed_port_is_a_clear_error():

@@ -255,6 +255,34 @@ def test_sort_by_title(alice_client):
     assert html.index("Alpha") < html.index("beta") < html.index("Gamma")
 
 
+def test_title_a_to_z_files_accented_titles_under_their_letter_however_they_were_saved(alice_client, app, users):
+    """Ordered by lower(title), Ärger, Éclair and Öl came after Zebra."""
+    from suite.bookmarks import netscape
+    from suite.bookmarks.importer import import_entries
+    for n, title in enumerate(("Zebra", "Öl", "apfel")):
+        add(alice_client, f"https://example.com/{n}", title=title)
+    with app.app_context():
+        import_entries(users["alice"], [netscape.Entry(url="https://example.com/i", title="Éclair"),
+                                        netscape.Entry(url="https://example.com/j", title="Obst")])
+        edited = Bookmark.get(Bookmark.title == "Zebra")
+    alice_client.post(f"/bookmarks/{edited.id}/edit", data={
+        "url": edited.url, "title": "Ärger", "description": "", "notes": "", "tags": "", "is_private": "y"})
+    html = alice_client.get("/bookmarks/?sort=title&view=list").get_data(as_text=True)
+    shown = re.findall(r'class="bm-title"[^>]*>([^<]+)<', html)
+    assert shown == ["apfel", "Ärger", "Éclair", "Obst", "Öl"]
+
+
+def test_bookmarks_saved_before_the_title_sort_key_are_filed_by_migration_0027(alice_client, app):
+    from suite.database import migration_runner
+    for n, title in enumerate(("Zebra", "Ärger", "apfel")):
+        add(alice_client, f"https://example.com/{n}", title=title)
+    with app.app_context():
+        runner = migration_runner()
+        runner.down(target="0026_wiki_title_sort_key")
+        runner.up()
+        assert [b.title for b in Bookmark.select().order_by(Bookmark.title_sort)] == ["apfel", "Ärger", "Zebra"]
+
+
 def test_pagination_keeps_filters(alice_client):
     for i in range(4):
         add(alice_client, f"https://example.com/{i}", tags="t")
