@@ -44,14 +44,16 @@ URLS = st.builds(lambda host, path, q: f"https://{host}.example/{path}?q={q}",
 
 @FUZZ
 @given(st.lists(st.tuples(URLS, TITLE, st.text(max_size=60),
-                          st.lists(st.from_regex(r"[\w-]{1,12}", fullmatch=True), max_size=3), st.booleans()),
+                          st.lists(st.from_regex(r"[\w-]{1,12}", fullmatch=True), max_size=3), st.booleans(),
+                          st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=60)),
                 min_size=1, max_size=5))
 def test_netscape_export_then_parse_round_trips(rows):
     stamp = datetime.datetime(2024, 5, 1, 12, 0, 0)
     bookmarks = [SimpleNamespace(url=u, title=t.strip(), description=d.strip(), tag_names=parse_tags(tags),
-                                 is_private=p, unread=False, created_at=stamp, updated_at=stamp)
-                 for u, t, d, tags, p in rows]
+                                 is_private=p, unread=False, created_at=stamp, updated_at=stamp, notes=n.strip())
+                 for u, t, d, tags, p, n in rows]
     entries = netscape.parse("".join(netscape.export(bookmarks)).encode("utf-8"))
+    assert [e.notes for e in entries] == [b.notes for b in bookmarks]
     assert [e.url for e in entries] == [b.url for b in bookmarks]
     assert [e.private for e in entries] == [b.is_private for b in bookmarks]
     assert [sorted(set(e.tags)) for e in entries] == [sorted(set(b.tag_names)) for b in bookmarks]
