@@ -82,8 +82,10 @@ def run_import(run_id):
     try:
         _import_pages(run, beat)
         run = ImportRun.get_by_id(run_id)
+        same = run.processed - run.created - run.updated - run.skipped  # pages already as the zip has them
         finish = dict(status=DONE, message=f"{run.created:,} page(s) created, {run.updated:,} updated, "
-                      f"{run.skipped:,} skipped, {run.files:,} file(s) attached.")
+                      f"{run.skipped:,} skipped, {run.files:,} file(s) attached."
+                      + (f" {same:,} page(s) were already as in the zip." if same else ""))
     except TakenOver:
         pass
     except SuiteError as err:

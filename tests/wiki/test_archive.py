@@ -70,6 +70,18 @@ def test_import_onto_existing_page_adds_a_revision(wiki, alice_client, admin_cli
         assert Revision.get(Revision.page == home, Revision.number == 3).content == "old\n"
 
 
+def test_pages_already_as_in_the_zip_are_counted_as_such(wiki, alice_client, admin_client, app):
+    """Importing a wiki's own export said "0 page(s) created, 0 updated, 0 skipped" of 2 pages."""
+    wiki.save("Home", "same")
+    wiki.save("Other", "same too")
+    data = alice_client.get("/wiki/export").data
+    resp = import_zip(admin_client, data)
+    assert b"0 page(s) created, 0 updated, 0 skipped" in resp.data
+    assert b"2 page(s) were already as in the zip." in resp.data
+    with app.app_context():
+        assert Page.get(Page.key == "home").version == 1
+
+
 def revisions_of(app, key):
     """(kind, message) of every revision of the page at ``key``, oldest first."""
     with app.app_context():
