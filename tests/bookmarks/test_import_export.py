@@ -213,7 +213,7 @@ def test_web_import_shows_progress_and_skips_duplicates(alice_client, app):
                              content_type="multipart/form-data")
     assert resp.status_code == 302
     progress = alice_client.get(resp.headers["Location"])
-    assert b"ff.html" in progress.data and b"import-bar" in progress.data
+    assert b"ff.html" in progress.data and b"data-import-status" in progress.data
     status = alice_client.get(resp.headers["Location"] + ".json").get_json()
     assert status["status"] == "done" and status["created"] == 2 and status["duplicates"] == 1
     assert "skipped" in status["message"]

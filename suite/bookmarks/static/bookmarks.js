@@ -1,4 +1,4 @@
-// bookmarks: keyboard shortcuts, select-all, thumbnail and import progress polling.
+// bookmarks: keyboard shortcuts, select-all, thumbnail polling.
 // Every page works without this file (forms, links, a refreshing progress page).
 (function () {
   "use strict";
@@ -61,21 +61,4 @@
         .catch(function () { setTimeout(poll, 5000); });
     })();
   });
-  // Import progress: poll the JSON status instead of reloading the page.
-  var box = document.getElementById("import");
-  if (box) {
-    (function poll() {
-      fetch(box.getAttribute("data-status-url"), {credentials: "same-origin"})
-        .then(function (r) { return r.json(); })
-        .then(function (s) {
-          var bar = document.getElementById("import-bar");
-          bar.max = s.total || 1; bar.value = s.processed;
-          document.getElementById("import-count").textContent = s.processed;
-          document.getElementById("import-status").textContent = s.status;
-          document.getElementById("import-message").textContent = s.message;
-          if (s.status === "pending" || s.status === "running") setTimeout(poll, 1000);
-          else { var note = document.getElementById("import-refresh"); if (note) note.remove(); }
-        });
-    })();
-  }
 })();
