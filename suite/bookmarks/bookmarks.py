@@ -3,13 +3,13 @@
 Views and the JSON API call these; they raise suite.errors types and never render.
 
 Every write that changes a user's tags, taggings or visibility first waits for that user's
-other such writes (``_one_writer_per_owner``): the tag-count triggers lock tag rows in the
+other such writes (``one_writer_per_owner``): the tag-count triggers lock tag rows in the
 order rows change, and a bulk edit, a tag rename and an edit of one of the same bookmarks
 (another tab, the API) took bookmark and tag rows in different orders on PostgreSQL and
 deadlocked, or each checked before the other wrote and hit a unique index (a 500 each time).
 Their checks run after the wait, so each sees what the other committed. SQLite's write
 transactions already run one at a time. A transaction PostgreSQL still ends for a deadlock
-(with the importer or the fetcher, which do not wait) runs once more (``run_again_if_lost``).
+(with the fetcher, which does not wait) runs once more (``run_again_if_lost``).
 """
 import re
 from dataclasses import dataclass, field
@@ -121,7 +121,7 @@ def add_bookmark(user, url, *, title="", description="", notes="", tags="", is_p
         return existing, False
     try:
         with db.atomic():
-            _one_writer_per_owner(user.id)
+            one_writer_per_owner(user.id)
             bookmark = Bookmark.create(owner=user.id, url=url, url_hash=key, domain=domain_of(url)[:255], **values)
             set_tags(bookmark, tag_names)
             index_bookmark(bookmark, tag_names)
@@ -132,7 +132,7 @@ def add_bookmark(user, url, *, title="", description="", notes="", tags="", is_p
     return bookmark, True
 
 
-def _one_writer_per_owner(owner_id):
+def one_writer_per_owner(owner_id):
     """Inside a transaction: wait until no other write to the owner's bookmarks and tags is open (see above)."""
     one_at_a_time(f"bookmarks of {owner_id}")
 
@@ -191,7 +191,7 @@ def update_bookmark(bookmark, *, url=None, tags=None, **fields):
     values["updated_at"] = utcnow()
     try:
         with db.atomic():
-            _one_writer_per_owner(bookmark.owner_id)
+            one_writer_per_owner(bookmark.owner_id)
             if key is not None:
                 _refuse_saved_elsewhere(bookmark, key)
             _save_changes(bookmark, values, tag_names)
@@ -230,7 +230,7 @@ def _save_changes(bookmark, values, tag_names):
 def delete_bookmark(bookmark):
     """Delete a bookmark, its index entry and the picture files no other bookmark uses."""
     with db.atomic():
-        _one_writer_per_owner(bookmark.owner_id)
+        one_writer_per_owner(bookmark.owner_id)
         _delete_rows([bookmark.id])
 
 
@@ -475,7 +475,7 @@ def rename_tag(user, old, new):
     (old_name,), (new_name,) = old_names, new_names
     try:
         with db.atomic():
-            _one_writer_per_owner(user.id)
+            one_writer_per_owner(user.id)
             source = Tag.get_or_none(Tag.owner == user.id, Tag.name == old_name)
             if source is None:
                 raise NotFound(f"You have no tag {old_name!r}.")
@@ -525,7 +525,7 @@ def bulk_edit(user, ids, action, tags=""):
     if action in ("add_tags", "remove_tags") and not names:
         raise InvalidInput("Enter the tags to add or remove.")
     with db.atomic():
-        _one_writer_per_owner(user.id)
+        one_writer_per_owner(user.id)
         own = [b.id for b in Bookmark.select(Bookmark.id).where(Bookmark.owner == user.id, Bookmark.id.in_(ids))
                .order_by(Bookmark.id)]
         if action == "delete":

@@ -5,10 +5,9 @@ from flask import current_app
 
 from suite.auth.models import User, utcnow
 from suite.bookmarks import netscape
-from suite.bookmarks.bookmarks import index_bookmark, tag_ids
+from suite.bookmarks.bookmarks import index_bookmark, one_writer_per_owner, tag_ids
 from suite.bookmarks.models import Bookmark, BookmarkTag, ImportRun
 from suite.bookmarks.urls import domain_of, page_key, saved_url, url_hash
-from suite.database import is_postgres
 from suite.errors import InvalidInput, SuiteError
 from suite.extensions import db
 from suite.imports import (
@@ -25,8 +24,6 @@ from suite.imports import (
 from suite.text import sort_key, strip_control, unix_line_ends
 
 BATCH = 500
-#: Locks one owner's import batches against each other on PostgreSQL (pg_advisory_xact_lock's first key).
-IMPORT_LOCK = 0x6D4B
 
 
 def import_entries(user, entries, *, private_default=True, on_batch=None):
@@ -38,7 +35,7 @@ def import_entries(user, entries, *, private_default=True, on_batch=None):
     thumbnails, so an import never waits for the network.
     """
     created = duplicates = invalid = 0
-    tag_cache, seen = {}, set()
+    seen = set()
     for start in range(0, len(entries), BATCH):
         batch = entries[start:start + BATCH]
         rows = []
@@ -55,12 +52,14 @@ def import_entries(user, entries, *, private_default=True, on_batch=None):
             seen.add(key)
             rows.append((entry, url, key))
         with db.atomic():
-            if is_postgres():  # two imports of one owner (the form sent twice): no deadlock between their rows
-                db.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (IMPORT_LOCK, user.id))
+            # A batch waits for the owner's other writes (another import, a tag rename or merge, an edit),
+            # as they wait for it: on PostgreSQL a merge committed between the batch's reading a tag and
+            # linking it failed the batch on the foreign key.
+            one_writer_per_owner(user.id)
             existing = {b.url_hash for b in Bookmark.select(Bookmark.url_hash).where(
                 Bookmark.owner == user.id, Bookmark.url_hash.in_([k for _e, _u, k in rows] or [""]))}
             fresh = [(e, u, k) for e, u, k in rows if k not in existing]
-            saved = _save_batch(user, fresh, private_default, tag_cache)
+            saved = _save_batch(user, fresh, private_default)
             created += saved
             duplicates += len(rows) - saved
             if on_batch:
@@ -68,7 +67,7 @@ def import_entries(user, entries, *, private_default=True, on_batch=None):
     return created, duplicates, invalid
 
 
-def _save_batch(user, rows, private_default, tag_cache):
+def _save_batch(user, rows, private_default):
     """Insert one batch with a few statements: bookmarks, tag links, then index each; how many were new.
 
     A link saved meanwhile (the API, another import of the same file) is skipped by the insert
@@ -89,7 +88,7 @@ def _save_batch(user, rows, private_default, tag_cache):
                 .returning(Bookmark.id, Bookmark.url_hash).tuples().execute())
     ids = dict((key, bookmark_id) for bookmark_id, key in inserted)
     new = [(bookmarks[key], netscape_tags(entry.tags)) for entry, _url, key in rows if key in ids]
-    links = []
+    links, tag_cache = [], {}  # read again for each batch: a tag may be renamed or merged away between batches
     for bookmark, names in new:
         bookmark.id = ids[bookmark.url_hash]
         links += [(bookmark.id, t) for t in tag_ids(user.id, names, tag_cache)]

@@ -151,3 +151,59 @@ def edit_while_deleting(app, alice, round_):
     with app.app_context():
         assert Bookmark.get_or_none(Bookmark.id == bookmark.id) is None
         same(alice)
+
+
+def entries(prefix, n, tag):
+    from suite.bookmarks import netscape
+    return [netscape.Entry(url=f"https://{prefix}.example/{i}", tags=[tag]) for i in range(n)]
+
+
+def test_a_tag_merged_away_between_two_batches_of_an_import_is_made_again(app, users):
+    """The import read each tag once for the whole file: a tag merged into another after the first
+    batch was linked by its deleted id in the second (a foreign key error stopped the import)."""
+    from suite.bookmarks.importer import BATCH, import_entries
+    alice = users["alice"]
+    with app.app_context():
+        add(alice, "https://example.com/", "new")
+        first = []
+
+        def merge_after_the_first_batch(processed, created, duplicates):
+            if not first:
+                first.append(processed)
+                svc.rename_tag(alice, "old", "new")
+        assert import_entries(alice, entries("a", BATCH + 10, "old"), on_batch=merge_after_the_first_batch) == (
+            BATCH + 10, 0, 0)
+        tags = tags_by_bookmark([b.id for b in Bookmark.select(Bookmark.id)])
+        assert sorted(map(sorted, tags.values())).count(["new"]) == BATCH + 1
+        assert sorted(map(sorted, tags.values())).count(["old"]) == 10
+        same(alice)
+
+
+def test_renaming_a_tag_while_a_file_carrying_it_is_imported(app, users):
+    for round_ in range(ROUNDS // 2):
+        rename_while_importing(app, users["alice"], round_)
+
+
+def rename_while_importing(app, alice, round_):
+    """Each batch of the import and the rename (a merge) take turns: every imported bookmark ends
+    with one of the two names and the counts are right, where a batch used to fail on PostgreSQL."""
+    from suite.auth.models import User
+    from suite.bookmarks.importer import BATCH, import_entries
+    old, new = f"old{round_}", f"new{round_}"
+    with app.app_context():
+        add(alice, f"https://example.com/{round_}", f"{old} {new}")
+    results = []
+
+    def write(i):
+        if i == 0:
+            results.append(import_entries(User.get_by_id(alice.id), entries(f"r{round_}", BATCH * 2, old)))
+        else:
+            svc.rename_tag(alice, old, new)
+
+    errors = at_the_same_moment(app, 2, write)
+    assert errors == [], f"round {round_}: {errors}"
+    assert results == [(BATCH * 2, 0, 0)]
+    with app.app_context():
+        imported = Bookmark.select(Bookmark.id).where(Bookmark.url.startswith(f"https://r{round_}.example/"))
+        assert all(len(names & {old, new}) == 1 for names in tags_by_bookmark([b.id for b in imported]).values())
+        same(alice)
