@@ -13,6 +13,7 @@ import io
 import os
 import threading
 import time
+import unicodedata
 import warnings
 
 SMALL = (400, 250)
@@ -233,12 +234,22 @@ def draw_card(domain, title):
     big, small = _font(96, domain), _font(56, title)
     for line in _wrap(draw, domain, big, width - 160, 1):
         draw.text((80, CARD_CLEAR), line, font=big, fill=(255, 255, 255))
-    y = CARD_CLEAR + 150
+    y, right_to_left = CARD_CLEAR + 150, _reads_right_to_left(title)
     for line in _wrap(draw, title, small, width - 160, 4):
-        draw.text((80, y), line, font=small, fill=(255, 255, 255, 230))
+        x = width - 80 - draw.textlength(line, font=small) if right_to_left else 80  # Hebrew, Arabic: from the right
+        draw.text((x, y), line, font=small, fill=(255, 255, 255, 230))
         y += 76
     draw.rectangle((0, height - 24, width, height), fill=(0, 0, 0))
     return image
+
+
+def _reads_right_to_left(text):
+    """True when the text's first letter is of a right-to-left script (its direction, as dir=auto finds it)."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("L", "R", "AL"):
+            return kind != "L"
+    return False
 
 
 def is_blank(image):

@@ -184,3 +184,16 @@ def test_a_new_url_that_cannot_be_fetched_does_not_keep_the_old_pages_picture(op
     after = only_bookmark(open_app)
     assert (after.fetch_status, after.thumb_source) == ("failed", "card")
     assert after.thumb_small != bookmark.thumb_small
+
+
+@pytest.mark.parametrize("title, starts_right", [
+    ("שלום עולם", True), ("مرحبا بالعالم", True), ("Hello world", False), ("2024: שלום", True),
+    ("Python – פייתון", False)])
+def test_card_sets_a_right_to_left_title_against_the_right_margin(title, starts_right):
+    """As the page shows it (dir=auto): the first letter decides, digits and marks do not."""
+    left, _top, right, _bottom = _text_box(_title_area(thumbnails.draw_card("example.org", title)))
+    width = thumbnails.LARGE[0]
+    if starts_right:
+        assert width - right <= 90 < left, (left, right)
+    else:
+        assert left <= 90 < width - right, (left, right)
