@@ -36,6 +36,16 @@ def test_range_link_highlights_those_lines(page, live_server):
     assert page.page_errors == []
 
 
+def test_a_range_past_the_last_line_marks_up_to_it_and_leaves_the_page_responsive(page, live_server):
+    """The range came from the link as it was: #L8-L2000000000 looped two billion times and froze the tab."""
+    url = _create(page, live_server)
+    page.goto(url + "#L8-L2000000000", wait_until="commit")
+    page.wait_for_function("() => document.readyState === 'complete'", timeout=5000)  # not so when frozen
+    assert _highlighted(page) == ["L8", "L9", "L10"]
+    page.goto(url + "#L2000000000-L1")
+    assert _highlighted(page) == ["L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "L10"]
+
+
 def test_shift_click_selects_a_range(page, live_server):
     url = _create(page, live_server)
     page.goto(url)

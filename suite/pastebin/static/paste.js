@@ -12,9 +12,10 @@
   function mark(prefix, from, to) {
     clear();
     if (from > to) { var t = from; from = to; to = t; }
-    for (var n = from; n <= to; n++) {
+    for (var n = from; n <= to; n++) {  // lines are numbered 1..N: stop at the last (a link may say L2000000000)
       var line = document.getElementById(prefix + "L" + n);
-      if (line) line.classList.add("hl");
+      if (!line) break;
+      line.classList.add("hl");
     }
     var first = document.getElementById(prefix + "L" + from);
     if (first) first.scrollIntoView({block: "center"});
