@@ -19,6 +19,7 @@ def create_app(overrides=None):
         core,
         database,
         errors,
+        formtext,
         jobs,
         process,
         ratelimit,
@@ -37,6 +38,7 @@ def create_app(overrides=None):
 
     database.init_app(app)
     access.init_app(app)
+    formtext.init_app(app)  # before the CSRF check, the first to read a form
     security.init_app(app)
     assets.init_app(app)
     errors.init_app(app)

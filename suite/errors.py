@@ -77,6 +77,11 @@ def wants_json():
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
+def asked_by_a_browser():
+    """True when the client takes HTML (a browser, a form of ours); curl and scripts send ``*/*``."""
+    return "text/html" in request.headers.get("Accept", "")
+
+
 def error_response(status, code, message, headers=None):
     """Render one error as JSON, plain text (curl) or a page in the layout."""
     if wants_json():
@@ -104,7 +109,7 @@ def handle_http_exception(err):
         message = f"The request body is too large (the limit is {limit})."
         # Stopped before any view could say how it answers (the form read hit the limit): a client
         # that takes no HTML (curl piping a big log) gets the one line, not a page on its terminal.
-        if "text/html" not in request.headers.get("Accept", ""):
+        if not asked_by_a_browser():
             g.plain_errors = True
     code = (err.name or "error").lower().replace(" ", "_")
     headers = {k: v for k, v in (err.get_headers() or []) if k.lower() in ("retry-after", "allow")}

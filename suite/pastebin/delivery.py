@@ -8,7 +8,7 @@ from flask import current_app, g, request
 from suite import ratelimit
 from suite.auth import current_user
 from suite.downloads import as_attachment
-from suite.errors import NotFound
+from suite.errors import NotFound, asked_by_a_browser
 from suite.pastebin.pastes import FileInput, decode_text, read_paste
 
 CURL_FILE = re.compile(r"^f:(\w{1,20})$")
@@ -81,11 +81,6 @@ def requested_raw(slug, number):
     return raw_response(requested_paste(slug, check=lambda paste: _nth_file(paste, number)), number)
 
 
-def asked_by_a_browser():
-    """True when the client takes HTML (a browser, a form of ours); curl and scripts send ``*/*``."""
-    return "text/html" in request.headers.get("Accept", "")
-
-
 def requested_download(slug):
     """The download response for the paste at ``slug``.
 
@@ -137,10 +132,10 @@ def download_response(paste):
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         used = set()
         for i, f in enumerate(files, 1):
-            name = file_download_name(paste, f)
-            if name in used:
-                name = f"{i}-{name}"
-            used.add(name)
-            archive.writestr(name, f.content)
+            unique = file_download_name(paste, f)
+            while unique in used:  # files a.txt, 3-a.txt, a.txt: the third may not become 3-a.txt
+                unique = f"{i}-{unique}"
+            used.add(unique)
+            archive.writestr(unique, f.content)
     return as_attachment(current_app.response_class(buffer.getvalue(), mimetype="application/zip"),
                          f"{paste.slug}.zip")

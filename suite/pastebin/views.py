@@ -13,13 +13,12 @@ from markupsafe import Markup
 
 from suite import search
 from suite.auth import accepts_token, current_user, login_required
-from suite.errors import InvalidInput, NotFound, TooLarge
+from suite.errors import InvalidInput, NotFound, TooLarge, asked_by_a_browser
 from suite.extensions import login_manager
 from suite.jobs import enqueue_after_commit
 from suite.pastebin import embed as embed_registry
 from suite.pastebin import pastes
 from suite.pastebin.delivery import (
-    asked_by_a_browser,
     check_anonymous_rate,
     curl_files,
     is_curl_upload,
@@ -104,7 +103,10 @@ def form_files(form):
         upload = entry.upload.data
         content, name = entry.content.data or "", entry.form.name.data or ""
         if upload and getattr(upload, "filename", ""):
-            content = upload.read(current_app.config["PASTE_MAX_BYTES"] + 1)
+            limit = current_app.config["PASTE_MAX_BYTES"]
+            content = upload.read(limit + 1)
+            if len(content) > limit:  # said before decoding, which the cut could split inside a character
+                raise TooLarge(f"The file {upload.filename!r} is over the limit of {limit:,} bytes.")
             name = name or upload.filename
         if content or name:
             files.append(pastes.FileInput(name, content, entry.lang.data or "auto"))

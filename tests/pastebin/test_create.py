@@ -203,6 +203,15 @@ def test_too_large_paste_is_413_with_the_limit(make_app):
     assert b"limit is 1,000 bytes" in resp.data
 
 
+def test_an_uploaded_file_over_the_limit_is_413_even_when_the_cut_falls_inside_a_character(make_app):
+    """Read one byte past the limit, 600 é were cut inside the last one and answered 400 "not UTF-8"."""
+    client = make_app(PASTE_MAX_BYTES=1000).test_client()
+    data = form(content="", **{"files-0-upload": (io.BytesIO("é".encode() * 600), "accents.txt")})
+    resp = client.post("/paste/", data=data, content_type="multipart/form-data")
+    assert resp.status_code == 413
+    assert "accents.txt" in resp.get_data(as_text=True) and b"1,000 bytes" in resp.data
+
+
 @pytest.mark.parametrize(("content", "lines"), [("a", 1), ("a\n", 1), ("a\nb", 2), ("a\n\n", 2)])
 def test_line_count_matches_the_numbered_lines(client, app, content, lines):
     client.post("/paste/", data=form(content=content, **{"files-0-lang": "text"}))

@@ -123,6 +123,16 @@ def test_download_of_several_files_is_a_zip(client):
     assert len(names) == 2
 
 
+def test_a_zip_never_holds_two_files_of_one_name(client):
+    """a.txt, 3-a.txt, a.txt: the third was renamed 3-a.txt, and unzipping kept one of the two."""
+    data = {"f:1": "one", "name:1": "a.txt", "f:2": "two", "name:2": "3-a.txt", "f:3": "three", "name:3": "a.txt"}
+    url = client.post("/paste/", data=data, csrf=False).get_data(as_text=True).strip()
+    archive = zipfile.ZipFile(io.BytesIO(client.get(url + "/download").data))
+    names = archive.namelist()
+    assert len(set(names)) == 3 and names[:2] == ["a.txt", "3-a.txt"]
+    assert [archive.read(n) for n in names] == [b"one", b"two", b"three"]
+
+
 def test_markdown_is_rendered_sanitized_and_source_on_request(client, paste_as):
     md = "# Title\n\n<script>alert(1)</script>\n\n[x](javascript:alert(2)) <img src=x onerror=alert(3)>\n"
     slug = paste_as(client, md, lang="markdown")
