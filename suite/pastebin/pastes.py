@@ -194,12 +194,13 @@ def reindex_pastes():
     return live.count(), (index_paste(paste) for paste in live.iterator())
 
 
+SLUG = re.compile(r"[A-Za-z0-9_-]{1,16}")  # what token_urlsafe makes (older slugs were shorter)
 PASTE_AT = Prepared(lambda slug: Paste.select().where(Paste.slug == slug).limit(1))
 
 
 def visible_paste(slug, user):
     """The paste at ``slug`` if ``user`` may see it now; NotFound otherwise (private, expired, gone)."""
-    paste = PASTE_AT.first((slug or "")[:16])
+    paste = PASTE_AT.first(slug) if SLUG.fullmatch(slug or "") else None  # a NUL would fail on PostgreSQL
     if paste is None or paste.is_expired():
         raise NotFound("This paste does not exist, has expired or was deleted.")
     if paste.visibility == "private" and not paste.owned_by(user):

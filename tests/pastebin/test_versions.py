@@ -98,3 +98,11 @@ def test_a_fork_whose_parent_expired_meanwhile_is_saved_on_its_own(alice_client,
 def test_a_fork_cannot_name_a_parent_its_author_may_not_see(alice_client, bob_client, app):
     private = _form_paste(alice_client, "mine\n", visibility="private")
     _saved_without_parent(app, _fork_text(bob_client, private))
+
+
+def test_a_parent_field_that_names_no_paste_saves_a_paste_of_its_own(alice_client, app):
+    """The hidden field is the browser's to send: a NUL in it reached PostgreSQL, which refused the query (a 500)."""
+    for parent in ("ab\x00c", "no-such-paste", "x" * 40, "../../etc"):
+        slug = _form_paste(alice_client, f"text under {parent!r}\n", parent)
+        with app.app_context():
+            assert Paste.get(Paste.slug == slug).parent_id is None
