@@ -91,9 +91,32 @@ def add_file_entry(form):
 
 
 def render_form(form, status=200, parent=None):
-    """The create page."""
+    """The create page (a form sent back keeps its uploaded files as text: a browser cannot refill a file input)."""
+    if request.method == "POST":
+        keep_uploads(form)
     return render_template("pastebin/new.html", form=form, languages=language_choices(),
                            parent=parent, max_files=pastes.MAX_FILES), status
+
+
+def keep_uploads(form):
+    """Put each uploaded file into its entry's text box, named, so that sending the form again keeps it.
+
+    One too large or not text is left out, as sending it again would be refused too (the message says why).
+    """
+    limit = current_app.config["PASTE_MAX_BYTES"]
+    for entry in form.files:
+        upload = entry.upload.data
+        if not (upload and getattr(upload, "filename", "")):
+            continue
+        upload.stream.seek(0)  # form_files may have read it
+        raw = upload.stream.read(limit + 1)
+        if len(raw) > limit:
+            continue
+        try:
+            entry.content.data = pastes.decode_text(raw)
+        except InvalidInput:
+            continue
+        entry.form.name.data = entry.form.name.data or pastes.clean_filename(upload.filename)
 
 
 def form_files(form):

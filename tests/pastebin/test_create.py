@@ -203,6 +203,18 @@ def test_too_large_paste_is_413_with_the_limit(make_app):
     assert b"limit is 1,000 bytes" in resp.data
 
 
+@pytest.mark.parametrize("sent_back_by", [{"add_file": "1"}, {"visibility": "everyone"}], ids=["add a file", "an error"])
+def test_a_form_sent_back_keeps_its_uploaded_file_as_named_text(client, app, sent_back_by):
+    """A browser cannot refill a file input: the upload vanished and the paste was made without it."""
+    data = form(content="", **{"files-0-upload": (io.BytesIO(b"print('kept')\n"), "script.py")}, **sent_back_by)
+    page = client.post("/paste/", data=data, content_type="multipart/form-data").get_data(as_text=True)
+    assert "print(&#39;kept&#39;)" in page and 'value="script.py"' in page
+    again = form(content="print('kept')\n", **{"files-0-name": "script.py"})
+    assert client.post("/paste/", data=again).status_code == 302
+    with app.app_context():
+        assert (PasteFile.get().name, PasteFile.get().content) == ("script.py", "print('kept')\n")
+
+
 def test_an_uploaded_file_over_the_limit_is_413_even_when_the_cut_falls_inside_a_character(make_app):
     """Read one byte past the limit, 600 é were cut inside the last one and answered 400 "not UTF-8"."""
     client = make_app(PASTE_MAX_BYTES=1000).test_client()
