@@ -151,12 +151,19 @@ def _run_guess(name, *args, deadline):
         return None
 
 
+#: Programs of ``#!`` lines that name no lexer of theirs.
+SHEBANG_PROGRAMS = {"node": "javascript", "nodejs": "javascript", "bun": "javascript", "deno": "typescript",
+                    "ts-node": "typescript", "tsx": "typescript", "rscript": "r", "osascript": "applescript",
+                    "runghc": "haskell", "runhaskell": "haskell", "jshell": "java"}
+
+
 def _shebang_language(line):
     words = [w for w in line[2:].split() if not w.startswith("-") and "=" not in w]
     if words and os.path.basename(words[0]) == "env":
         words = words[1:]
     program = os.path.basename(words[0]) if words else ""
     program = re.sub(r"[\d.]+$", "", program)
+    program = SHEBANG_PROGRAMS.get(program.lower(), program)
     from pygments.lexers import find_lexer_class_by_name
     from pygments.util import ClassNotFound
     try:
@@ -204,7 +211,8 @@ def _guess_among(names, prefix):
     """The lexer among ``names`` (full names) whose ``analyse_text`` likes ``prefix`` best, None at no evidence."""
     from pygments.lexers import find_lexer_class
     scored = []
-    for name in names:
+    # Plain text claims every .txt with a token 0.01: CMakeLists.txt and todo.txt went to it by that alone.
+    for name in [n for n in names if n != "Text only"]:
         lexer = find_lexer_class(name)  # imports that lexer's module only
         if lexer is not None and lexer.aliases:
             scored.append((lexer.analyse_text(prefix), lexer.priority, lexer.aliases[0]))

@@ -125,6 +125,19 @@ def test_an_extension_several_languages_claim_is_settled_by_the_text_and_its_she
     assert _auto_language(client, app, name, content) == lang
 
 
+@pytest.mark.parametrize(("name", "content", "lang"), [
+    ("", "#!/usr/bin/env node\nconsole.log(process.argv);\n", "javascript"),
+    ("", "#!/usr/bin/env -S deno run\nconsole.log(Deno.args);\n", "typescript"),
+    ("", "#!/usr/bin/env Rscript\nx <- c(1, 2)\n", "splus"),
+    ("CMakeLists.txt", "add_subdirectory(src)\ntarget_link_libraries(app core)\n", "cmake"),
+    ("todo.txt", "(A) Call the bank +finance @phone\n", "todotxt"),
+    ("notes.txt", "Call the bank.\n", "text")])
+def test_a_shebang_program_or_a_name_only_plain_text_shares_gets_its_language(client, app, name, content, lang):
+    """node, deno and Rscript name no lexer of their own; .txt files that another language claims by
+    their whole name went to plain text, which scores any text a little."""
+    assert _auto_language(client, app, name, content) == lang
+
+
 def test_an_upper_case_file_name_gets_the_language_of_its_lower_case_form(client, app):
     assert _auto_language(client, app, "README.MD", "# Title\n\n* item\n") == "markdown"
     assert _auto_language(client, app, "SCRIPT.PY", "import os\nprint(os.name)\n") == "python"
