@@ -28,9 +28,11 @@ TOO_MANY_FILES = f"A paste holds at most {MAX_FILES} files."
 BURN = "burn"
 EXPIRIES = {"never": None, "10m": datetime.timedelta(minutes=10), "1h": datetime.timedelta(hours=1),
             "1d": datetime.timedelta(days=1), "1w": datetime.timedelta(weeks=1),
-            "1m": datetime.timedelta(days=30), BURN: None}
+            "1m": datetime.timedelta(days=30), BURN: datetime.timedelta(weeks=1)}  # unread, gone in a week
+NEVER_BURNS = ("A private paste is yours alone, and your own reads never burn it: "
+               "make it unlisted to share it for one reading.")
 EXPIRY_LABELS = {"never": "Never", "10m": "10 minutes", "1h": "1 hour", "1d": "1 day", "1w": "1 week",
-                 "1m": "1 month", BURN: "Burn after reading"}
+                 "1m": "1 month", BURN: "Burn after reading (or in a week)"}
 _EXPIRY_ALIASES = {"": "never", "0": "never", "none": "never", "10min": "10m", "60m": "1h", "24h": "1d",
                    "7d": "1w", "30d": "1m", "burn-after-reading": BURN, "burn_after_reading": BURN}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -93,6 +95,9 @@ def parse_visibility(value, user):
 
 
 def _apply_expiry(paste, expiry, now):
+    """Set the paste's expiry; a burn paste is shared for one reading, which a private one can never get."""
+    if expiry == BURN and paste.visibility == "private":
+        raise InvalidInput(NEVER_BURNS)
     paste.burn_after_reading = expiry == BURN
     delta = EXPIRIES[expiry]
     paste.expires_at = now + delta if delta else None
@@ -299,6 +304,8 @@ def update_paste(paste, *, title, visibility, expires, user):
     now = utcnow()
     if expires != "keep":
         _apply_expiry(paste, parse_expiry(expires), now)
+    elif paste.burn_after_reading and paste.visibility == "private":
+        raise InvalidInput(NEVER_BURNS)
     paste.updated_at = now
     with db.atomic():
         paste.save()

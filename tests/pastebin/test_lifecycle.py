@@ -255,3 +255,27 @@ def test_diff_pairs_reordered_files_by_name_and_unnamed_files_in_their_order(cli
     assert _diff_heads(client, old, new) == [
         "a.txt → a.txt", "File 1 → File 2", "gone.txt → (removed)", "File 4 → File 3"]
     assert client.get(f"/paste/{old}/diff/{new}").get_data(as_text=True).count("No changes.") == 3
+
+
+def test_a_burn_paste_nobody_reads_is_gone_after_a_week(client, paste_as, get_paste, app):
+    """It used to wait for its reader for ever (PrivateBin's burn comes with an expiry too)."""
+    slug = paste_as(client, "secret\n", expires="burn")
+    life = get_paste(slug).expires_at - utcnow()
+    assert datetime.timedelta(days=6, hours=23) < life <= datetime.timedelta(weeks=1)
+    with app.app_context():
+        Paste.update(expires_at=utcnow() - datetime.timedelta(seconds=1)).where(Paste.slug == slug).execute()
+    assert client.get(f"/paste/{slug}/raw").status_code == 404
+
+
+def test_a_private_burn_paste_is_refused_as_it_could_never_burn(alice_client, token, app):
+    """Only its owner may read a private paste, and the owner's reads never burn it."""
+    bearer = {"Authorization": f"Bearer {token}"}
+    resp = alice_client.post("/paste/", data={"content": "s", "visibility": "private", "expires": "burn"},
+                             headers=bearer)
+    assert resp.status_code == 400 and "unlisted" in resp.get_data(as_text=True)
+    slug = alice_client.post("/paste/", data={"content": "s", "visibility": "unlisted", "expires": "burn"},
+                             headers=bearer).get_data(as_text=True).strip().rsplit("/", 1)[1]
+    resp = alice_client.post(f"/paste/{slug}/edit", data={"title": "", "visibility": "private", "expires": "keep"})
+    assert resp.status_code == 400 and "unlisted" in resp.get_data(as_text=True)
+    with app.app_context():
+        assert Paste.get(Paste.slug == slug).visibility == "unlisted"
