@@ -94,6 +94,7 @@ def render_form(form, status=200, parent=None):
     """The create page (a form sent back keeps its uploaded files as text: a browser cannot refill a file input)."""
     if request.method == "POST":
         keep_uploads(form)
+        parent = parent or _shown_parent(form.parent.data)
     return render_template("pastebin/new.html", form=form, languages=language_choices(),
                            parent=parent, max_files=pastes.MAX_FILES), status
 
@@ -261,6 +262,14 @@ def _readable_without_burning(slug):
     if paste.burn_after_reading and not paste.owned_by(current_user):
         raise NotFound("This paste does not exist, has expired or was deleted.")
     return paste
+
+
+def _shown_parent(slug):
+    """The paste a form sent back names as its parent, for the heading again; None when it may not be shown."""
+    try:
+        return _readable_without_burning(slug) if slug else None
+    except NotFound:
+        return None
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])

@@ -106,3 +106,15 @@ def test_a_parent_field_that_names_no_paste_saves_a_paste_of_its_own(alice_clien
         slug = _form_paste(alice_client, f"text under {parent!r}\n", parent)
         with app.app_context():
             assert Paste.get(Paste.slug == slug).parent_id is None
+
+
+def test_a_new_version_sent_back_still_says_what_it_is_a_version_of(alice_client, bob_client):
+    parent = _form_paste(alice_client, "alice's text\n", title="Original")
+    secret = _form_paste(alice_client, "alice's secret\n", title="Secret plan", visibility="unlisted", expires="burn")
+    for sent_back_by in ({"add_file": "1"}, {"visibility": "everyone"}):
+        data = {"files-0-content": "bob's\n", "files-0-lang": "text", "title": "", "visibility": "public",
+                "expires": "never", "parent": parent, **sent_back_by}
+        assert "New version of" in bob_client.post("/paste/", data=data).get_data(as_text=True)
+        page = bob_client.post("/paste/", data={**data, "parent": secret}).get_data(as_text=True)
+        assert "Secret plan" not in page and "New version of" not in page  # a burn paste is not shown, nor burned
+    assert alice_client.get(f"/paste/{secret}").status_code == 200
