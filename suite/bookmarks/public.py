@@ -45,7 +45,7 @@ def _feed(user, tag=None):
     rows = svc._with_tags(public_bookmarks(user, tag).limit(FEED_SIZE))
     home = url_for(".user_bookmarks", name=user.username, tag=tag, _external=True)
     xml = render_template("bookmarks/feed.xml", owner=user, bookmarks=rows, tag=tag, home=home,
-                          self_url=request.url, updated=rows[0].updated_at if rows else user.created_at)
+                          self_url=request.url, updated=max((r.updated_at for r in rows), default=user.created_at))
     return Response(xml, mimetype="application/atom+xml")
 
 

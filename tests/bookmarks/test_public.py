@@ -152,3 +152,17 @@ def test_imported_titles_lose_their_control_characters(alice_client, app):
     with app.app_context():
         b = Bookmark.get()
         assert (b.title, b.description) == ("Belltitle", "Formfeed")
+
+
+def test_the_feed_is_as_new_as_its_newest_change(alice_client, app, client):
+    """An older bookmark edited later made the feed's own <updated> older than one of its entries."""
+    import datetime
+    add(alice_client, "https://example.com/older", title="Older", is_private="")
+    add(alice_client, "https://example.com/newer", title="Newer", is_private="")
+    with app.app_context():
+        older = Bookmark.get(Bookmark.url == "https://example.com/older")
+        Bookmark.update(updated_at=older.updated_at + datetime.timedelta(hours=1)).where(
+            Bookmark.id == older.id).execute()
+    feed = ElementTree.fromstring(client.get("/u/alice/bookmarks.atom").data)
+    entries = [e.find(ATOM + "updated").text for e in feed.findall(ATOM + "entry")]
+    assert len(entries) == 2 and feed.find(ATOM + "updated").text == max(entries)

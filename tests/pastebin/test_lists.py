@@ -148,3 +148,20 @@ def test_line_counts_are_singular_for_one_line(client):
     html = " ".join(client.get("/paste/recent").get_data(as_text=True).split())
     assert "1 line ·" in html and "2 lines ·" in html
     assert "1 lines" not in html
+
+
+def test_the_feed_is_as_new_as_its_newest_change(client, alice_client, token, app):
+    """An older paste edited later made the feed's own <updated> older than one of its entries."""
+    import datetime
+    import xml.etree.ElementTree as ET
+
+    from suite.pastebin.models import Paste
+    older = _post(client, token, content="x", title="Older").rsplit("/", 1)[1]
+    _post(client, content="y", title="Newer")
+    with app.app_context():
+        later = Paste.get(Paste.slug == older).updated_at + datetime.timedelta(hours=1)
+        Paste.update(updated_at=later).where(Paste.slug == older).execute()
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.fromstring(client.get("/paste/recent.atom").data)
+    entries = [e.find(atom + "updated").text for e in feed.findall(atom + "entry")]
+    assert feed.find(atom + "updated").text == max(entries)
