@@ -57,8 +57,9 @@ def render_source(page_title, source, existing=()):
         rendered = render_pool().run("render", source, known_titles, known_embeds, prefix, timeout=seconds)
     except WorkTimeout:
         rendered = plain_page(source, sorted(titles), seconds)
-    except WorkFailed as err:
-        raise RuntimeError(f"rendering {page_title!r} failed: {err}") from None
+    except WorkFailed as err:  # e.g. a RecursionError on 2,000 nested *: the page is still saved, shown plain
+        current_app.logger.warning("rendering %r failed: %s", page_title, err)
+        rendered = plain_page(source, sorted(titles))
     rendered.exists = {title: exists for title, (_href, exists) in known_titles.items() if title not in existing}
     return rendered
 

@@ -88,11 +88,17 @@ def render_page(source, resolve, attachment_url=None, embed=None):
     return Rendered(sanitize(body), sanitize(toc), state["links"])
 
 
-def plain_page(source, links, seconds):
-    """What a page shows when its Markdown could not be rendered in time: the text itself, escaped."""
-    notice = (f'<p class="flash warning">This page could not be formatted within {seconds:g} seconds, so its '
-              "text is shown as it was written. Very long runs of brackets, quotes or tags are the usual cause; "
-              "editing them out brings the formatting back.</p>")
+def plain_page(source, links, seconds=None):
+    """What a page shows when its Markdown could not be rendered in time (``seconds``) or at all: the text
+    itself, escaped."""
+    if seconds is None:  # the renderer failed (Python-Markdown recurses once per nested * or _)
+        notice = ('<p class="flash warning">This page could not be formatted, so its text is shown as it was '
+                  "written. Very deeply nested emphasis (long runs of * or _) is the usual cause; editing it out "
+                  "brings the formatting back.</p>")
+    else:
+        notice = (f'<p class="flash warning">This page could not be formatted within {seconds:g} seconds, so its '
+                  "text is shown as it was written. Very long runs of brackets, quotes or tags are the usual cause; "
+                  "editing them out brings the formatting back.</p>")
     return Rendered(notice + f'<pre class="plain-page">{htmllib.escape(source)}</pre>', "", links)
 
 

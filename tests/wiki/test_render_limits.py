@@ -39,6 +39,20 @@ def test_a_page_too_slow_to_render_is_saved_and_shown_as_its_text(make_app):
         assert {link.to_key for link in Link.select().where(Link.from_page == page_id)} == {"elsewhere", "home"}
 
 
+def test_a_page_the_renderer_fails_on_is_saved_and_shown_as_its_text(make_app):
+    """2,000 nested * made Python-Markdown's table of contents recurse too deep: save and preview were a 500."""
+    app, wiki = _wiki(make_app)
+    deep = "See [[Home]].\n\n" + "*" * 3000 + "x" + "*" * 3000
+    assert wiki.client.post("/wiki/Stars/edit", data={"content": deep, "base_revision": "0",
+                                                      "preview": "1"}).status_code == 200
+    assert wiki.save("Stars", deep).status_code == 302
+    page = wiki.client.get("/wiki/Stars").get_data(as_text=True)
+    assert "could not be formatted, so its text is shown" in page and "See [[Home]]." in page
+    with app.app_context(), db.connection_context():
+        page_id = Page.get(Page.title == "Stars").id
+        assert [link.to_key for link in Link.select().where(Link.from_page == page_id)] == ["home"]
+
+
 def test_ordinary_pages_render_in_the_worker_with_links_embeds_and_attachments(make_app):
     app, wiki = _wiki(make_app)
     wiki.save("Target", "here")
