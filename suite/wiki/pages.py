@@ -232,7 +232,9 @@ def _merge_stale(page, title, content, base_number):
     if base_number == version:
         return content, None
     current = get_revision(page, page.version)
-    base_text = get_revision(page, base_number).content if base_number else ""
+    base = get_revision(page, base_number) if base_number else None
+    # Based on a deletion, the editor started anew from an empty page (a delete revision keeps the old text)
+    base_text = "" if base is None or base.kind == "delete" else base.content
     if page.deleted:
         raise EditConflict(current, content, base_text, f"{current.author_name} deleted this page while you "
                            "were editing it. Your text is kept below; save again to bring the page back.")

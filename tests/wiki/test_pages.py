@@ -266,3 +266,17 @@ def test_creating_a_deleted_page_anew_starts_empty_and_says_it_was_deleted(wiki,
         assert "Old, wrong plan" not in shown
     assert bob_wiki.save("Launch_plan", "A new plan.").status_code == 302
     assert b"A new plan." in bob_wiki.client.get("/wiki/Launch_plan").data
+
+
+def test_starting_a_deleted_page_anew_while_it_is_restored_is_a_conflict_not_an_overwrite(wiki, bob_wiki, app):
+    """Bob's empty editor was merged against the deleted text as base: the merge read him as removing every
+    line of the restored page, saved his stub over it and said "merged"."""
+    wiki.save("Launch plan", "Step one.\nStep two.\n")
+    wiki.client.post("/wiki/Launch_plan/delete", data={"message": "by mistake"})
+    fields = bob_wiki.editor("Launch_plan")  # empty: creating the page anew
+    assert wiki.client.post("/wiki/Launch_plan/restore", data={}).status_code == 302
+    resp = bob_wiki.save("Launch_plan", "A completely new stub.\n", **fields)
+    assert resp.status_code == 409
+    assert "A completely new stub." in resp.get_data(as_text=True)  # kept in the conflict screen
+    page = bob_wiki.client.get("/wiki/Launch_plan").get_data(as_text=True)
+    assert "Step one." in page and "A completely new stub." not in page
