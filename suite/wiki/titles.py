@@ -12,6 +12,8 @@ ACTIONS = {"edit", "history", "history.atom", "diff", "backlinks", "revert", "re
            "restore", "protect", "attachments", "raw"}
 # Top-level names that belong to wiki-wide pages.
 SPECIAL = {"recent", "recent.atom", "search", "export", "import", "pages"}
+# First parts whose subpages the wiki's own addresses take (/wiki/static/<file>, /wiki/import/<run>).
+PREFIXES = {"static", "import"}
 FORBIDDEN_CHARS = set('[]{}|#?<>:"\\%*^`~')
 
 
@@ -43,6 +45,7 @@ def clean_title(raw):
     for seg in segments:
         _check_segment(seg)
     if segments[-1].lower() in ACTIONS or segments[0].lower() in SPECIAL and len(segments) == 1 \
+            or segments[0].lower() in PREFIXES and len(segments) > 1 \
             or any(s.lower() == "attachments" for s in segments):
         raise InvalidInput(f"“{title}” is reserved for the wiki itself; choose another title.")
     return "/".join(segments)

@@ -251,3 +251,17 @@ def test_rename_between_long_titles_cuts_its_generated_summaries_to_200(wiki, al
     assert len(messages) == 3 and all(len(m) <= 200 for m in messages)
     assert f"Renamed from {old} to {'B' * 70}" in " ".join(messages)
     assert all(m.endswith("…") for m in messages if len(m) == 200)
+
+
+def test_subpages_of_the_wikis_own_addresses_are_reserved(wiki, alice_client, app):
+    """/wiki/static/<file> and /wiki/import/<run> are the wiki's: such a page was saved and never shown again."""
+    from suite.errors import InvalidInput
+    from suite.wiki.titles import clean_title
+    for title in ("static/Foo", "Static/style.css", "import/5", "IMPORT/Notes"):
+        with pytest.raises(InvalidInput, match="reserved"):
+            clean_title(title)
+    assert [clean_title(t) for t in ("Static", "Statics/Foo", "Imports/5", "Notes/static/x")] == [
+        "Static", "Statics/Foo", "Imports/5", "Notes/static/x"]
+    wiki.save("Plain", "text")
+    resp = alice_client.post("/wiki/Plain/rename", data={"new_title": "static/Plain"})
+    assert resp.status_code == 400 and b"reserved" in resp.data
