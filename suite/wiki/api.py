@@ -21,11 +21,13 @@ def check_read_access():
     require_read(current_user)
 
 
-def page_json(page, revision, with_content=True):
-    """A page and its current revision as JSON."""
+def page_json(page, revision, with_content=True, targets=None):
+    """A page and its current revision as JSON (``targets``: the titles of redirect targets, by key)."""
+    if targets is None:
+        targets = pages.titles_of([page.redirect_to])
     data = {"id": page.id, "title": page.title, "url": links.page_path(page.title), "revision": page.version,
             "updated_at": page.updated_at.isoformat() + "Z", "protected": page.protected,
-            "redirect_to": page.redirect_to}
+            "redirect_to": targets.get(page.redirect_to, page.redirect_to)}
     if with_content:
         if revision.html is None:
             links.render_revision(page.title, revision)
@@ -48,8 +50,9 @@ def list_pages():
     """Live pages by title."""
     page, per_page = page_args()
     rows = list(pages.all_pages(page, per_page))
-    return paginated([page_json(p, None, with_content=False) for p in rows[:per_page]], page, per_page,
-                     len(rows) > per_page)
+    targets = pages.titles_of(p.redirect_to for p in rows[:per_page])
+    return paginated([page_json(p, None, with_content=False, targets=targets) for p in rows[:per_page]], page,
+                     per_page, len(rows) > per_page)
 
 
 @api_bp.route("/<path:title>")

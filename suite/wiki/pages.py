@@ -93,6 +93,14 @@ def find_page(title):
     return Page.get_or_none(Page.key == title_key(title))
 
 
+def titles_of(keys):
+    """``{key: title}`` of the pages with these keys (a redirect stores its target's key, not its title)."""
+    keys = sorted({k for k in keys if k})
+    if not keys:
+        return {}
+    return dict(Page.select(Page.key, Page.title).where(Page.key.in_(keys)).tuples())
+
+
 CURRENT_REVISION = Prepared(lambda key: Revision.select(Revision, Page, User).join(Page).switch(Revision)
                             .join(User, JOIN.LEFT_OUTER)
                             .where((Page.key == key) & (Revision.number == Page.version)).limit(1))

@@ -93,8 +93,18 @@ def view(title):
     pagecache.cache_this("wiki")  # anonymous readers share this page until the wiki changes
     return render_template("wiki/page.html", page=page, revision=revision, old=revision.number != page.version,
                            body=fill_embeds(revision.html, current_user),
-                           redirected_from=request.args.get("from"), can_edit=can_edit(current_user, page),
-                           can_delete=can_delete(current_user, page))
+                           redirect_title=pages.titles_of([page.redirect_to]).get(page.redirect_to, page.redirect_to),
+                           redirected_from=_redirected_from(page, request.args.get("from")),
+                           can_edit=can_edit(current_user, page), can_delete=can_delete(current_user, page))
+
+
+def _redirected_from(page, title):
+    """The title of the page ``?from=`` names when it redirects here (any other ``from`` says nothing)."""
+    try:
+        source = pages.find_page(clean_title(title)) if title else None
+    except InvalidInput:
+        return None
+    return source.title if source and not source.deleted and source.redirect_to == page.key else None
 
 
 def _kept_text(title, reason, status, sign_in=False):
@@ -308,7 +318,8 @@ def all_pages():
     """Every live page by title, a hundred at a time."""
     number = page_number()
     rows = list(pages.all_pages(number, 100))
-    return render_template("wiki/pages.html", pages=rows[:100], has_next=len(rows) > 100, number=number)
+    return render_template("wiki/pages.html", pages=rows[:100], has_next=len(rows) > 100, number=number,
+                           targets=pages.titles_of(p.redirect_to for p in rows[:100]))
 
 
 @bp.route("/recent.atom")

@@ -64,6 +64,23 @@ def test_rename_leaves_redirect_and_history(wiki, alice_client, client, app):
     assert b"Renamed from Old name to New name" in client.get("/wiki/New_name/history").data
 
 
+def test_a_redirect_names_its_target_by_title_and_only_a_real_redirect_says_where_from(wiki, alice_client, client,
+                                                                                       token):
+    """They showed the case-folded key ("redirects to roadmap"), and any ?from= made up a notice."""
+    wiki.save("Project Plan", "The plan")
+    alice_client.post("/wiki/Project_Plan/rename", data={"new_title": "Roadmap Q3", "message": ""})
+    assert ">Roadmap Q3</a>" in client.get("/wiki/Project_Plan?redirect=no").get_data(as_text=True)
+    assert "→ Roadmap Q3" in client.get("/wiki/pages").get_data(as_text=True)
+    api = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/wiki/Project_Plan", headers=api).json["redirect_to"] == "Roadmap Q3"
+    assert [p["redirect_to"] for p in client.get("/api/v1/wiki", headers=api).json["items"]] == ["Roadmap Q3", None]
+    page = client.get("/wiki/Roadmap_Q3?from=Project+Plan").get_data(as_text=True)
+    assert "(Redirected from" in page and "Project Plan</a>" in page
+    for made_up in ("Anything", "Roadmap Q3", "a/../b"):
+        assert "Redirected from" not in client.get("/wiki/Roadmap_Q3", query_string={"from": made_up}).get_data(
+            as_text=True)
+
+
 def test_rename_rewrites_links_when_asked(wiki, alice_client, app):
     wiki.save("Old_name", "Content")
     wiki.save("Index", "Go to [[old name|there]] or [[Old name#Top]].")
