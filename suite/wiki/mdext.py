@@ -11,8 +11,11 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from suite.errors import InvalidInput
+from suite.wiki.attachments import FILE_TYPES, IMAGE_TYPES
 from suite.wiki.markup import BARE_NAME_RE, TASK_RE, WIKILINK_RE
 from suite.wiki.titles import clean_title
+
+ATTACHABLE = frozenset(IMAGE_TYPES) | frozenset(FILE_TYPES)
 
 
 class WikiLinkInline(InlineProcessor):
@@ -68,7 +71,8 @@ class TaskListProcessor(Treeprocessor):
 
 
 class AttachmentImageProcessor(Treeprocessor):
-    """``![alt](photo.png)``: a bare file name means this page's attachment."""
+    """``![alt](photo.png)`` and ``[the spec](spec.pdf)``: a bare file name (for a link, one of a type that
+    may be attached) means this page's attachment."""
 
     def __init__(self, md, state):
         super().__init__(md)
@@ -82,6 +86,10 @@ class AttachmentImageProcessor(Treeprocessor):
             src = img.get("src", "")
             if BARE_NAME_RE.match(src):
                 img.set("src", attachment_url(src))
+        for link in root.iter("a"):
+            href = link.get("href", "")
+            if BARE_NAME_RE.match(href) and href.rpartition(".")[2].lower() in ATTACHABLE:
+                link.set("href", attachment_url(href))
 
 
 class WikiExtension(Extension):

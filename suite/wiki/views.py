@@ -371,8 +371,9 @@ def attachments(title):
                 form.file.errors = [err.message]
                 status = err.status
             else:
-                flash(f"{'Replaced' if replaced else 'Uploaded'} {saved.name}. Embed it with ![{saved.name}]({saved.name})."
-                      if saved.is_image else f"Uploaded {saved.name}.", "success")
+                syntax = f"Embed it with ![{saved.name}]({saved.name})" if saved.is_image else \
+                    f"Link to it with [{saved.name}]({saved.name})"
+                flash(f"{'Replaced' if replaced else 'Uploaded'} {saved.name}. {syntax}.", "success")
                 return redirect(wiki_url(page.title, "wiki.attachments"))
         else:
             status = 400

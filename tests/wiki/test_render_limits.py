@@ -7,7 +7,7 @@ import pytest
 
 from suite.auth.accounts import create_user
 from suite.extensions import db
-from suite.wiki.models import Link, Page
+from suite.wiki.models import Link, Page, Revision
 from tests.conftest import PASSWORD, AuthActions
 from tests.wiki.conftest import WikiActions
 
@@ -63,6 +63,11 @@ def test_ordinary_pages_render_in_the_worker_with_links_embeds_and_attachments(m
     assert 'href="/wiki/Target#part"' in html and ">label</a>" in html
     assert 'src="/wiki/Source/attachments/photo.png"' in html
     assert "<strong>bold</strong>" in html
+    wiki.save("Specs/API", "[the spec](spec.pdf), [a page](Other), [a site](https://example.com/a.pdf), [code](x.py)")
+    with app.app_context(), db.connection_context():
+        html = Revision.get(Revision.page == Page.get(Page.title == "Specs/API").id).html
+    assert 'href="/wiki/Specs/API/attachments/spec.pdf"' in html  # resolved against /wiki/Specs/ it was a 404
+    assert 'href="Other"' in html and 'href="https://example.com/a.pdf"' in html and 'href="x.py"' in html
 
 
 def test_a_slow_render_does_not_hold_the_write_lock(make_app):
@@ -98,3 +103,16 @@ def test_a_page_linked_while_rendering_is_not_left_red(make_app):
     wiki.save("Source", "[[Later]]")
     html = wiki.client.get("/wiki/Source").get_data(as_text=True)
     assert 'href="/wiki/Later"' in html and "wikilink missing" not in html
+
+
+def test_pages_rendered_before_attachment_links_render_again_after_migration_0028(make_app):
+    from suite.database import migration_runner
+    app, wiki = _wiki(make_app)
+    wiki.save("Specs", "[the spec](spec.pdf)")
+    with app.app_context(), db.connection_context():
+        stale = '<p><a href="spec.pdf">the spec</a></p>'  # what the renderer before 0028 stored
+        Revision.update(html=stale).execute()
+        runner = migration_runner()
+        runner.down(target="0027_bookmark_title_sort")
+        runner.up()
+    assert 'href="/wiki/Specs/attachments/spec.pdf"' in wiki.client.get("/wiki/Specs").get_data(as_text=True)
