@@ -72,30 +72,33 @@ def view(title):
     if missing:
         return missing
     page, revision = found
-    if page.deleted:
+    number = whole_number("rev")
+    if page.deleted and number is None:  # its history is kept and may be read (?rev=), as on its history page
         return render_template("wiki/missing.html", title=page.title, page=page, revision=revision,
                                can_restore=can_delete(current_user, page)), 404
     if raw != url_title(page.title) and request.endpoint != "wiki.index":
         query = request.query_string.decode()
         return redirect(wiki_url(page.title) + (f"?{query}" if query else ""), 301)
-    number = whole_number("rev")
     if page.redirect_to and number is None and request.args.get("redirect") != "no" \
             and not request.args.get("from"):
         target = pages.find_page(page.redirect_to)
         if target is not None and not target.deleted:
             return redirect(wiki_url(target.title, **{"from": page.title}))
-    if number is not None and number != revision.number:
+    if number is not None and (number != revision.number or page.deleted):
         revision = pages.get_revision(page, number)
-        # Old revisions are rare views whose links are not in the links table: render them fresh.
+        # Old revisions (and a deleted page's) are rare views whose links are not in the links table: render them fresh.
         links.render_revision(page.title, revision, store=False)
     elif revision.html is None:
         links.render_revision(page.title, revision)
     pagecache.cache_this("wiki")  # anonymous readers share this page until the wiki changes
-    return render_template("wiki/page.html", page=page, revision=revision, old=revision.number != page.version,
+    live = not page.deleted  # a deleted page's revisions are read only: bringing one back is a restore
+    return render_template("wiki/page.html", page=page, revision=revision,
+                           old=revision.number != page.version or not live,
                            body=fill_embeds(revision.html, current_user),
                            redirect_title=pages.titles_of([page.redirect_to]).get(page.redirect_to, page.redirect_to),
                            redirected_from=_redirected_from(page, request.args.get("from")),
-                           can_edit=can_edit(current_user, page), can_delete=can_delete(current_user, page))
+                           can_edit=live and can_edit(current_user, page),
+                           can_delete=live and can_delete(current_user, page))
 
 
 def _redirected_from(page, title):

@@ -170,6 +170,21 @@ def test_deleted_page_keeps_history(wiki, alice_client, client):
     assert b"delete" in html and b"?rev=1" in html
 
 
+def test_a_deleted_pages_history_links_show_its_revisions_read_only(wiki, alice_client, client):
+    """The history page's "?rev=" links of a deleted page were 404s while its diffs showed the same text."""
+    wiki.save("Doomed", "first words")
+    wiki.save("Doomed", "second words")
+    alice_client.post("/wiki/Doomed/delete", data={})
+    assert client.get("/wiki/Doomed").status_code == 404
+    for number, words in ((1, "first words"), (2, "second words")):
+        resp = alice_client.get(f"/wiki/Doomed?rev={number}")
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 200 and words in html and "This page was deleted" in html
+        assert "Revert to this revision" not in html and "/wiki/Doomed/delete" not in html
+    assert client.get("/wiki/Doomed?rev=9").status_code == 404
+    assert client.get("/wiki/Doomed").status_code == 404  # viewing a revision restored nothing
+
+
 def test_old_revision_shows_current_link_state(wiki, client):
     wiki.save("Home", "[[Later]]")
     wiki.save("Home", "No links now")
