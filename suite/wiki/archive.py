@@ -302,10 +302,14 @@ def _part_name(name):
 
 
 def _parse_time(text):
+    """A revision's time as naive UTC, as stored; one with an offset (+02:00, from another tool) is moved to UTC."""
     try:
-        return datetime.datetime.fromisoformat(str(text).rstrip("Z")).replace(tzinfo=None)
+        when = datetime.datetime.fromisoformat(str(text).removesuffix("Z"))
     except ValueError:
         return utcnow()
+    if when.tzinfo is not None:
+        when = when.astimezone(datetime.timezone.utc)
+    return when.replace(tzinfo=None)
 
 
 def _record_title(record):

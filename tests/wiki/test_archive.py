@@ -1,4 +1,5 @@
 """Export the wiki as a zip and import it back: the round trip keeps pages and history."""
+import datetime
 import io
 import json
 import os
@@ -284,6 +285,18 @@ def test_authors_that_are_not_names_are_imported_as_unknown(admin_client, app, a
     with app.app_context():
         revision = Revision.get(Revision.page == Page.get(Page.key == "odd"))
         assert revision.author_id is None
+
+
+@pytest.mark.parametrize(("written", "stored"), [
+    ("2026-03-01T12:00:00+02:00", datetime.datetime(2026, 3, 1, 10, 0)),  # another tool's local time: to UTC
+    ("2026-03-01T12:00:00Z", datetime.datetime(2026, 3, 1, 12, 0)),      # our own exports
+    ("2026-03-01T12:00:00", datetime.datetime(2026, 3, 1, 12, 0))])
+def test_revision_times_with_an_offset_are_stored_in_utc(admin_client, app, written, stored):
+    """The offset was dropped, so a revision written at 12:00+02:00 was dated two hours late."""
+    resp = import_zip(admin_client, bytes(manifest_zip([page_record("Timed", created_at=written)])))
+    assert resp.status_code == 200
+    with app.app_context():
+        assert Revision.get(Revision.page == Page.get(Page.key == "timed")).created_at == stored
 
 
 def test_oversized_page_is_skipped_and_the_rest_still_imported(make_app):
