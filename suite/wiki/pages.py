@@ -504,17 +504,23 @@ def _rename(title, new_title, user, rewrite, message):
 
 
 def _clear_target(new_title, page):
-    """Refuse a taken title, except a one-revision redirect back to ``page`` (moving it back)."""
+    """Refuse a taken title, except a redirect back to ``page`` that never held anything else (moving it
+    back; a later rename's link update may have pointed it on, A → B → C, so it has several revisions)."""
     existing = find_page(new_title)
     if existing is None:
         return
-    if existing.redirect_to == page.key and existing.version == 1 and not existing.deleted:
+    if existing.redirect_to == page.key and not existing.deleted and _only_ever_redirected(existing):
         _adopt_attachments(existing, page)
         search.remove_item("wiki", existing.id)
         existing.delete_instance()
         return
     state = " (deleted; restore it or choose another title)" if existing.deleted else ""
     raise Conflict(f"A page called “{existing.title}” already exists{state}.")
+
+
+def _only_ever_redirected(page):
+    return all(redirect_key(text) for (text,) in Revision.select(Revision.content)
+               .where(Revision.page == page.id).tuples())
 
 
 def _adopt_attachments(redirect, page):

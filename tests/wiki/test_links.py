@@ -140,6 +140,29 @@ def test_rename_back_over_own_redirect_works(wiki, alice_client, client):
     assert client.get("/wiki/One").status_code == 200
 
 
+def test_rename_back_after_a_second_rename_that_updated_links(wiki, alice_client, client):
+    """A → B → C with link updates pointed the redirect at A on to C (its revision 2), and C → A was refused."""
+    wiki.save("One", "1")
+    alice_client.post("/wiki/One/rename", data={"new_title": "Two"})
+    alice_client.post("/wiki/Two/rename", data={"new_title": "Three", "rewrite": "y"})
+    assert "Three" in client.get("/wiki/One?redirect=no").get_data(as_text=True)
+    assert alice_client.post("/wiki/Three/rename", data={"new_title": "One"}).status_code == 302
+    assert client.get("/wiki/One").status_code == 200 and b"1" in client.get("/wiki/One").data
+    wiki.save("Four", "written here")  # a title that once held text is never taken over
+    alice_client.post("/wiki/Four/rename", data={"new_title": "Five"})
+    wiki.save("Four", "#REDIRECT [[Six]]")
+    wiki.save("Four", "#REDIRECT [[Five]]")
+    assert alice_client.post("/wiki/Five/rename", data={"new_title": "Four"}).status_code == 302  # only redirects
+
+
+def test_a_redirect_that_once_held_text_is_not_taken_over_by_a_move_back(wiki, alice_client):
+    wiki.save("Seven", "7")
+    alice_client.post("/wiki/Seven/rename", data={"new_title": "Eight"})
+    wiki.save("Seven", "Someone's own page now")
+    wiki.save("Seven", "#REDIRECT [[Eight]]")
+    assert alice_client.post("/wiki/Eight/rename", data={"new_title": "Seven"}).status_code == 409
+
+
 def test_delete_by_author_turns_links_red_and_restore_brings_it_back(wiki, alice_client, client):
     wiki.save("Doomed", "Bye")
     wiki.save("Home", "[[Doomed]]")
