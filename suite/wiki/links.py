@@ -7,7 +7,7 @@ links point at its key lose their cached HTML, found through the links table.
 import re
 from urllib.parse import quote
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 from suite import embeds
 from suite.errors import InvalidInput
@@ -137,26 +137,58 @@ def pages_linking_to(key):
 
 
 # Fenced code blocks (to their closing fence or the end) and inline code spans: no link is made there.
+# Only when the renderer cannot say which [[…]] it made links of (see _left_as_text).
 CODE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)|(`+)[^`](?:.*?[^`])??\2(?!`)",
                      re.M | re.S)
+MARK, MARKED_TEXT = "\ue000%d\ue001", re.compile("\ue000(\\d+)\ue001\\[\\[")  # private-use: no text has them
 
 
 def rewrite_links(text, old_key, new_title):
     """``text`` with every ``[[Old]]`` link (any case, label and #section kept) pointing to ``new_title``.
 
-    ``[[Old]]`` inside code (fenced blocks, inline spans) is no link and stays as written.
+    ``[[Old]]`` the renderer shows as text (in code: fenced, indented, inline) is no link and stays as written.
     """
-    code = [m.span() for m in CODE_RE.finditer(text)]
+    matches = list(re.finditer(WIKILINK_RE, text))
+    as_text = _left_as_text(text, matches)
+    out, last = [], 0
+    for i, match in enumerate(matches):
+        out += [text[last:match.start()], match.group(0) if i in as_text else _pointed(match, old_key, new_title)]
+        last = match.end()
+    return "".join(out) + text[last:]
 
-    def replace(match):
-        if any(start <= match.start() < end for start, end in code):
+
+def _pointed(match, old_key, new_title):
+    target, bar, label = match.group(1).partition("|")
+    name, hash_, fragment = target.partition("#")
+    try:
+        if title_key(clean_title(name)) != old_key:
             return match.group(0)
-        target, bar, label = match.group(1).partition("|")
-        name, hash_, fragment = target.partition("#")
-        try:
-            if title_key(clean_title(name)) != old_key:
-                return match.group(0)
-        except InvalidInput:
-            return match.group(0)
-        return "[[" + new_title + hash_ + fragment + bar + label + "]]"
-    return re.sub(WIKILINK_RE, replace, text)
+    except InvalidInput:
+        return match.group(0)
+    return "[[" + new_title + hash_ + fragment + bar + label + "]]"
+
+
+def _left_as_text(text, matches):
+    """Indexes of the ``matches`` the renderer leaves as text: each is marked, the text rendered, and a
+    mark still followed by ``[[`` was no link. Without a render in time, the code CODE_RE finds."""
+    if not matches:
+        return set()
+    marked, last = [], 0
+    for i, match in enumerate(matches):
+        marked += [text[last:match.start()], MARK % i]
+        last = match.start()
+    html = _render_for_links("".join(marked) + text[last:])
+    if html is not None:
+        return {int(n) for n in MARKED_TEXT.findall(html)}
+    code = [m.span() for m in CODE_RE.finditer(text)]
+    return {i for i, match in enumerate(matches) if any(start <= match.start() < end for start, end in code)}
+
+
+def _render_for_links(source):
+    """The page's HTML as the renderer makes it (in a worker, killed past the timeout: None)."""
+    if not has_app_context():  # a plain call (tests): in this process
+        return _render_known(source, {}, {}, "").html
+    try:
+        return render_pool().run("render", source, {}, {}, "", timeout=current_app.config["WIKI_RENDER_TIMEOUT"]).html
+    except (WorkTimeout, WorkFailed):
+        return None

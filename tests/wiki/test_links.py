@@ -91,6 +91,20 @@ def test_rename_rewrites_links_when_asked(wiki, alice_client, app):
         assert text == "Go to [[New name|there]] or [[New name#Top]].\n"
 
 
+def test_rename_rewrites_the_links_the_page_shows_and_leaves_code_as_written(wiki, alice_client, app):
+    """[[Old]] in an indented code block was rewritten, and a stray backtick hid a real link until the next
+    backtick, paragraphs later: the renderer now says which [[…]] are links."""
+    wiki.save("Old_name", "Content")
+    source = ("Example:\n\n    see [[Old name]] here\n\nA stray ` backtick.\n\nGo to [[old name|there]].\n\n"
+              "Another ` one.\n\nInline `[[Old name]]` code.\n\n```\n[[Old name]]\n```\n")
+    wiki.save("Index", source)
+    alice_client.post("/wiki/Old_name/rename", data={"new_title": "New name", "rewrite": "y"})
+    with app.app_context():
+        index = Page.get(Page.key == "index")
+        text = Revision.get(Revision.page == index, Revision.number == index.version).content
+    assert text == source.replace("[[old name|there]]", "[[New name|there]]")
+
+
 def test_rename_without_rewrite_keeps_links(wiki, alice_client, app):
     wiki.save("Old_name", "Content")
     wiki.save("Index", "Go to [[Old name]].")
