@@ -298,7 +298,7 @@ def _edited_page(title, content, base_number, page_id, base_hash):
     SHA-256; the form sends it) must match too: SQLite may give a removed page's id to a new one.
     Returns ``(page, moved_from)``.
     """
-    page, moved_from = _page_of_base(title, content, base_number, page_id)
+    page, moved_from = _page_of_base(title, content, base_number, page_id, base_hash)
     if base_hash and page is not None and 0 < base_number <= page.version \
             and get_revision(page, base_number).content_hash != base_hash:
         raise EditConflict(get_revision(page, page.version), content, None,
@@ -307,7 +307,7 @@ def _edited_page(title, content, base_number, page_id, base_hash):
     return page, moved_from
 
 
-def _page_of_base(title, content, base_number, page_id):
+def _page_of_base(title, content, base_number, page_id, base_hash=None):
     page = find_page(title)
     if not base_number:
         return page, None
@@ -323,7 +323,8 @@ def _page_of_base(title, content, base_number, page_id):
         raise EditConflict(get_revision(page, page.version), content, None,
                            f"The page you were editing no longer exists, and “{page.title}” is now another "
                            "page. Your text is kept below; nothing was saved.")
-    if page is not None and page.version and _left_by_rename(page):
+    if page is not None and page.version and _left_by_rename(page) \
+            and not _base_is_here(page, base_number, base_hash):
         target = find_page(page.redirect_to) if page.redirect_to else None
         where = f" to “{target.title}”" if target else ""
         raise EditConflict(get_revision(page, page.version), content, None,
@@ -332,6 +333,12 @@ def _page_of_base(title, content, base_number, page_id):
                            "title (or send page_id, the id of the page you read).",
                            moved_to=target.title if target else None)
     return page, None
+
+
+def _base_is_here(page, base_number, base_hash):
+    """Whether the base the editor names (number and SHA-256) is a revision of this very page."""
+    return bool(base_hash) and base_number <= page.version \
+        and get_revision(page, base_number).content_hash == base_hash
 
 
 def _left_by_rename(page):

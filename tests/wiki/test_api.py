@@ -136,6 +136,27 @@ def test_put_without_page_id_on_a_title_a_rename_left_is_409(api, wiki):
     assert client.get("/api/v1/wiki/New").json["content"] == "one\n"
 
 
+def test_a_title_reused_after_a_rename_is_edited_with_the_sha256_of_its_own_revision(api, wiki):
+    """Old became a page of its own again after the rename; with no page_id every PUT was a 409 for good."""
+    client, headers = api
+    put(client, headers, "Old", "moved text\n", 0)
+    wiki.client.post("/wiki/Old/rename", data={"new_title": "New", "message": ""})
+    assert wiki.save("Old", "A new page here.\n").status_code == 302
+    assert wiki.save("Old", "A new page here, edited.\n").status_code == 302
+    history = client.get("/api/v1/wiki/Old/history", headers=headers).json["items"]
+    [newest] = [r for r in history if r["revision"] == 3]
+    resp = client.put("/api/v1/wiki/Old", headers=headers, json={
+        "content": "A new page here, edited twice.\n", "base_revision": 3, "base_sha256": newest["sha256"]})
+    assert resp.status_code == 200 and resp.json["title"] == "Old"
+    moved = [r for r in client.get("/api/v1/wiki/New/history", headers=headers).json["items"] if r["revision"] == 1]
+    resp = put(client, headers, "Old", "x\n", 1)  # without a hash revision 1 is still ambiguous
+    assert resp.status_code == 409
+    resp = client.put("/api/v1/wiki/Old", headers=headers, json={  # the moved page's hash is not this page's
+        "content": "x\n", "base_revision": 1, "base_sha256": moved[0]["sha256"]})
+    assert resp.status_code == 409
+    assert client.get("/api/v1/wiki/New").json["content"] == "moved text\n"
+
+
 def test_put_with_a_base_sha256_of_another_text_is_409(api):
     client, headers = api
     put(client, headers, "Doc", "one\n", 0)
