@@ -437,7 +437,7 @@ def _import_files(archive, page, record, user, report):
 
 def _author_id(name, cache):
     """The id of the user called ``name`` (None for unknown users and names that are not text)."""
-    if not isinstance(name, str):
+    if not isinstance(name, str) or "\x00" in name:  # no user has a NUL in their name, and PostgreSQL refuses one
         return None
     if name not in cache:
         found = User.by_name(name)
@@ -471,10 +471,14 @@ def _create_with_history(title, record, revisions, authors):
     return page
 
 
+KINDS = ("edit", "revert", "rename", "delete", "restore", "import")  # Revision.kind's words
+
+
 def _revision_row(page, number, r, authors):
     """The row of imported revision ``r``, checked (its text within the page limit)."""
     pages.clean_content(r["content"])
-    return {"page": page.id, "number": number, "kind": str(r.get("kind") or "import")[:10],
+    kind = r.get("kind") if r.get("kind") in KINDS else "import"  # another tool's word (or a NUL) is an import
+    return {"page": page.id, "number": number, "kind": kind,
             "author": _author_id(r.get("author"), authors), "created_at": _parse_time(r.get("created_at")),
             "message": _import_message(r.get("message")), "content": r["content"],
             "content_hash": pages.content_hash(r["content"])}

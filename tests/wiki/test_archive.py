@@ -342,6 +342,21 @@ def test_a_page_with_text_no_database_holds_is_skipped_and_the_rest_imported(adm
         assert sorted(p.title for p in Page.select()) == ["Before", "Last"]
 
 
+def test_nul_characters_in_a_revisions_details_import_it_as_unknown_where_postgresql_stopped_the_import(
+        admin_client, app):
+    """A NUL in an author's name or a revision's kind reached PostgreSQL, which refuses it: "an error on our side"."""
+    records = [page_record("Before"), page_record("Author", author="ali\x00ce"), page_record("Kind", kind="ed\x00it"),
+               page_record("Message", message="m\x00"), page_record("Time", created_at="2026\x00"),
+               page_record("Other kind", kind="approve"), page_record("Last")]
+    resp = import_zip(admin_client, bytes(manifest_zip(records)))
+    assert resp.status_code == 200 and b"7 page(s) created" in resp.data
+    with app.app_context():
+        rows = Revision.select(Revision, Page).join(Page)
+        assert {(r.page.title, r.kind, r.author_id, "\x00" in r.message) for r in rows if r.page.title != "Before"
+                and r.page.title != "Last"} == {(t, "import", None, False) for t in
+                                                ("Author", "Kind", "Message", "Time", "Other kind")}
+
+
 # --- The import runs in the background, with a progress page --------------------------------------
 
 def export_of(make_app, *titles):
