@@ -1,4 +1,4 @@
-"""The pastes JSON API under /api/v1/pastes: create, list mine, read, raw, delete.
+"""The pastes JSON API under /api/v1/pastes: create, list mine, read, raw, change, delete.
 
 Token-only for writes and the list; reading follows the pages' rules (public and
 unlisted pastes for anyone with the slug, private ones for their owner, burn
@@ -16,6 +16,7 @@ from suite.pastebin.delivery import requested_paste, requested_raw
 api_bp = Blueprint("api_pastes", __name__, url_prefix="/api/v1/pastes")
 FIELDS = {"content": str, "name": str, "lang": str, "title": str, "visibility": str, "expires": str,
           "files": list}
+CHANGES = {"title": str, "visibility": str, "expires": str}
 
 
 def paste_json(paste, with_content=True):
@@ -97,6 +98,24 @@ def raw(slug, number=1):
     return requested_raw(slug, number)
 
 
+@api_bp.route("/<slug>", methods=["PATCH"])
+@token_required
+def update_paste(slug):
+    """Change the title, visibility or expiry of one of the token user's pastes (as its edit page does)."""
+    paste = pastes.owned_paste(slug, current_user)
+    body = json_body(CHANGES)
+    pastes.update_paste(paste, title=_sent(body, "title", paste.title),
+                        visibility=_sent(body, "visibility", paste.visibility),
+                        expires=_sent(body, "expires", "keep"), user=current_user)
+    return jsonify(paste_json(paste))
+
+
+def _sent(body, name, kept):
+    """The field's value when the body holds it, else ``kept`` (null counts as not sent)."""
+    value = body.get(name)
+    return kept if value is None else value
+
+
 @api_bp.route("/<slug>", methods=["DELETE"])
 @token_required
 def delete_paste(slug):
@@ -120,6 +139,13 @@ INPUT = {"type": "object", "properties": {
     "expires": {"enum": list(pastes.EXPIRIES)},
     "files": {"type": "array", "items": {"type": "object", "required": ["content"], "properties": {
         "name": {"type": "string"}, "content": {"type": "string"}, "lang": {"type": "string"}}}}}}
+CHANGE = {"type": "object", "properties": {
+    "title": {"type": "string", "maxLength": pastes.TITLE_MAX},
+    "visibility": {"enum": ["public", "unlisted", "private"]},
+    "expires": {"enum": ["keep", *pastes.EXPIRIES],
+                "description": "From now on; keep (the default) leaves the expiry as it is. "
+                               "A private paste cannot burn after reading."}},
+    "description": "The fields to change; those not sent are kept."}
 SLUG = [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}]
 ONE = {"$ref": "#/components/schemas/Paste"}
 SECURE = [{"bearer": []}]
@@ -137,6 +163,9 @@ PATHS = {
     "/api/v1/pastes/{slug}": {
         "get": {"summary": "Read a paste (burns a burn-after-reading paste)", "operationId": "getPaste",
                 "parameters": SLUG, "responses": {"200": openapi.json_response(ONE), **openapi.error_responses(404)}},
+        "patch": {"summary": "Change a paste's title, visibility or expiry", "operationId": "updatePaste",
+                  "security": SECURE, "parameters": SLUG, "requestBody": openapi.json_request(CHANGE),
+                  "responses": {"200": openapi.json_response(ONE), **openapi.error_responses(400, 401, 404)}},
         "delete": {"summary": "Delete a paste", "operationId": "deletePaste", "security": SECURE,
                    "parameters": SLUG, "responses": {"204": {"description": "Deleted"},
                                                      **openapi.error_responses(401, 404)}}},

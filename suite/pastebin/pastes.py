@@ -24,6 +24,7 @@ from suite.pastebin.models import VISIBILITIES, Highlight, Paste, PasteFile
 from suite.text import unix_line_ends
 
 MAX_FILES = 20
+TITLE_MAX = 200
 TOO_MANY_FILES = f"A paste holds at most {MAX_FILES} files."
 BURN = "burn"
 EXPIRIES = {"never": None, "10m": datetime.timedelta(minutes=10), "1h": datetime.timedelta(hours=1),
@@ -298,8 +299,10 @@ def owned_paste(slug, user):
 
 
 def update_paste(paste, *, title, visibility, expires, user):
-    """Change an owned paste's title, visibility and expiry."""
-    paste.title = _CONTROL.sub(" ", title or "").strip()[:200]
+    """Change an owned paste's title, visibility and expiry (``expires="keep"`` leaves the expiry as it is)."""
+    if len(title or "") > TITLE_MAX:  # the edit form's rule, for the API too
+        raise InvalidInput(f"The title is {len(title):,} characters long; at most {TITLE_MAX} fit.")
+    paste.title = _CONTROL.sub(" ", title or "").strip()
     paste.visibility = parse_visibility(visibility, user)
     now = utcnow()
     if expires != "keep":
