@@ -29,7 +29,7 @@ def page_json(page, revision, with_content=True, targets=None):
             "updated_at": page.updated_at.isoformat() + "Z", "protected": page.protected,
             "redirect_to": targets.get(page.redirect_to, page.redirect_to)}
     if with_content:
-        if revision.html is None:
+        if not links.has_current_render(revision):
             links.render_revision(page.title, revision)
         data.update(content=revision.content, html=revision.html, author=_author(revision),
                     message=revision.message)

@@ -11,9 +11,9 @@ from flask import current_app, has_app_context
 
 from suite import embeds
 from suite.errors import InvalidInput
-from suite.wiki.markup import WIKILINK_RE, linked_targets, plain_page, render_page
+from suite.wiki.markup import WIKILINK_RE, linked_targets, plain_page, render_page, renderer_version
 from suite.wiki.models import Link, Page, Revision
-from suite.wiki.titles import clean_title, title_key, url_title
+from suite.wiki.titles import link_title, title_key, url_title
 from suite.workers import WorkerPool, WorkFailed, WorkTimeout
 
 PREFIX = "/wiki/"
@@ -47,14 +47,15 @@ def render_source(page_title, source, existing=()):
     quadratic time): the database's answers (which linked pages exist, embed placeholders) are
     looked up first and handed over. A page that overruns is shown as plain text.
     """
-    titles, embeds = linked_targets(source)
+    titles, embeds = linked_targets(source, page_title)
     known_titles = {title: (page_path(title), True) if title in existing else resolve_title(title)
                     for title in titles}
     known_embeds = {key: embed_placeholder(*key) for key in embeds}
     prefix = page_path(page_title) + "/attachments/"
     seconds = current_app.config["WIKI_RENDER_TIMEOUT"]
     try:
-        rendered = render_pool().run("render", source, known_titles, known_embeds, prefix, timeout=seconds)
+        rendered = render_pool().run("render", source, known_titles, known_embeds, prefix, page_title,
+                                     timeout=seconds)
     except WorkTimeout:
         rendered = plain_page(source, sorted(titles), seconds)
     except WorkFailed as err:  # e.g. a RecursionError on 2,000 nested *: the page is still saved, shown plain
@@ -64,12 +65,12 @@ def render_source(page_title, source, existing=()):
     return rendered
 
 
-def _render_known(source, known_titles, known_embeds, attachment_prefix):
+def _render_known(source, known_titles, known_embeds, attachment_prefix, page_title=None):
     """What the worker runs: ``render_page`` answering from what the caller looked up."""
     def resolve(title):
         return known_titles.get(title) or (page_path(title) + "/edit", False)
     return render_page(source, resolve, lambda name: attachment_prefix + quote(name),
-                       lambda prefix, argument: known_embeds.get((prefix, argument)))
+                       lambda prefix, argument: known_embeds.get((prefix, argument)), page_title)
 
 
 _pool = {}
@@ -100,8 +101,16 @@ def render_revision(page_title, revision, store=True):
 
 def keep_render(revision, rendered):
     """Store a render in its revision's row: ``rendered`` must show the links as they are now."""
-    Revision.update(html=rendered.html, toc=rendered.toc).where(Revision.id == revision.id).execute()
-    revision.html, revision.toc = rendered.html, rendered.toc
+    made_by = renderer_version()
+    (Revision.update(html=rendered.html, toc=rendered.toc, render_version=made_by)
+     .where(Revision.id == revision.id).execute())
+    revision.html, revision.toc, revision.render_version = rendered.html, rendered.toc, made_by
+
+
+def has_current_render(revision):
+    """Whether ``revision`` keeps a render this code would make: none kept, or one by another renderer
+    (before an upgrade), and it is rendered again."""
+    return revision.html is not None and revision.render_version == renderer_version()
 
 
 def links_changed(rendered):
@@ -143,32 +152,34 @@ CODE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)|(`+)[
 MARK, MARKED_TEXT = "\ue000%d\ue001", re.compile("\ue000(\\d+)\ue001\\[\\[")  # private-use: no text has them
 
 
-def rewrite_links(text, old_key, new_title):
-    """``text`` with every ``[[Old]]`` link (any case, label and #section kept) pointing to ``new_title``.
+def rewrite_links(text, old_key, new_title, page_title=None):
+    """``text`` (of the page ``page_title``) with every ``[[Old]]`` link (any case, label and #section kept;
+    ``[[/Child]]`` too, by the title it names) pointing to ``new_title``.
 
     ``[[Old]]`` the renderer shows as text (in code: fenced, indented, inline) is no link and stays as written.
     """
     matches = list(re.finditer(WIKILINK_RE, text))
-    as_text = _left_as_text(text, matches)
+    as_text = _left_as_text(text, matches, page_title)
     out, last = [], 0
     for i, match in enumerate(matches):
-        out += [text[last:match.start()], match.group(0) if i in as_text else _pointed(match, old_key, new_title)]
+        out += [text[last:match.start()],
+                match.group(0) if i in as_text else _pointed(match, old_key, new_title, page_title)]
         last = match.end()
     return "".join(out) + text[last:]
 
 
-def _pointed(match, old_key, new_title):
+def _pointed(match, old_key, new_title, page_title):
     target, bar, label = match.group(1).partition("|")
     name, hash_, fragment = target.partition("#")
     try:
-        if title_key(clean_title(name)) != old_key:
+        if title_key(link_title(name, page_title)) != old_key:
             return match.group(0)
     except InvalidInput:
         return match.group(0)
     return "[[" + new_title + hash_ + fragment + bar + label + "]]"
 
 
-def _left_as_text(text, matches):
+def _left_as_text(text, matches, page_title):
     """Indexes of the ``matches`` the renderer leaves as text: each is marked, the text rendered, and a
     mark still followed by ``[[`` was no link. Without a render in time, the code CODE_RE finds."""
     if not matches:
@@ -177,18 +188,19 @@ def _left_as_text(text, matches):
     for i, match in enumerate(matches):
         marked += [text[last:match.start()], MARK % i]
         last = match.start()
-    html = _render_for_links("".join(marked) + text[last:])
+    html = _render_for_links("".join(marked) + text[last:], page_title)
     if html is not None:
         return {int(n) for n in MARKED_TEXT.findall(html)}
     code = [m.span() for m in CODE_RE.finditer(text)]
     return {i for i, match in enumerate(matches) if any(start <= match.start() < end for start, end in code)}
 
 
-def _render_for_links(source):
+def _render_for_links(source, page_title):
     """The page's HTML as the renderer makes it (in a worker, killed past the timeout: None)."""
     if not has_app_context():  # a plain call (tests): in this process
-        return _render_known(source, {}, {}, "").html
+        return _render_known(source, {}, {}, "", page_title).html
     try:
-        return render_pool().run("render", source, {}, {}, "", timeout=current_app.config["WIKI_RENDER_TIMEOUT"]).html
+        return render_pool().run("render", source, {}, {}, "", page_title,
+                                 timeout=current_app.config["WIKI_RENDER_TIMEOUT"]).html
     except (WorkTimeout, WorkFailed):
         return None

@@ -10,9 +10,13 @@ Python-Markdown and nh3 (about 3 MB) are imported on the first render: pages are
 stored rendered, so a web process that only shows them never loads either. The
 wiki's own Markdown extension lives in ``suite.wiki.mdext`` for the same reason.
 """
+import hashlib
 import html as htmllib
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 
 WIKILINK_RE = r"\[\[([^\[\]\n]+?)\]\]"
 TASK_RE = re.compile(r"\[([ xX])\]\s+")
@@ -56,6 +60,22 @@ class Rendered:
     exists: dict = field(default_factory=dict)  # title → whether that page existed when rendered
 
 
+@cache
+def renderer_version():
+    """A fingerprint of the renderer: this module, the wiki's Markdown extension and the libraries they call.
+
+    Each stored render keeps the fingerprint it was made with, and one made by another renderer is made
+    again on its next view: a change to the rules (or a Markdown, Pygments or nh3 upgrade) reaches every
+    page by itself, with no migration dropping the stored renders.
+    """
+    digest = hashlib.sha256()
+    for path in (Path(__file__), Path(__file__).with_name("mdext.py")):
+        digest.update(path.read_bytes())
+    for dist in ("Markdown", "Pygments", "nh3"):
+        digest.update(f"{dist} {version(dist)};".encode())
+    return digest.hexdigest()[:16]
+
+
 def sanitize(html):
     """The allowlist: only harmless tags, attributes and URL schemes survive."""
     import nh3
@@ -73,13 +93,16 @@ def _mark_external(match):
     return match.group(0)
 
 
-def render_page(source, resolve, attachment_url=None, embed=None):
-    """Render wiki Markdown to sanitized HTML, its side TOC and the titles it links to."""
+def render_page(source, resolve, attachment_url=None, embed=None, page_title=None):
+    """Render wiki Markdown to sanitized HTML, its side TOC and the titles it links to.
+
+    ``page_title``: the page the source is on, which ``[[/Child]]`` and ``[[../Sibling]]`` start from."""
     import markdown
     from markdown.extensions.toc import slugify_unicode
 
     from suite.wiki.mdext import WikiExtension
-    state = {"resolve": resolve, "links": [], "attachment_url": attachment_url, "embed": embed}
+    state = {"resolve": resolve, "links": [], "attachment_url": attachment_url, "embed": embed,
+             "page_title": page_title}
     configs = {**EXTENSION_CONFIGS, "toc": {**EXTENSION_CONFIGS["toc"], "slugify": slugify_unicode}}
     md = markdown.Markdown(extensions=EXTENSIONS + [WikiExtension(state)],
                            extension_configs=configs, output_format="html")
@@ -102,11 +125,11 @@ def plain_page(source, links, seconds=None):
     return Rendered(notice + f'<pre class="plain-page">{htmllib.escape(source)}</pre>', "", links)
 
 
-def linked_targets(source):
-    """``(titles, embeds)`` every ``[[…]]`` of ``source`` may ask the renderer to resolve, found by the same
-    rules as the renderer: so the answers can be looked up before rendering starts."""
+def linked_targets(source, page_title=None):
+    """``(titles, embeds)`` every ``[[…]]`` of ``source`` (on the page ``page_title``) may ask the renderer
+    to resolve, found by the same rules as the renderer: so the answers can be looked up before rendering starts."""
     from suite.errors import InvalidInput
-    from suite.wiki.titles import clean_title
+    from suite.wiki.titles import link_title
     titles, embeds = set(), set()
     for match in re.finditer(WIKILINK_RE, source):
         target = match.group(1).partition("|")[0].strip()
@@ -114,14 +137,11 @@ def linked_targets(source):
         if colon:
             embeds.add((prefix.strip().lower(), argument.strip()))
             continue
+        name = target.partition("#")[0]
+        if not name.strip():  # [[#Section]]: this page
+            continue
         try:
-            titles.add(clean_title(target.partition("#")[0]))
+            titles.add(link_title(name, page_title))
         except InvalidInput:
             pass
     return titles, embeds
-
-
-def render_page_html(source, resolve):
-    """``(html, links)`` for ``source``: the renderer other modules (API, previews) call."""
-    rendered = render_page(source, resolve)
-    return rendered.html, rendered.links

@@ -13,7 +13,7 @@ from markdown.treeprocessors import Treeprocessor
 from suite.errors import InvalidInput
 from suite.wiki.attachments import FILE_TYPES, IMAGE_TYPES
 from suite.wiki.markup import BARE_NAME_RE, TASK_RE, WIKILINK_RE
-from suite.wiki.titles import clean_title
+from suite.wiki.titles import link_title
 
 ATTACHABLE = frozenset(IMAGE_TYPES) | frozenset(FILE_TYPES)
 
@@ -36,20 +36,32 @@ class WikiLinkInline(InlineProcessor):
                 return None, None, None
             return self.md.htmlStash.store(html), m.start(0), m.end(0)
         name, _, fragment = target.partition("#")
+        if not name.strip():  # [[#Section]]: a heading of this page
+            if not fragment.strip():
+                return None, None, None
+            link = etree.Element("a", {"href": _heading_href(fragment), "class": "wikilink"})
+            link.text = label or target
+            return link, m.start(0), m.end(0)
         try:
-            title = clean_title(name)
+            title = link_title(name, self.state["page_title"])
         except InvalidInput:
             return None, None, None
         href, exists = self.state["resolve"](title)
-        if fragment.strip() and exists:  # the id the heading gets from the toc extension, percent-encoded
-            href += "#" + quote(slugify_unicode(fragment.strip(), "-"), safe="")
+        if fragment.strip() and exists:
+            href += _heading_href(fragment)
         link = etree.Element("a", {"href": href,
                                    "class": "wikilink" if exists else "wikilink missing",
                                    "title": title if exists else f"{title} (page does not exist)"})
-        link.text = label or target
+        # [[/Child/]] reads "Child", as in MediaWiki
+        link.text = label or (name.strip().strip("/").rpartition("/")[2] if name.strip().endswith("/") else target)
         if title not in self.state["links"]:
             self.state["links"].append(title)
         return link, m.start(0), m.end(0)
+
+
+def _heading_href(fragment):
+    """``#`` and the id the toc extension gives the heading ``fragment``, percent-encoded."""
+    return "#" + quote(slugify_unicode(fragment.strip(), "-"), safe="")
 
 
 class TaskListProcessor(Treeprocessor):

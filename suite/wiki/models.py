@@ -34,7 +34,8 @@ class Page(BaseModel):
 
 
 class Revision(BaseModel):
-    """One saved state of a page; ``html``/``toc`` cache its sanitized render (NULL: render again)."""
+    """One saved state of a page; ``html``/``toc`` cache its sanitized render (NULL, or made by another
+    ``render_version`` than the code's: render again)."""
 
     id = AutoField()
     page = ForeignKeyField(Page, backref="revisions", on_delete="CASCADE")
@@ -47,6 +48,7 @@ class Revision(BaseModel):
     content_hash = CharField(max_length=64)
     html = TextField(null=True)
     toc = TextField(null=True)
+    render_version = CharField(max_length=16, null=True)  # markup.renderer_version() of html and toc
 
     class Meta:
         table_name = "wiki_revision"

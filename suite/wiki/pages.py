@@ -554,7 +554,7 @@ def _rewrite_links_to(old_key, old_title, new_title, user, skip):
         if source.id == skip or (source.protected and not user.is_admin):
             continue
         current = get_revision(source, source.version)
-        text = links.rewrite_links(current.content, old_key, new_title)
+        text = links.rewrite_links(current.content, old_key, new_title, source.title)
         if text != current.content and _commit(source, text, user,
                                                summary(f"Link updated: {old_title} → {new_title}"), "edit"):
             changed.append(source.title)

@@ -51,6 +51,25 @@ def clean_title(raw):
     return "/".join(segments)
 
 
+def link_title(target, page_title=None):
+    """The title a wikilink's ``target`` names on the page ``page_title``, or InvalidInput.
+
+    As in MediaWiki: ``/Child`` is a subpage of the page itself, ``../Sibling`` one of its parent's
+    (``../`` climbs once per step), and a trailing slash is left out of the title. Anything else is a title.
+    """
+    name = target.strip()
+    if page_title is None or not (name.startswith("/") or name == ".." or name.startswith("../")):
+        return clean_title(name)
+    parts = page_title.split("/")
+    while name == ".." or name.startswith("../"):
+        if len(parts) == 1:
+            raise InvalidInput(f"“{target.strip()}” climbs above “{page_title}”, which has no parent page.")
+        parts.pop()
+        name = name[3:]
+    name = name.strip("/")
+    return clean_title("/".join(parts + [name] if name else parts))
+
+
 def _check_segment(seg):
     if not seg:
         raise InvalidInput("A page title cannot contain an empty part (“//”).")

@@ -88,7 +88,7 @@ def view(title):
         revision = pages.get_revision(page, number)
         # Old revisions (and a deleted page's) are rare views whose links are not in the links table: render them fresh.
         links.render_revision(page.title, revision, store=False)
-    elif revision.html is None:
+    elif not links.has_current_render(revision):
         links.render_revision(page.title, revision)
     pagecache.cache_this("wiki")  # anonymous readers share this page until the wiki changes
     live = not page.deleted  # a deleted page's revisions are read only: bringing one back is a restore

@@ -1,4 +1,7 @@
 """Wikilinks in the database: backlinks, red/blue links kept right, rename with redirect, delete/restore."""
+from importlib.metadata import version
+
+from suite.wiki.markup import renderer_version
 from suite.wiki.models import Link, Page, Revision
 
 
@@ -33,6 +36,28 @@ def test_page_view_serves_cached_html(wiki, client, app):
     with app.app_context():
         Revision.update(html="<p>from the cache</p>").execute()
     assert b"from the cache" in client.get("/wiki/Home").data
+
+
+def test_a_render_made_by_another_renderer_is_made_again_and_kept(wiki, client, app):
+    wiki.save("Home", "Fresh *text*")
+    for url in ("/wiki/Home", "/api/v1/wiki/Home"):
+        with app.app_context():  # as if stored before an upgrade changed the Markdown rules
+            Revision.update(html="<p>an old renderer's output</p>", render_version="0123456789abcdef").execute()
+        assert b"<em>text</em>" in client.get(url).data
+        with app.app_context():
+            kept = Revision.get()
+            assert "<em>text</em>" in kept.html and kept.render_version == renderer_version()
+
+
+def test_the_renderer_fingerprint_follows_its_rules_and_libraries(monkeypatch):
+    from suite.wiki import markup
+    before = markup.renderer_version()
+    markup.renderer_version.cache_clear()
+    monkeypatch.setattr(markup, "version", lambda dist: "99.0" if dist == "Pygments" else version(dist))
+    try:
+        assert markup.renderer_version() != before
+    finally:
+        markup.renderer_version.cache_clear()
 
 
 def test_backlinks_list_linking_pages(wiki, client):
@@ -103,6 +128,29 @@ def test_rename_rewrites_the_links_the_page_shows_and_leaves_code_as_written(wik
         index = Page.get(Page.key == "index")
         text = Revision.get(Revision.page == index, Revision.number == index.version).content
     assert text == source.replace("[[old name|there]]", "[[New name|there]]")
+
+
+def test_relative_links_are_red_or_blue_and_counted_as_backlinks(wiki, client):
+    wiki.save("Team", "Our [[/Handbook]] and [[/Onboarding]].")
+    wiki.save("Team/Handbook", "Back to [[..]] or over to [[../Onboarding]].")
+    html = client.get("/wiki/Team").get_data(as_text=True)
+    assert 'class="wikilink" href="/wiki/Team/Handbook"' in html
+    assert 'class="wikilink missing" href="/wiki/Team/Onboarding/edit"' in html
+    assert "Team/Handbook" in client.get("/wiki/Team/backlinks").get_data(as_text=True)
+    wiki.save("Team/Onboarding", "Welcome.")
+    assert 'class="wikilink" href="/wiki/Team/Onboarding"' in client.get("/wiki/Team").get_data(as_text=True)
+    backlinks = client.get("/wiki/Team/Onboarding/backlinks").get_data(as_text=True)
+    assert 'href="/wiki/Team"' in backlinks and 'href="/wiki/Team/Handbook"' in backlinks
+
+
+def test_rename_rewrites_relative_links_by_the_page_they_name(wiki, alice_client, app):
+    wiki.save("Team/Handbook", "Rules.")
+    wiki.save("Team", "Read [[/Handbook|the rules]], not [[/Handbook]] in `[[/Handbook]]` code.")
+    alice_client.post("/wiki/Team/Handbook/rename", data={"new_title": "Rules", "rewrite": "y"})
+    with app.app_context():
+        team = Page.get(Page.key == "team")
+        text = Revision.get(Revision.page == team, Revision.number == team.version).content
+    assert text == "Read [[Rules|the rules]], not [[Rules]] in `[[/Handbook]]` code.\n"
 
 
 def test_rename_without_rewrite_keeps_links(wiki, alice_client, app):

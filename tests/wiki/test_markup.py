@@ -3,7 +3,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from suite.wiki.markup import render_page, render_page_html
+from suite.wiki.markup import render_page
 
 
 def resolve(title):
@@ -16,10 +16,10 @@ def html_of(source):
     return render_page(source, resolve).html
 
 
-def test_render_page_html_returns_html_and_links():
-    html, links = render_page_html("[[Exists]] [[Other page|x]] [[exists]]", resolve)
-    assert 'class="wikilink"' in html and 'class="wikilink missing"' in html
-    assert links == ["Exists", "Other page", "exists"]
+def test_render_page_returns_html_and_links():
+    rendered = render_page("[[Exists]] [[Other page|x]] [[exists]]", resolve)
+    assert 'class="wikilink"' in rendered.html and 'class="wikilink missing"' in rendered.html
+    assert rendered.links == ["Exists", "Other page", "exists"]
 
 
 def test_wikilink_with_section_links_to_the_id_its_heading_gets():
@@ -42,6 +42,39 @@ def test_non_latin_headings_keep_their_letters_and_section_links_reach_them(head
 
 def test_invalid_wikilink_target_stays_text():
     assert "[[../etc]]" in html_of("[[../etc]]")
+
+
+@pytest.mark.parametrize("source, title", [
+    ("[[/Child]]", "Team/Docs/Child"),              # a subpage of this page, as in MediaWiki
+    ("[[/Child/Grandchild]]", "Team/Docs/Child/Grandchild"),
+    ("[[../Sibling]]", "Team/Sibling"),             # one of its parent's
+    ("[[../../Top]]", "Team/Top"),                   # from Team/Docs/Intro below: one more step up
+    ("[[..]]", "Team"),                             # the parent itself
+    ("[[/Child|the child]]", "Team/Docs/Child"),
+    ("[[/Child#Setup]]", "Team/Docs/Child"),
+])
+def test_relative_wikilinks_start_from_the_page_they_are_on(source, title):
+    rendered = render_page(source, resolve, page_title="Team/Docs/Intro" if "../.." in source else "Team/Docs")
+    assert rendered.links == [title]
+    assert f'href="/wiki/{title}/edit"' in rendered.html
+
+
+def test_a_relative_wikilink_reads_as_written_or_without_its_slashes():
+    assert ">/Child</a>" in render_page("[[/Child]]", resolve, page_title="Docs").html
+    assert ">Child</a>" in render_page("[[/Child/]]", resolve, page_title="Docs").html  # MediaWiki's short form
+
+
+@pytest.mark.parametrize("source, page", [("[[../Above]]", "Docs"), ("[[../../Far/Above]]", "Team/Docs")])
+def test_a_relative_wikilink_climbing_above_the_top_page_stays_text(source, page):
+    rendered = render_page(source, resolve, page_title=page)
+    assert rendered.links == [] and source in rendered.html
+
+
+def test_a_section_link_goes_to_a_heading_of_the_same_page():
+    rendered = render_page("## Getting Started\n\nSee [[#Getting Started]] or [[#Getting Started|above]].",
+                           resolve, page_title="Docs")
+    assert rendered.html.count('<a class="wikilink" href="#getting-started">') == 2
+    assert ">above</a>" in rendered.html and rendered.links == []
 
 
 def test_unknown_prefix_stays_plain_text():
