@@ -5,6 +5,13 @@ from suite.wiki.markup import renderer_version
 from suite.wiki.models import Link, Page, Revision
 
 
+def current_text(app, key):
+    """The text of the current revision of the page with ``key``."""
+    with app.app_context():
+        page = Page.get(Page.key == key)
+        return Revision.get(Revision.page == page, Revision.number == page.version).content
+
+
 def test_link_to_missing_page_is_red_and_leads_to_creation(wiki, client):
     wiki.save("Home", "See [[Road map|the plan]].")
     html = client.get("/wiki/Home").data
@@ -110,10 +117,8 @@ def test_rename_rewrites_links_when_asked(wiki, alice_client, app):
     wiki.save("Old_name", "Content")
     wiki.save("Index", "Go to [[old name|there]] or [[Old name#Top]].")
     alice_client.post("/wiki/Old_name/rename", data={"new_title": "New name", "rewrite": "y"})
-    with app.app_context():
-        index = Page.get(Page.key == "index")
-        text = Revision.get(Revision.page == index, Revision.number == index.version).content
-        assert text == "Go to [[New name|there]] or [[New name#Top]].\n"
+    text = current_text(app, "index")
+    assert text == "Go to [[New name|there]] or [[New name#Top]].\n"
 
 
 def test_rename_rewrites_the_links_the_page_shows_and_leaves_code_as_written(wiki, alice_client, app):
@@ -124,9 +129,7 @@ def test_rename_rewrites_the_links_the_page_shows_and_leaves_code_as_written(wik
               "Another ` one.\n\nInline `[[Old name]]` code.\n\n```\n[[Old name]]\n```\n")
     wiki.save("Index", source)
     alice_client.post("/wiki/Old_name/rename", data={"new_title": "New name", "rewrite": "y"})
-    with app.app_context():
-        index = Page.get(Page.key == "index")
-        text = Revision.get(Revision.page == index, Revision.number == index.version).content
+    text = current_text(app, "index")
     assert text == source.replace("[[old name|there]]", "[[New name|there]]")
 
 
@@ -147,9 +150,7 @@ def test_rename_rewrites_relative_links_by_the_page_they_name(wiki, alice_client
     wiki.save("Team/Handbook", "Rules.")
     wiki.save("Team", "Read [[/Handbook|the rules]], not [[/Handbook]] in `[[/Handbook]]` code.")
     alice_client.post("/wiki/Team/Handbook/rename", data={"new_title": "Rules", "rewrite": "y"})
-    with app.app_context():
-        team = Page.get(Page.key == "team")
-        text = Revision.get(Revision.page == team, Revision.number == team.version).content
+    text = current_text(app, "team")
     assert text == "Read [[Rules|the rules]], not [[Rules]] in `[[/Handbook]]` code.\n"
 
 
@@ -352,7 +353,5 @@ def test_rename_updates_links_but_not_link_syntax_shown_in_code(wiki, alice_clie
               "Then [[old#part|there]].\n")
     wiki.save("Docs", source)
     alice_client.post("/wiki/Old/rename", data={"new_title": "New", "rewrite": "y", "message": ""})
-    with app.app_context():
-        docs = Page.get(Page.key == "docs")
-        text = Revision.get(Revision.page == docs, Revision.number == docs.version).content
+    text = current_text(app, "docs")
     assert text == source.replace("See [[Old]]", "See [[New]]").replace("[[old#part", "[[New#part")
