@@ -9,13 +9,13 @@ from flask_login import current_user
 
 from suite.api import kit, openapi
 from suite.api.kit import created, json_body, page_args, paginated, token_required
-from suite.errors import InvalidInput
+from suite.errors import InvalidInput, NotFound
 from suite.pastebin import pastes
 from suite.pastebin.delivery import requested_paste, requested_raw
 
 api_bp = Blueprint("api_pastes", __name__, url_prefix="/api/v1/pastes")
 FIELDS = {"content": str, "name": str, "lang": str, "title": str, "visibility": str, "expires": str,
-          "files": list}
+          "files": list, "parent": str}
 CHANGES = {"title": str, "visibility": str, "expires": str}
 
 
@@ -69,10 +69,26 @@ def _files(body):
 def create_paste():
     """Create a paste: 201 with it and its ``url``."""
     body = json_body(FIELDS)
+    parent = _parent(body.get("parent"))
     paste = pastes.create_paste(_files(body), user=current_user, title=body.get("title") or "",
                                 visibility=body.get("visibility") or "public",
-                                expires=body.get("expires") or "never")
+                                expires=body.get("expires") or "never", parent=parent)
     return created(paste_json(paste))
+
+
+def _parent(slug):
+    """The paste a new one names as the one it is a new version of: one whose fork page the caller may open.
+
+    One the caller may not see is refused as one that never was (a 404, as that
+    page answers), and someone else's burn paste too, unread.
+    """
+    if not slug:
+        return None
+    try:
+        return pastes.readable_without_burning(slug, current_user)
+    except NotFound:
+        raise NotFound("The parent paste does not exist, has expired or was deleted.",
+                       code="parent_not_found") from None
 
 
 @api_bp.route("")
@@ -131,12 +147,17 @@ PASTE = {"type": "object", "required": ["slug", "url", "title", "visibility", "f
          "properties": {"slug": {"type": "string"}, "url": {"type": "string"}, "title": {"type": "string"},
                         "visibility": {"enum": ["public", "unlisted", "private"]},
                         "expires_at": {"type": ["string", "null"]}, "burn_after_reading": {"type": "boolean"},
-                        "owner": {"type": ["string", "null"]}, "parent": {"type": ["string", "null"]},
+                        "owner": {"type": ["string", "null"]}, "parent": {
+                            "type": ["string", "null"], "description": "The slug of the paste this is a new "
+                            "version of, when you may be shown a link to it (public, or yours)"},
                         "created_at": {"type": "string"}, "files": {"type": "array", "items": FILE}}}
 INPUT = {"type": "object", "properties": {
     "content": {"type": "string"}, "name": {"type": "string"}, "lang": {"type": "string"},
     "title": {"type": "string"}, "visibility": {"enum": ["public", "unlisted", "private"]},
     "expires": {"enum": list(pastes.EXPIRIES)},
+    "parent": {"type": "string", "description": "The slug of the paste this is a new version of (as its "
+                                                "fork page makes); 404 when you may not see it, or it burns "
+                                                "after reading and is not yours"},
     "files": {"type": "array", "items": {"type": "object", "required": ["content"], "properties": {
         "name": {"type": "string"}, "content": {"type": "string"}, "lang": {"type": "string"}}}}}}
 CHANGE = {"type": "object", "properties": {
@@ -159,7 +180,7 @@ PATHS = {
         "post": {"summary": "Create a paste", "operationId": "createPaste", "security": SECURE,
                  "requestBody": openapi.json_request(INPUT),
                  "responses": {"201": openapi.json_response(ONE, "Created"),
-                               **openapi.error_responses(400, 401, 413)}}},
+                               **openapi.error_responses(400, 401, 404, 413)}}},
     "/api/v1/pastes/{slug}": {
         "get": {"summary": "Read a paste (burns a burn-after-reading paste)", "operationId": "getPaste",
                 "parameters": SLUG, "responses": {"200": openapi.json_response(ONE), **openapi.error_responses(404)}},

@@ -214,6 +214,18 @@ def visible_paste(slug, user):
     return paste
 
 
+def readable_without_burning(slug, user):
+    """``visible_paste`` for reading a paste that is not shown as read (a new version of it, a diff).
+
+    Someone else's burn paste is NotFound: it is for one reading, which this would
+    either skip or spend unseen. Its owner's reads never burn it.
+    """
+    paste = visible_paste(slug, user)
+    if paste.burn_after_reading and not paste.owned_by(user):
+        raise NotFound("This paste does not exist, has expired or was deleted.")
+    return paste
+
+
 def fork_parent(slug, user):
     """The paste a new version names as its parent, or None when there is none or it is gone.
 

@@ -242,7 +242,7 @@ def embed(slug):
 @bp.route("/<slug>/fork")
 def fork(slug):
     """The paste form filled with this paste's files: saving makes a new version linked to it."""
-    parent = _readable_without_burning(slug)
+    parent = pastes.readable_without_burning(slug, current_user)
     form = PasteForm(data={"title": parent.title, "visibility": parent.visibility,
                            "parent": parent.slug,
                            "files": [{"name": f.name, "lang": f.lang, "content": f.content}
@@ -253,21 +253,15 @@ def fork(slug):
 @bp.route("/<slug>/diff/<other>")
 def diff(slug, other):
     """Line diff between two pastes, file by file."""
-    old, new = _readable_without_burning(slug), _readable_without_burning(other)
+    old = pastes.readable_without_burning(slug, current_user)
+    new = pastes.readable_without_burning(other, current_user)
     return render_template("pastebin/diff.html", old=old, new=new, diffs=diff_pastes(old, new))
-
-
-def _readable_without_burning(slug):
-    paste = pastes.visible_paste(slug, current_user)
-    if paste.burn_after_reading and not paste.owned_by(current_user):
-        raise NotFound("This paste does not exist, has expired or was deleted.")
-    return paste
 
 
 def _shown_parent(slug):
     """The paste a form sent back names as its parent, for the heading again; None when it may not be shown."""
     try:
-        return _readable_without_burning(slug) if slug else None
+        return pastes.readable_without_burning(slug, current_user) if slug else None
     except NotFound:
         return None
 

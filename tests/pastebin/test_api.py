@@ -137,3 +137,59 @@ def test_patch_of_my_burn_paste_keeps_it_unread(api, get_paste):
     body = api("PATCH", f"/{slug}", json={"title": "Read me once"}).get_json()
     assert body["burn_after_reading"] and body["title"] == "Read me once"
     assert get_paste(slug).burn_after_reading
+
+
+def test_a_new_version_names_its_parent(api, bob_api, client):
+    parent = api("POST", json={"content": "alice's text\n"}).get_json()["slug"]
+    resp = bob_api("POST", json={"content": "bob's text\n", "parent": parent})
+    assert resp.status_code == 201 and resp.get_json()["parent"] == parent
+    child = resp.get_json()["slug"]
+    assert client.get(f"/api/v1/pastes/{child}").get_json()["parent"] == parent
+    assert f"/paste/{parent}/diff/{child}" in client.get(f"/paste/{parent}").get_data(as_text=True)
+
+
+def test_an_unlisted_parent_is_kept_and_named_as_on_the_page(api, bob_api):
+    """The link is saved; the JSON names it to whoever the page shows it to (the parent's owner)."""
+    parent = api("POST", json={"content": "shared by link\n", "visibility": "unlisted"}).get_json()["slug"]
+    made = bob_api("POST", json={"content": "fork\n", "parent": parent}).get_json()
+    assert made["parent"] is None
+    assert api("GET", f"/{made['slug']}").get_json()["parent"] == parent
+
+
+@pytest.mark.parametrize("parent", ["private", "expired", "deleted", "no-such-paste", "ab\x00c", "x" * 40,
+                                    "../../etc"])
+def test_a_parent_the_caller_may_not_see_is_refused_as_missing(app, api, bob_api, parent):
+    import datetime
+
+    from suite.auth.models import utcnow
+    from suite.pastebin.models import Paste
+    made = {k: api("POST", json={"content": f"{k}\n", "visibility": "private" if k == "private" else "public",
+                                 "expires": "1h"}).get_json()["slug"] for k in ("private", "expired", "deleted")}
+    with app.app_context():
+        Paste.update(expires_at=utcnow() - datetime.timedelta(seconds=1)).where(
+            Paste.slug == made["expired"]).execute()
+    api("DELETE", f"/{made['deleted']}")
+    resp = bob_api("POST", json={"content": "fork\n", "parent": made.get(parent, parent)})
+    assert resp.status_code == 404
+    assert resp.get_json()["error"] == {"code": "parent_not_found",
+                                        "message": "The parent paste does not exist, has expired or was deleted."}
+    assert bob_api("GET").get_json()["items"] == []
+
+
+def test_someone_elses_burn_paste_is_no_parent_and_stays_unread(api, bob_api, get_paste):
+    burn = api("POST", json={"content": "once\n", "visibility": "unlisted", "expires": "burn"}).get_json()["slug"]
+    resp = bob_api("POST", json={"content": "fork\n", "parent": burn})
+    assert resp.status_code == 404 and resp.get_json()["error"]["code"] == "parent_not_found"
+    assert get_paste(burn) is not None
+    mine = api("POST", json={"content": "my own fork\n", "parent": burn})  # the owner's reads never burn it
+    assert mine.status_code == 201 and mine.get_json()["parent"] == burn
+    assert get_paste(burn) is not None and get_paste(burn).burn_after_reading
+    assert bob_api("GET", f"/{burn}").get_json()["files"][0]["content"] == "once\n"  # its one reading is left
+    assert get_paste(burn) is None
+
+
+@pytest.mark.parametrize(("parent", "code"), [(5, "wrong_type"), (["x"], "wrong_type")])
+def test_a_parent_that_is_not_a_slug_string_is_a_400(api, parent, code):
+    resp = api("POST", json={"content": "x", "parent": parent})
+    assert resp.status_code == 400 and resp.get_json()["error"]["code"] == code
+    assert api("GET").get_json()["items"] == []
