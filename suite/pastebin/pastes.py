@@ -25,6 +25,8 @@ from suite.text import unix_line_ends
 
 MAX_FILES = 20
 TITLE_MAX = 200
+NEWER_SHOWN = 20  # newer versions a paste's page links to
+NEWER_COUNTED = 1000  # older ones it counts beyond those ("over 1,000 older")
 TOO_MANY_FILES = f"A paste holds at most {MAX_FILES} files."
 BURN = "burn"
 EXPIRIES = {"never": None, "10m": datetime.timedelta(minutes=10), "1h": datetime.timedelta(hours=1),
@@ -286,10 +288,28 @@ def shown_parent(paste, user):
     return Paste.select().where(Paste.id == paste.parent_id, linkable(user)).first()
 
 
+@dataclass
+class NewerVersions:
+    """The newer versions a paste's page links to: the newest ones, and how many older ones it leaves out."""
+
+    shown: list
+    more: int = 0  # counted up to NEWER_COUNTED
+    more_than: bool = False  # there are more than ``more``
+
+
 def shown_children(paste, user):
-    """The newer versions of ``paste`` that ``user`` may be shown links to, oldest first."""
-    return list(Paste.select().where(Paste.parent == paste.id, linkable(user))
-                .order_by(Paste.created_at, Paste.id))
+    """The newest NEWER_SHOWN newer versions of ``paste`` that ``user`` may be shown links to, newest first.
+
+    A paste forked thousands of times listed every fork on each view: now the
+    rest are only counted, and only up to NEWER_COUNTED.
+    """
+    query = (Paste.select().where(Paste.parent == paste.id, linkable(user))
+             .order_by(Paste.created_at.desc(), Paste.id.desc()))
+    shown = list(query.limit(NEWER_SHOWN + 1))
+    if len(shown) <= NEWER_SHOWN:
+        return NewerVersions(shown)
+    more = query.select(Paste.id).offset(NEWER_SHOWN).limit(NEWER_COUNTED + 1).count()
+    return NewerVersions(shown[:NEWER_SHOWN], min(more, NEWER_COUNTED), more > NEWER_COUNTED)
 
 
 def seconds_left(paste):

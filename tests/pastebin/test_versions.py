@@ -2,7 +2,10 @@
 import datetime
 import re
 
+from peewee import chunked
+
 from suite.auth.models import utcnow
+from suite.extensions import db
 from suite.pastebin.models import Paste
 from tests.pastebin.conftest import slug_of
 
@@ -17,9 +20,47 @@ def _form_paste(client, content, parent="", visibility="public", expires="never"
 
 
 def _newer_versions(client, slug):
-    page = client.get(f"/paste/{slug}").get_data(as_text=True)
-    listed = re.search(r"Newer versions:(.*?)</p>", page, re.S)
-    return set(re.findall(r">([\w-]+)</a>", listed.group(1))) if listed else set()
+    return set(_newer_versions_listed(client, slug)[0])
+
+
+def _newer_versions_listed(client, slug, **kwargs):
+    """The slugs a paste's page links to as newer versions, in order, and the text after them."""
+    page = client.get(f"/paste/{slug}", **kwargs).get_data(as_text=True)
+    listed = re.search(r"Newer versions[^:]*:(.*?)</p>", page, re.S)
+    if not listed:
+        return [], ""
+    return re.findall(r">([\w-]+)</a>", listed.group(1)), listed.group(1).rsplit("</a>", 1)[-1].strip()
+
+
+def _forks(app, parent, count, owner=None, visibility="public"):
+    """``count`` newer versions of ``parent`` written straight to the database a second apart, oldest first."""
+    with app.app_context():
+        parent_id, start = Paste.get(Paste.slug == parent).id, utcnow()
+        rows = [{"slug": f"{visibility[:4]}{i:05d}", "parent": parent_id, "visibility": visibility,
+                 "user": owner, "created_at": start + datetime.timedelta(seconds=i),
+                 "updated_at": start} for i in range(count)]
+        with db.atomic():
+            for batch in chunked(rows, 200):
+                Paste.insert_many(batch).execute()
+    return [row["slug"] for row in rows]
+
+
+def test_a_page_links_its_20_newest_versions_and_counts_the_others(alice_client, bob_client, client, app, users):
+    parent = _form_paste(alice_client, "forked a lot\n")
+    forks = _forks(app, parent, 25)
+    hidden = _forks(app, parent, 3, owner=users["bob"].id, visibility="private")  # newer, bob's alone
+    assert _newer_versions_listed(client, parent) == (forks[::-1][:20], "and 5 older")
+    assert _newer_versions_listed(bob_client, parent) == ((hidden + forks)[::-1][:20], "and 8 older")
+
+
+def test_the_older_versions_are_counted_up_to_1000(alice_client, client, app):
+    parent = _form_paste(alice_client, "forked very often\n")
+    forks = _forks(app, parent, 1_100)
+    assert _newer_versions_listed(client, parent) == (forks[::-1][:20], "and over 1,000 older")
+    with app.app_context():
+        Paste.delete().where(Paste.slug.in_(forks[:80])).execute()  # behind the page cache's back
+    rebuilt = _newer_versions_listed(client, parent, headers={"Cache-Control": "no-cache"})
+    assert rebuilt == (forks[::-1][:20], "and 1,000 older")
 
 
 def test_newer_versions_list_only_what_the_reader_may_see(alice_client, bob_client, client, get_paste):
