@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from suite.api import kit, openapi
 from suite.api.kit import json_body, page_args, paginated, token_required
+from suite.requestargs import whole_number
 from suite.wiki import links, pages
 from suite.wiki.permissions import require_read
 from suite.wiki.titles import clean_title, url_title
@@ -29,10 +30,9 @@ def page_json(page, revision, with_content=True, targets=None):
             "updated_at": page.updated_at.isoformat() + "Z", "protected": page.protected,
             "redirect_to": targets.get(page.redirect_to, page.redirect_to)}
     if with_content:
-        if not links.has_current_render(revision):
-            links.render_revision(page.title, revision)
-        data.update(content=revision.content, html=revision.html, author=_author(revision),
-                    message=revision.message)
+        links.give_render(page, revision)
+        data.update(revision=revision.number, content=revision.content, html=revision.html,
+                    author=_author(revision), message=revision.message)
     return data
 
 
@@ -57,8 +57,8 @@ def list_pages():
 
 @api_bp.route("/<path:title>")
 def get_page(title):
-    """One page with its source and rendered HTML."""
-    page, revision = pages.get_page(clean_title(title))
+    """One page with its source and rendered HTML (``?rev=N``: that revision's, a deleted page's too)."""
+    page, revision = pages.page_at(clean_title(title), whole_number("rev"))
     return jsonify(page_json(page, revision))
 
 
@@ -119,7 +119,9 @@ PATHS = {
         "responses": {"200": openapi.json_response(openapi.page_of("#/components/schemas/WikiPage")),
                       **openapi.error_responses(401)}}},
     "/api/v1/wiki/{title}": {
-        "get": {"summary": "Read a wiki page", "operationId": "getWikiPage", "parameters": TITLE,
+        "get": {"summary": "Read a wiki page (or one of its revisions)", "operationId": "getWikiPage",
+                "parameters": TITLE + [{"name": "rev", "in": "query", "required": False,
+                                        "schema": {"type": "integer", "minimum": 1}}],
                 "responses": {"200": openapi.json_response({"$ref": "#/components/schemas/WikiPage"}),
                               **openapi.error_responses(400, 401, 404)}},
         "put": {"summary": "Create or edit a wiki page (409 when the edit conflicts)",

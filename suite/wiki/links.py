@@ -99,6 +99,19 @@ def render_revision(page_title, revision, store=True):
     return rendered
 
 
+def give_render(page, revision):
+    """Make sure ``revision`` of ``page`` has its render (``revision.html``, ``revision.toc``).
+
+    The current revision's is kept in its row, made now when there is none or another renderer made
+    it. An old revision (or a deleted page's) is rendered afresh each time and not kept: its links
+    are not in the links table, so nothing would drop its render when a page it links to appears.
+    """
+    if revision.number != page.version or page.deleted:
+        render_revision(page.title, revision, store=False)
+    elif not has_current_render(revision):
+        render_revision(page.title, revision)
+
+
 def keep_render(revision, rendered):
     """Store a render in its revision's row: ``rendered`` must show the links as they are now."""
     made_by = renderer_version()

@@ -116,6 +116,20 @@ def get_page(title, *, deleted=False):
     return revision.page, revision
 
 
+def page_at(title, number=None):
+    """``(page, revision)``: revision ``number`` of a page, or its current one when ``number`` is None.
+
+    A deleted page's revisions stay readable (its history links to them); its current state is a
+    NotFound, as is a revision it does not have.
+    """
+    page, current = get_page(title, deleted=True)
+    if number is None:
+        if page.deleted:
+            raise NotFound(f"The page “{page.title}” was deleted.")
+        return page, current
+    return page, current if number == current.number else get_revision(page, number)
+
+
 def get_revision(page, number):
     """Revision ``number`` of ``page``, or NotFound."""
     revision = (Revision.select(Revision, User).join(User, JOIN.LEFT_OUTER)

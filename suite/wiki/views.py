@@ -84,12 +84,9 @@ def view(title):
         target = pages.find_page(page.redirect_to)
         if target is not None and not target.deleted:
             return redirect(wiki_url(target.title, **{"from": page.title}))
-    if number is not None and (number != revision.number or page.deleted):
+    if number is not None and number != revision.number:
         revision = pages.get_revision(page, number)
-        # Old revisions (and a deleted page's) are rare views whose links are not in the links table: render them fresh.
-        links.render_revision(page.title, revision, store=False)
-    elif not links.has_current_render(revision):
-        links.render_revision(page.title, revision)
+    links.give_render(page, revision)
     pagecache.cache_this("wiki")  # anonymous readers share this page until the wiki changes
     live = not page.deleted  # a deleted page's revisions are read only: bringing one back is a restore
     return render_template("wiki/page.html", page=page, revision=revision,
@@ -99,6 +96,18 @@ def view(title):
                            redirected_from=_redirected_from(page, request.args.get("from")),
                            can_edit=live and can_edit(current_user, page),
                            can_delete=live and can_delete(current_user, page))
+
+
+@bp.route("/<path:title>/raw")
+def raw(title):
+    """The Markdown of a page (``?rev=N``: of that revision) as plain text, as MediaWiki's ``action=raw``."""
+    page, revision = pages.page_at(clean_title(title), whole_number("rev"))
+    resp = current_app.response_class(revision.content, mimetype="text/plain")
+    resp.headers["Content-Disposition"] = "inline"
+    resp.set_etag(revision.content_hash)
+    if revision.number == page.version:
+        pagecache.cache_this("wiki")
+    return resp.make_conditional(request)
 
 
 def _redirected_from(page, title):

@@ -27,6 +27,19 @@ def test_put_creates_page_then_get_reads_it(api):
     assert 'class="wikilink missing"' in page["html"]
 
 
+def test_get_reads_an_old_revision_with_rev(api, wiki, alice_client):
+    client, headers = api
+    put(client, headers, "Plan", "One [[Home]]", 0)
+    put(client, headers, "Plan", "Two", 1)
+    old = client.get("/api/v1/wiki/Plan?rev=1").json
+    assert old["revision"] == 1 and old["content"] == "One [[Home]]\n" and "wikilink missing" in old["html"]
+    assert client.get("/api/v1/wiki/Plan").json["revision"] == 2
+    assert client.get("/api/v1/wiki/Plan?rev=3").status_code == 404
+    alice_client.post("/wiki/Plan/delete", data={})
+    assert client.get("/api/v1/wiki/Plan").status_code == 404
+    assert client.get("/api/v1/wiki/Plan?rev=2").json["content"] == "Two\n"  # its history stays readable
+
+
 def test_stale_put_that_merges_is_200_with_merged_with(api, bob_wiki):
     client, headers = api
     put(client, headers, "Doc", "a\nb\nc\nd\ne\n", 0)

@@ -83,6 +83,29 @@ def test_old_revision_can_be_viewed(wiki, client):
     assert b"revision 1 of 2" in html
 
 
+def test_raw_gives_a_revisions_markdown_as_plain_text(wiki, client):
+    wiki.save("Notes", "# First\n\n<script>alert(1)</script> *one*")
+    wiki.save("Notes", "# Second")
+    resp = client.get("/wiki/notes/raw")
+    assert resp.status_code == 200 and resp.get_data(as_text=True) == "# Second\n"
+    assert resp.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/wiki/Notes/raw", headers={"If-None-Match": resp.headers["ETag"]}).status_code == 304
+    first = client.get("/wiki/Notes/raw?rev=1").get_data(as_text=True)
+    assert first == "# First\n\n<script>alert(1)</script> *one*\n"
+    assert client.get("/wiki/Notes/raw?rev=3").status_code == 404
+    assert client.get("/wiki/Nowhere/raw").status_code == 404
+    assert 'href="/wiki/Notes/raw"' in client.get("/wiki/Notes").get_data(as_text=True)
+    assert 'href="/wiki/Notes/raw?rev=1"' in client.get("/wiki/Notes?rev=1").get_data(as_text=True)
+
+
+def test_a_deleted_pages_raw_text_is_gone_but_its_revisions_read(wiki, alice_client, client):
+    wiki.save("Doomed", "Last words")
+    alice_client.post("/wiki/Doomed/delete", data={})
+    assert client.get("/wiki/Doomed/raw").status_code == 404
+    assert client.get("/wiki/Doomed/raw?rev=1").get_data(as_text=True) == "Last words\n"
+
+
 def test_diff_between_two_revisions(wiki, client):
     wiki.save("Notes", "alpha\nbeta\n")
     wiki.save("Notes", "alpha\ngamma\n")
