@@ -31,7 +31,7 @@ ROUTES = {
     "bookmarks_public.user_bookmarks": "list", "bookmarks_public.user_feed": "list",
     "bookmarks_public.tag_feed": "list",
     "api_pastes.create_paste": "none", "api_pastes.list_pastes": "list", "api_pastes.get_paste": "paste",
-    "api_pastes.delete_paste": "paste", "api_pastes.raw": "paste",
+    "api_pastes.delete_paste": "paste", "api_pastes.update_paste": "paste", "api_pastes.raw": "paste",
     "pastebin.index": "none", "pastebin.view": "paste", "pastebin.delete": "paste", "pastebin.diff": "paste",
     "pastebin.download": "paste", "pastebin.edit": "paste", "pastebin.embed": "paste",
     "pastebin.fork": "paste", "pastebin.raw": "paste", "pastebin.mine": "list", "pastebin.recent": "list",
