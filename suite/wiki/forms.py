@@ -28,6 +28,7 @@ class RenameForm(SuiteForm):
 
     new_title = StringField("New title", validators=[InputRequired(), Length(max=MAX_TITLE + 50)])
     rewrite = BooleanField("Update links in pages that point to the old title", default=True)
+    subpages = BooleanField("Move its subpages too", default=True)
     message = StringField("Reason", validators=[Length(max=MAX_MESSAGE)])
 
 

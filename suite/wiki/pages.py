@@ -15,7 +15,7 @@ from peewee import JOIN, IntegrityError
 from suite import pagecache, search
 from suite.auth.models import User, utcnow
 from suite.database import Prepared, one_page
-from suite.errors import Conflict, InvalidInput, NotFound, TooLarge
+from suite.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from suite.extensions import db
 from suite.requestargs import MAX_NUMBER
 from suite.text import strip_control, unix_line_ends
@@ -487,8 +487,12 @@ def set_protected(title, user, protected):
     return page
 
 
-def rename_page(title, new_title, user, *, rewrite=False, message=""):
+def rename_page(title, new_title, user, *, rewrite=False, message="", subpages=False):
     """Move a page to ``new_title``, leave a redirect, and optionally fix links pointing at it.
+
+    ``subpages``: its subpages move with it (``A/B`` to ``New/B``), each leaving a redirect, as
+    MediaWiki's "Move subpages"; all of them or none (a taken title, a protected subpage, a title
+    grown too long: nothing moves, and the answer says which).
 
     The new title is checked, then taken; on PostgreSQL another rename or a new page may take
     it in between (its row is not seen until it commits), and the unique key refuses the
@@ -499,29 +503,75 @@ def rename_page(title, new_title, user, *, rewrite=False, message=""):
     for _ in range(3):
         try:
             with db.atomic():
-                return _rename(title, new_title, user, rewrite, message)
+                return _rename(title, new_title, user, rewrite, message, subpages)
         except IntegrityError:
             continue
     raise Conflict(BUSY)
 
 
-def _rename(title, new_title, user, rewrite, message):
+def _rename(title, new_title, user, rewrite, message, subpages):
     page, current = get_page(title)
     require_edit(user, page)
-    old_title, old_key, new_key = page.title, page.key, title_key(new_title)
-    if new_title == old_title:
+    if new_title == page.title:
         raise InvalidInput("The new title is the same as the old one.")
+    below = _subpage_moves(page, new_title, user) if subpages else []
+    changed = _move(page, current, new_title, user, rewrite, message)
+    for sub, sub_title in below:
+        sub, sub_current = get_page(sub.title)
+        changed += _move(sub, sub_current, sub_title, user, rewrite, message)
+    return page, list(dict.fromkeys(changed))
+
+
+def _move(page, current, new_title, user, rewrite, message):
+    """Move one page, leave a redirect and (``rewrite``) fix the links to it; the titles of pages changed."""
+    old_title, old_key, new_key = page.title, page.key, title_key(new_title)
     if new_key != old_key:
         _clear_target(new_title, page)
     revision = _commit(page, current.content, user,
                        message or summary(f"Renamed from {old_title} to {new_title}"), "rename", title=new_title)
     if revision is None:
-        raise Conflict("The page changed while you were renaming it; try again.")
+        raise Conflict(f"“{old_title}” changed while you were renaming it; try again.")
     if new_key == old_key:
-        return page, []
+        return []
     redirect = Page.create(**title_columns(old_title), created_by=getattr(user, "id", None))
     _commit(redirect, f"#REDIRECT [[{new_title}]]\n", user, summary(f"Renamed to {new_title}"), "rename")
-    return page, _rewrite_links_to(old_key, old_title, new_title, user, skip=redirect.id) if rewrite else []
+    return _rewrite_links_to(old_key, old_title, new_title, user, skip=redirect.id) if rewrite else []
+
+
+MAX_SUBPAGES_MOVED = 100  # as MediaWiki, which moves at most 100 subpages with a page
+
+
+def subpages(page, limit=MAX_SUBPAGES_MOVED + 1):
+    """Live subpages of ``page`` at any depth (``A/B``, ``A/B/C`` under ``A``), redirects left out, A–Z."""
+    prefix = page.key + "/"
+    rows = (Page.select().where(Page.key.startswith(prefix) & (Page.deleted == False)  # noqa: E712
+                                & Page.redirect_to.is_null())
+            .order_by(Page.key).limit(limit))
+    return [row for row in rows if row.key.startswith(prefix)]  # LIKE ignores case; keys are case-folded already
+
+
+def _subpage_moves(page, new_title, user):
+    """``[(subpage, its new title)]`` for moving ``page`` to ``new_title`` with its subpages, or the reason
+    none can move: too many, a protected one, a new title too long or reserved."""
+    below = subpages(page)
+    if len(below) > MAX_SUBPAGES_MOVED:
+        raise InvalidInput(f"“{page.title}” has more than {MAX_SUBPAGES_MOVED} subpages; move them in parts "
+                           "(a subpage with its own subpages first), or move the page alone.")
+    if title_key(new_title).startswith(page.key + "/"):
+        raise InvalidInput("A page cannot move below itself together with its subpages; move it alone.")
+    depth = page.title.count("/") + 1
+    moves = []
+    for sub in below:
+        if sub.protected and not getattr(user, "is_admin", False):
+            raise Forbidden(f"The subpage “{sub.title}” is protected: only administrators may move it. "
+                            "Move the page alone, or ask an administrator.")
+        rest = "/".join(sub.title.split("/")[depth:])
+        try:
+            moves.append((sub, clean_title(f"{new_title}/{rest}")))
+        except InvalidInput as err:
+            raise InvalidInput(f"The subpage “{sub.title}” cannot move to “{new_title}/{rest}”: {err.message}") \
+                from None
+    return moves
 
 
 def _clear_target(new_title, page):

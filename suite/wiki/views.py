@@ -272,21 +272,26 @@ def rename(title):
     page, _ = pages.get_page(clean_title(title))
     require_edit(current_user, page)
     form = RenameForm(new_title=page.title)
+    below = pages.subpages(page)
     status = 200
     if form.validate_on_submit():
+        move_below = bool(below) and form.subpages.data
         try:
             moved, changed = pages.rename_page(page.title, form.new_title.data, current_user,
-                                               rewrite=form.rewrite.data, message=form.message.data)
-        except (InvalidInput, Conflict) as err:
+                                               rewrite=form.rewrite.data, message=form.message.data,
+                                               subpages=move_below)
+        except (InvalidInput, Conflict, Forbidden) as err:
             form.new_title.errors = [err.message]
             status = err.status
         else:
             note = f" Links updated in {len(changed)} page(s)." if changed else ""
-            flash(f"Renamed to “{moved.title}”; the old title redirects here.{note}", "success")
+            with_below = f" with its {len(below)} subpage(s)" if move_below else ""
+            flash(f"Renamed to “{moved.title}”{with_below}; the old title redirects here.{note}", "success")
             return redirect(wiki_url(moved.title))
     elif request.method == "POST":
         status = 400
-    return render_template("wiki/rename.html", page=page, form=form), status
+    return render_template("wiki/rename.html", page=page, form=form, below=below,
+                           many=len(below) > pages.MAX_SUBPAGES_MOVED), status
 
 
 @bp.route("/<path:title>/delete", methods=["POST"])

@@ -154,6 +154,53 @@ def test_rename_rewrites_relative_links_by_the_page_they_name(wiki, alice_client
     assert text == "Read [[Rules|the rules]], not [[Rules]] in `[[/Handbook]]` code.\n"
 
 
+def team_with_subpages(wiki):
+    wiki.save("Team", "Start with [[/Handbook]].")
+    wiki.save("Team/Handbook", "Then [[../Onboarding]].")
+    wiki.save("Team/Handbook/Intro", "Hello.")
+    wiki.save("Team/Onboarding", "Welcome.")
+    wiki.save("Index", "See [[Team/Handbook|the handbook]] and [[Team]].")
+
+
+def test_rename_moves_the_subpages_with_the_page_and_leaves_redirects(wiki, alice_client, client, app):
+    team_with_subpages(wiki)
+    resp = alice_client.post("/wiki/Team/rename", data={"new_title": "Crew", "rewrite": "y", "subpages": "y"},
+                             follow_redirects=True)
+    assert "with its 3 subpage(s)" in resp.get_data(as_text=True)
+    for old, new in [("Team", "Crew"), ("Team/Handbook", "Crew/Handbook"),
+                     ("Team/Handbook/Intro", "Crew/Handbook/Intro"), ("Team/Onboarding", "Crew/Onboarding")]:
+        assert client.get(f"/wiki/{old}").headers["Location"].startswith(f"/wiki/{new}?from=")
+        assert client.get(f"/wiki/{new}").status_code == 200
+    assert current_text(app, "index") == "See [[Crew/Handbook|the handbook]] and [[Crew]].\n"
+    assert current_text(app, "crew") == "Start with [[/Handbook]].\n"  # relative links move along as they are
+    assert 'class="wikilink" href="/wiki/Crew/Onboarding"' in client.get("/wiki/Crew/Handbook").get_data(as_text=True)
+    assert 'class="wikilink" href="/wiki/Crew/Handbook"' in client.get("/wiki/Crew").get_data(as_text=True)
+
+
+def test_rename_form_lists_the_subpages_and_can_leave_them(wiki, alice_client, client):
+    team_with_subpages(wiki)
+    form = alice_client.get("/wiki/Team/rename").get_data(as_text=True)
+    assert "Move its subpages too" in form and "Team/Handbook, Team/Handbook/Intro, Team/Onboarding" in form
+    assert "Move its subpages too" not in alice_client.get("/wiki/Team/Onboarding/rename").get_data(as_text=True)
+    alice_client.post("/wiki/Team/rename", data={"new_title": "Crew"})  # the box unticked
+    assert client.get("/wiki/Team/Handbook").status_code == 200
+    assert client.get("/wiki/Crew/Handbook").status_code == 404
+
+
+def test_a_subpage_that_cannot_move_stops_the_whole_move(wiki, alice_client, admin_client, bob_client, client):
+    team_with_subpages(wiki)
+    wiki.save("Crew/Onboarding", "Someone else's page.")
+    resp = alice_client.post("/wiki/Team/rename", data={"new_title": "Crew", "subpages": "y"})
+    assert resp.status_code == 409 and "Crew/Onboarding" in resp.get_data(as_text=True)
+    assert client.get("/wiki/Team").status_code == 200 and client.get("/wiki/Crew").status_code == 404
+    admin_client.post("/wiki/Team/Handbook/protect", data={"protected": "1"})
+    resp = bob_client.post("/wiki/Team/rename", data={"new_title": "Staff", "subpages": "y"})
+    assert resp.status_code == 403 and "“Team/Handbook” is protected" in resp.get_data(as_text=True)
+    resp = alice_client.post("/wiki/Team/rename", data={"new_title": "Team/Old", "subpages": "y"})
+    assert resp.status_code == 400 and "below itself" in resp.get_data(as_text=True)
+    assert client.get("/wiki/Team/Handbook").status_code == 200 and client.get("/wiki/Staff").status_code == 404
+
+
 def test_rename_without_rewrite_keeps_links(wiki, alice_client, app):
     wiki.save("Old_name", "Content")
     wiki.save("Index", "Go to [[Old name]].")
