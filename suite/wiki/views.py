@@ -204,8 +204,21 @@ def _fill_form(form, page):
         form.message.data = f"Reverted to revision {number}"
 
 
+def _merged_note(names, me):
+    """" Your edit was merged with bob's change." for the people whose saves a stale edit was merged with;
+    the editor's own save (from another window) is called theirs, not by their name."""
+    if not names:
+        return ""
+    others = [name for name in names if name != me]
+    parts = [f"{', '.join(others[:-1])} and {others[-1]}'s changes" if len(others) > 1 else f"{others[0]}'s change"
+             ] if others else []
+    if me in names:
+        parts.append("your own save from another window")
+    return f" Your edit was merged with {' and '.join(parts)}."
+
+
 def _flash_saved(result):
-    merged = f" Your edit was merged with {', '.join(result.merged_with)}'s change." if result.merged_with else ""
+    merged = _merged_note(result.merged_with, current_user.username)
     if result.moved_from:
         done = "your edit was saved there." if result.changed else "it already says what you saved."
         flash(f"“{result.moved_from}” was renamed to “{result.page.title}” while you were editing; {done}{merged}",

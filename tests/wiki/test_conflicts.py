@@ -38,6 +38,19 @@ def test_stale_save_with_separate_changes_is_merged_and_announced(page_v1, wiki,
     assert b"merged with bob" in flash
 
 
+def test_a_merge_with_my_own_save_from_another_window_says_so(page_v1, wiki, bob_wiki, app):
+    wiki.save("Plan", BASE.replace("last line", "last line (first window)"), base=page_v1)
+    resp = wiki.save("Plan", BASE.replace("intro line", "intro line (second window)"), base=page_v1)
+    flash = html.unescape(wiki.client.get(resp.headers["Location"]).get_data(as_text=True))
+    assert "merged with your own save from another window." in flash and "alice's change" not in flash
+    base = current_text(app)
+    bob_wiki.save("Plan", base.replace("middle line", "middle line (bob)"), base=page_v1 + 2)
+    wiki.save("Plan", base.replace("(first window)", "(third window)"), base=page_v1 + 3)
+    resp = wiki.save("Plan", base.replace("(second window)", "(fourth window)"), base=page_v1 + 2)
+    flash = html.unescape(wiki.client.get(resp.headers["Location"]).get_data(as_text=True))
+    assert "merged with bob's change and your own save from another window." in flash
+
+
 def test_overlapping_stale_save_shows_conflict_screen_and_keeps_text(page_v1, wiki, bob_wiki, app):
     bob_wiki.save("Plan", BASE.replace("middle line", "middle line by bob"), base=page_v1)
     mine = BASE.replace("middle line", "middle line by alice")
