@@ -10,17 +10,23 @@ from suite.wiki.titles import MAX_TITLE
 
 
 class EditForm(SuiteForm):
-    """Page source, edit summary and the revision (of which page) the edit started from."""
+    """Page source, edit summary and the revision (of which page) the edit started from.
 
-    content = TextAreaField("Content", render_kw={"rows": 22, "spellcheck": "true"})
-    message = StringField("Edit summary", validators=[Length(max=MAX_MESSAGE)],
+    Its ids are in camelCase: the preview above it holds the page's headings, whose ids are their words in
+    lower case ("## Content" is ``id="content"``), so no heading can take one (an id names one element).
+    """
+
+    content = TextAreaField("Content", id="editText", render_kw={"rows": 22, "spellcheck": "true"})
+    message = StringField("Edit summary", id="editSummary", validators=[Length(max=MAX_MESSAGE)],
                           render_kw={"placeholder": "What did you change?"})
     base_revision = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0)],
-                                 default=0)
-    page_id = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1)])  # the page edited
-    base_hash = StringField(widget=HiddenInput(), validators=[Optional(), Length(max=64)])  # base's SHA-256
-    preview = SubmitField("Preview")
-    save = SubmitField("Save")
+                                 default=0, id="editBaseRevision")
+    page_id = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1)],
+                           id="editPageId")  # the page edited
+    base_hash = StringField(widget=HiddenInput(), validators=[Optional(), Length(max=64)],
+                            id="editBaseHash")  # base's SHA-256
+    preview = SubmitField("Preview", id="editPreview")
+    save = SubmitField("Save", id="editSave")
 
 
 class RenameForm(SuiteForm):

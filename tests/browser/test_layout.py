@@ -24,9 +24,9 @@ def test_the_phone_menu_opens_from_the_keyboard(app, browser, live_server):
     assert not tab.is_visible(".nav-apps a:has-text('Wiki')")
     for _ in range(10):
         tab.keyboard.press("Tab")
-        if tab.evaluate("document.activeElement.id") == "nav-toggle":
+        if tab.evaluate("document.activeElement.id") == "navToggle":
             break
-    assert tab.evaluate("document.activeElement.id") == "nav-toggle", "Tab never reaches the menu"
+    assert tab.evaluate("document.activeElement.id") == "navToggle", "Tab never reaches the menu"
     tab.keyboard.press("Space")
     assert tab.is_visible(".nav-apps a:has-text('Wiki')")
     context.close()
@@ -106,7 +106,7 @@ def test_hebrew_reads_right_to_left_while_english_and_code_stay_left_to_right(ap
     assert not runs_right_to_left(".wiki-content p", has_text="English first")
     assert not runs_right_to_left(".wiki-content pre code")
     tab.goto(live_server + page + "/edit")
-    assert tab.locator("textarea#content").get_attribute("dir") == "auto"  # each line typed its own way
+    assert tab.locator("textarea#editText").get_attribute("dir") == "auto"  # each line typed its own way
     tab.goto(live_server + "/bookmarks/")
     assert tab.locator(".bm-title").evaluate("el => getComputedStyle(el).direction") == "rtl"
     tab.goto(live_server + f"/paste/{slug}")

@@ -196,6 +196,17 @@ def test_preview_renders_without_saving(wiki, alice_client, app):
         assert Page.select().count() == 0
 
 
+def test_a_preview_whose_headings_name_the_form_fields_keeps_every_id_unique(wiki, alice_client):
+    headings = "".join(f"## {words}\n\ntext\n\n" for words in ("Content", "Edit summary", "Preview", "Save",
+                                                                  "Base revision", "Page id", "Main", "Nav toggle", "Global search"))
+    resp = alice_client.post("/wiki/Draft/edit", data={"content": headings, "base_revision": 0, "preview": "Preview"})
+    ids = re.findall(r'\sid="([^"]+)"', resp.get_data(as_text=True))
+    assert "content" in ids and "editText" in ids
+    assert sorted(i for i in set(ids) if ids.count(i) > 1) == []
+    label = re.search(r'<label for="([^"]+)">Content</label>', resp.get_data(as_text=True))
+    assert label.group(1) == "editText"  # the label still names the textarea
+
+
 def test_saving_identical_text_makes_no_revision(wiki, app):
     wiki.save("Notes", "same")
     wiki.save("Notes", "same")
