@@ -232,12 +232,14 @@ def fork_parent(slug, user):
     """The paste a new version names as its parent, or None when there is none or it is gone.
 
     The parent may be deleted or expire while its fork is being written: the
-    fork is then saved as a paste of its own rather than refused.
+    fork is then saved as a paste of its own rather than refused. The rule is the
+    fork page's (``readable_without_burning``): someone else's burn paste is no
+    parent either, and stays unread.
     """
     if not slug:
         return None
     try:
-        return visible_paste(slug, user)
+        return readable_without_burning(slug, user)
     except NotFound:
         return None
 

@@ -159,3 +159,16 @@ def test_a_new_version_sent_back_still_says_what_it_is_a_version_of(alice_client
         page = bob_client.post("/paste/", data={**data, "parent": secret}).get_data(as_text=True)
         assert "Secret plan" not in page and "New version of" not in page  # a burn paste is not shown, nor burned
     assert alice_client.get(f"/paste/{secret}").status_code == 200
+
+
+def test_someone_elses_burn_paste_named_by_the_form_is_no_parent_and_stays_unread(alice_client, bob_client, app,
+                                                                                  get_paste):
+    """The hidden field follows the fork page's rule (which refuses such a paste): saved on its own, unread."""
+    burn = _form_paste(alice_client, "read me once\n", visibility="unlisted", expires="burn")
+    resp = _fork_text(bob_client, burn)
+    _saved_without_parent(app, resp)
+    assert "saved as a paste of its own" in bob_client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert get_paste(burn).burn_after_reading  # still there, for its one reading
+    mine = _fork_text(alice_client, burn)  # its owner's reads never burn it: their fork names it
+    with app.app_context():
+        assert Paste.get(Paste.slug == slug_of(mine)).parent_id == get_paste(burn).id
