@@ -87,8 +87,7 @@ def _parent(slug):
     try:
         return pastes.readable_without_burning(slug, current_user)
     except NotFound:
-        raise NotFound("The parent paste does not exist, has expired or was deleted.",
-                       code="parent_not_found") from None
+        raise pastes.ParentGone() from None
 
 
 @api_bp.route("")

@@ -15,7 +15,7 @@ from peewee import JOIN, IntegrityError
 
 from suite import pagecache, search
 from suite.auth.models import User, utcnow
-from suite.database import Prepared
+from suite.database import Prepared, is_postgres
 from suite.errors import InvalidInput, NotFound, TooLarge
 from suite.extensions import db
 from suite.jobs import enqueue_after_commit
@@ -39,6 +39,12 @@ EXPIRY_LABELS = {"never": "Never", "10m": "10 minutes", "1h": "1 hour", "1d": "1
 _EXPIRY_ALIASES = {"": "never", "0": "never", "none": "never", "10min": "10m", "60m": "1h", "24h": "1d",
                    "7d": "1w", "30d": "1m", "burn-after-reading": BURN, "burn_after_reading": BURN}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class ParentGone(NotFound):
+    """The parent paste does not exist, has expired or was deleted."""
+
+    code = "parent_not_found"
 
 
 @dataclass
@@ -122,7 +128,10 @@ def _check_files(files):
 
 
 def create_paste(files, *, user, title="", visibility="public", expires="never", parent=None):
-    """Validate and save a paste with its files, index it and store its highlighting."""
+    """Validate and save a paste with its files, index it and store its highlighting.
+
+    ParentGone when ``parent`` (looked up before) has been deleted since.
+    """
     files = [FileInput(clean_filename(f.name), decode_text(f.content), f.lang) for f in files]
     _check_files(files)
     visibility = parse_visibility(visibility, user)
@@ -134,6 +143,8 @@ def create_paste(files, *, user, title="", visibility="public", expires="never",
              for lang, f in zip(langs, files, strict=True)]
     now = utcnow()
     with db.atomic():
+        if parent is not None and not _kept_until_commit(parent):
+            raise ParentGone()
         paste = Paste(user=user.id if user.is_authenticated else None, title=title, visibility=visibility,
                       parent=parent, created_at=now, updated_at=now)
         _apply_expiry(paste, expiry, now)
@@ -146,6 +157,22 @@ def create_paste(files, *, user, title="", visibility="public", expires="never",
         index_paste(paste)
     highlight_paste(paste, deadline)
     return paste
+
+
+def _kept_until_commit(parent):
+    """True when the parent row is still there, which it then stays until the transaction ends.
+
+    Its owner, a reader of a burn paste or the purge may have deleted it since it
+    was looked up: the insert failed on the foreign key (and was retried as a slug
+    collision), or on SQLite, which gives a new row the id of a deleted newest row,
+    the new paste named itself as its parent. SQLite's write transaction keeps every
+    other writer out until it ends; PostgreSQL is asked to keep the row (a DELETE of
+    it waits for FOR KEY SHARE).
+    """
+    query = Paste.select(Paste.id).where(Paste.id == parent.id)
+    if is_postgres():
+        query = query.for_update("FOR KEY SHARE")
+    return query.exists()
 
 
 def _save_with_slug(paste):

@@ -67,9 +67,7 @@ def index():
         return render_form(form, 400 if request.method == "POST" else 200)
     try:
         check_anonymous_rate()
-        parent = pastes.fork_parent(form.parent.data, current_user)
-        paste = pastes.create_paste(form_files(form), user=current_user, title=form.title.data,
-                                    visibility=form.visibility.data, expires=form.expires.data, parent=parent)
+        paste, parent = create_from_form(form)
     except (InvalidInput, TooLarge) as err:
         flash(err.message, "error")
         return render_form(form, err.status)
@@ -79,6 +77,17 @@ def index():
     if paste.burn_after_reading:
         return render_template("pastebin/created.html", paste=paste), 201
     return redirect(url_for(".view", slug=paste.slug))
+
+
+def create_from_form(form):
+    """The paste the form makes, and its parent (None when the hidden field names none it may take)."""
+    files, parent = form_files(form), pastes.fork_parent(form.parent.data, current_user)
+    fields = {"user": current_user, "title": form.title.data, "visibility": form.visibility.data,
+              "expires": form.expires.data}
+    try:
+        return pastes.create_paste(files, parent=parent, **fields), parent
+    except pastes.ParentGone:  # deleted since fork_parent found it: saved on its own, as had it been before
+        return pastes.create_paste(files, **fields), None
 
 
 def add_file_entry(form):

@@ -50,3 +50,20 @@ def page_cache_clock(monkeypatch):
     clock = PageCacheClock()
     monkeypatch.setattr(pagecache, "time", clock)
     return clock
+
+
+@pytest.fixture
+def parent_deleted_after_lookup(monkeypatch):
+    """The race of a parent deleted by its owner after a new version's request looked it up, before its insert.
+
+    Only the timing is arranged: the real lookup runs, then the real delete_paste
+    commits, as the owner's request would between the two.
+    """
+    from suite.pastebin import pastes
+    looked_up = pastes.readable_without_burning
+
+    def then_deleted(slug, user):
+        parent = looked_up(slug, user)
+        pastes.delete_paste(Paste.get_by_id(parent.id))
+        return parent
+    monkeypatch.setattr(pastes, "readable_without_burning", then_deleted)

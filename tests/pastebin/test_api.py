@@ -193,3 +193,20 @@ def test_a_parent_that_is_not_a_slug_string_is_a_400(api, parent, code):
     resp = api("POST", json={"content": "x", "parent": parent})
     assert resp.status_code == 400 and resp.get_json()["error"]["code"] == code
     assert api("GET").get_json()["items"] == []
+
+
+@pytest.mark.parametrize("newest", [False, True])
+def test_a_parent_deleted_between_its_lookup_and_the_insert_is_a_404(api, bob_api, get_paste,
+                                                                    parent_deleted_after_lookup, newest):
+    """The foreign key refused the insert, which was retried as a slug collision and ended in a 500.
+
+    When the parent was the newest paste, SQLite gave the new one its id: it named itself as its parent.
+    """
+    parent = api("POST", json={"content": "alice's text\n"}).get_json()["slug"]
+    if not newest:
+        api("POST", json={"content": "a later paste\n"})
+    resp = bob_api("POST", json={"content": "fork\n", "parent": parent})
+    assert resp.status_code == 404
+    assert resp.get_json()["error"] == {"code": "parent_not_found",
+                                        "message": "The parent paste does not exist, has expired or was deleted."}
+    assert get_paste(parent) is None and bob_api("GET").get_json()["items"] == []

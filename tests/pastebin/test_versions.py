@@ -2,6 +2,7 @@
 import datetime
 import re
 
+import pytest
 from peewee import chunked
 
 from suite.auth.models import utcnow
@@ -172,3 +173,19 @@ def test_someone_elses_burn_paste_named_by_the_form_is_no_parent_and_stays_unrea
     mine = _fork_text(alice_client, burn)  # its owner's reads never burn it: their fork names it
     with app.app_context():
         assert Paste.get(Paste.slug == slug_of(mine)).parent_id == get_paste(burn).id
+
+
+@pytest.mark.parametrize("newest", [False, True])
+def test_a_parent_deleted_between_its_lookup_and_the_insert_leaves_the_fork_on_its_own(
+        alice_client, bob_client, app, get_paste, parent_deleted_after_lookup, newest):
+    """The foreign key refused the insert, which was retried as a slug collision and ended in a 500.
+
+    When the parent was the newest paste, SQLite gave the fork its id: the fork named itself as its parent.
+    """
+    parent = _form_paste(alice_client, "original\n")
+    if not newest:
+        _form_paste(alice_client, "a later paste\n")
+    resp = _fork_text(bob_client, parent)
+    _saved_without_parent(app, resp)
+    assert "saved as a paste of its own" in bob_client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert get_paste(parent) is None
