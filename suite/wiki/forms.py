@@ -25,6 +25,8 @@ class EditForm(SuiteForm):
                            id="editPageId")  # the page edited
     base_hash = StringField(widget=HiddenInput(), validators=[Optional(), Length(max=64)],
                             id="editBaseHash")  # base's SHA-256
+    section = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1, max=10_000)],
+                           id="editSection")  # the section of the base revision edited, if only one
     preview = SubmitField("Preview", id="editPreview")
     save = SubmitField("Save", id="editSave")
 

@@ -69,8 +69,9 @@ def _render_known(source, known_titles, known_embeds, attachment_prefix, page_ti
     """What the worker runs: ``render_page`` answering from what the caller looked up."""
     def resolve(title):
         return known_titles.get(title) or (page_path(title) + "/edit", False)
+    edit_url = (lambda number: f"{page_path(page_title)}/edit?section={number}") if page_title else None
     return render_page(source, resolve, lambda name: attachment_prefix + quote(name),
-                       lambda prefix, argument: known_embeds.get((prefix, argument)), page_title)
+                       lambda prefix, argument: known_embeds.get((prefix, argument)), page_title, edit_url)
 
 
 _pool = {}

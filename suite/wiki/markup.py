@@ -62,14 +62,15 @@ class Rendered:
 
 @cache
 def renderer_version():
-    """A fingerprint of the renderer: this module, the wiki's Markdown extension and the libraries they call.
+    """A fingerprint of the renderer: this module, the wiki's Markdown extension, the sections' reading and
+    the libraries they call.
 
     Each stored render keeps the fingerprint it was made with, and one made by another renderer is made
     again on its next view: a change to the rules (or a Markdown, Pygments or nh3 upgrade) reaches every
     page by itself, with no migration dropping the stored renders.
     """
     digest = hashlib.sha256()
-    for path in (Path(__file__), Path(__file__).with_name("mdext.py")):
+    for path in (Path(__file__), Path(__file__).with_name("mdext.py"), Path(__file__).with_name("sections.py")):
         digest.update(path.read_bytes())
     for dist in ("Markdown", "Pygments", "nh3"):
         digest.update(f"{dist} {version(dist)};".encode())
@@ -93,16 +94,19 @@ def _mark_external(match):
     return match.group(0)
 
 
-def render_page(source, resolve, attachment_url=None, embed=None, page_title=None):
+def render_page(source, resolve, attachment_url=None, embed=None, page_title=None, edit_url=None):
     """Render wiki Markdown to sanitized HTML, its side TOC and the titles it links to.
 
-    ``page_title``: the page the source is on, which ``[[/Child]]`` and ``[[../Sibling]]`` start from."""
+    ``page_title``: the page the source is on, which ``[[/Child]]`` and ``[[../Sibling]]`` start from.
+    ``edit_url(n)``: where section ``n`` is edited; each top-level heading then links there (shown by
+    the page only to those who may edit), when the headings are those ``sections`` finds."""
     import markdown
     from markdown.extensions.toc import slugify_unicode
 
     from suite.wiki.mdext import WikiExtension
+    from suite.wiki.sections import headings
     state = {"resolve": resolve, "links": [], "attachment_url": attachment_url, "embed": embed,
-             "page_title": page_title}
+             "page_title": page_title, "edit_url": edit_url, "sections": [(level, words) for _, level, words in headings(source)] if edit_url else []}
     configs = {**EXTENSION_CONFIGS, "toc": {**EXTENSION_CONFIGS["toc"], "slugify": slugify_unicode}}
     md = markdown.Markdown(extensions=EXTENSIONS + [WikiExtension(state)],
                            extension_configs=configs, output_format="html")

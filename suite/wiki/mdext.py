@@ -13,6 +13,7 @@ from markdown.treeprocessors import Treeprocessor
 from suite.errors import InvalidInput
 from suite.wiki.attachments import FILE_TYPES, IMAGE_TYPES
 from suite.wiki.markup import BARE_NAME_RE, TASK_RE, WIKILINK_RE
+from suite.wiki.sections import same_heading
 from suite.wiki.titles import link_title
 
 ATTACHABLE = frozenset(IMAGE_TYPES) | frozenset(FILE_TYPES)
@@ -104,6 +105,29 @@ class AttachmentImageProcessor(Treeprocessor):
                 link.set("href", attachment_url(href))
 
 
+class SectionEditProcessor(Treeprocessor):
+    """An "edit" link in each top-level heading, to edit its section alone (``suite.wiki.sections``)."""
+
+    def __init__(self, md, state):
+        super().__init__(md)
+        self.state = state
+
+    def run(self, root):
+        edit_url = self.state.get("edit_url")
+        found = [child for child in root if child.tag in HEADINGS]
+        written = self.state["sections"]
+        if edit_url is None or len(found) != len(written) or not all(
+                same_heading(shown, *heading) for shown, heading in zip(found, written, strict=True)):
+            return  # the source's headings were read otherwise than sections.headings reads them
+        for number, heading in enumerate(found, 1):
+            link = etree.SubElement(heading, "a", {"href": edit_url(number), "class": "section-edit",
+                                                   "title": "Edit this section"})
+            link.text = "edit"
+
+
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
 class WikiExtension(Extension):
     """Wikilinks, task lists and attachment images, sharing one per-render state."""
 
@@ -115,3 +139,4 @@ class WikiExtension(Extension):
         md.inlinePatterns.register(WikiLinkInline(WIKILINK_RE, md, self.state), "wikilink", 175)
         md.treeprocessors.register(TaskListProcessor(md), "tasklist", 1)
         md.treeprocessors.register(AttachmentImageProcessor(md, self.state), "attachment_images", 2)
+        md.treeprocessors.register(SectionEditProcessor(md, self.state), "section_edit", 0)  # after the toc (5)

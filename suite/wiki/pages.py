@@ -19,7 +19,7 @@ from suite.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from suite.extensions import db
 from suite.requestargs import MAX_NUMBER
 from suite.text import strip_control, unix_line_ends
-from suite.wiki import links
+from suite.wiki import links, sections
 from suite.wiki.merge import MergeTooCostly, merge3
 from suite.wiki.models import Attachment, Page, Revision
 from suite.wiki.permissions import require_admin, require_delete, require_edit
@@ -359,6 +359,18 @@ def _left_by_rename(page):
     """Whether ``page`` began as the redirect a rename left at the old title."""
     return (Revision.select().where((Revision.page == page.id) & (Revision.number == 1)
                                     & (Revision.kind == "rename")).exists())
+
+
+def with_section(page, base_number, number, text):
+    """The whole text of ``page`` once section ``number`` of revision ``base_number`` (the one the editor
+    opened) reads ``text``: a section's edit is then saved, and merged, as an edit of the whole page."""
+    try:
+        base = get_revision(page, base_number) if page and base_number > 0 else None
+    except NotFound:
+        base = None
+    if base is None:
+        raise InvalidInput("The revision this section was taken from does not exist; edit the whole page.")
+    return sections.replace_section(base.content, number, text)
 
 
 def save_page(title, content, base_revision, user, message="", *, kind="edit", page_id=None, base_hash=None):

@@ -19,7 +19,7 @@ from suite.downloads import streamed
 from suite.embeds import fill_embeds
 from suite.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from suite.requestargs import page_number, whole_number
-from suite.wiki import archive, importer, links, pages
+from suite.wiki import archive, importer, links, pages, sections
 from suite.wiki import attachments as files
 from suite.wiki.forms import EditForm, ImportForm, RenameForm, UploadForm
 from suite.wiki.merge import diff_rows
@@ -160,7 +160,11 @@ def edit(title):
                 status = err.status
         else:
             try:
-                result = pages.save_page(title, form.content.data, form.base_revision.data, current_user,
+                text = form.content.data
+                if form.section.data:  # one section of the base revision: saved as the whole page
+                    text = pages.with_section(page, form.base_revision.data or 0, form.section.data, text)
+                    _whole_page(form, text)
+                result = pages.save_page(title, text, form.base_revision.data, current_user,
                                          form.message.data, page_id=form.page_id.data,
                                          base_hash=form.base_hash.data)
             except pages.EditConflict as err:
@@ -190,7 +194,8 @@ def edit(title):
 
 
 def _fill_form(form, page):
-    """A GET of the edit form: the current text (or ``?rev=``'s) and the revision it is based on."""
+    """A GET of the edit form: the current text (``?rev=``'s, or ``?section=``'s alone) and the revision it
+    is based on."""
     if page is None or page.version == 0:
         form.base_revision.data = 0
         return
@@ -199,9 +204,23 @@ def _fill_form(form, page):
     form.base_revision.data, form.page_id.data, form.base_hash.data = page.version, page.id, current.content_hash
     if page.deleted:  # creating the page anew starts empty: bringing the old text back is a restore
         return
+    section = whole_number("section")
+    if section is not None and number == page.version:
+        try:
+            form.content.data = sections.section_text(current.content, section)
+        except InvalidInput as err:
+            raise NotFound(err.message) from None
+        form.section.data = section
+        form.message.data = f"/* {sections.section_span(current.content, section)[2]} */"[:pages.MAX_MESSAGE]
+        return
     form.content.data = (current if number == page.version else pages.get_revision(page, number)).content
     if number != page.version:
         form.message.data = f"Reverted to revision {number}"
+
+
+def _whole_page(form, text):
+    """From now on the form edits the whole page (``text``): a conflict screen shows all of it."""
+    form.content.data, form.section.data, form.section.raw_data = text, None, [""]
 
 
 def _merged_note(names, me):

@@ -99,3 +99,15 @@ def test_long_words_and_a_table_of_contents_fit_a_phone(browser, live_server, us
     tab.goto(live_server + path.format(t=LONG_WORD))
     assert tab.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
+
+
+def test_a_headings_edit_link_edits_that_section_alone(page, live_server, users):
+    sign_in(page, live_server, "alice")
+    save_page(page, live_server, "Guide", "# Install\n\nGet it.\n\n# Use\n\nRun it.\n")
+    page.locator("h1#use a.section-edit").click()
+    assert page.input_value("textarea[name=content]").strip() == "# Use\n\nRun it."
+    page.fill("textarea[name=content]", "# Use\n\nRun it daily.\n")
+    page.click("input[name=save]")
+    assert "Run it daily." in page.inner_text(".wiki-content") and "Get it." in page.inner_text(".wiki-content")
+    assert page.locator("a.section-edit").first.is_visible()
+    assert page.page_errors == []
