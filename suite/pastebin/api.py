@@ -152,8 +152,8 @@ PASTE = {"type": "object", "required": ["slug", "url", "title", "visibility", "f
                         "created_at": {"type": "string"}, "files": {"type": "array", "items": FILE}}}
 INPUT = {"type": "object", "properties": {
     "content": {"type": "string"}, "name": {"type": "string"}, "lang": {"type": "string"},
-    "title": {"type": "string"}, "visibility": {"enum": ["public", "unlisted", "private"]},
-    "expires": {"enum": list(pastes.EXPIRIES)},
+    "title": {"type": "string", "maxLength": pastes.TITLE_MAX},
+    "visibility": {"enum": ["public", "unlisted", "private"]}, "expires": {"enum": list(pastes.EXPIRIES)},
     "parent": {"type": "string", "description": "The slug of the paste this is a new version of (as its "
                                                 "fork page makes); 404 when you may not see it, or it burns "
                                                 "after reading and is not yours"},

@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from suite.forms import SuiteForm
-from suite.pastebin.pastes import EXPIRY_LABELS, MAX_FILES
+from suite.pastebin.pastes import EXPIRY_LABELS, MAX_FILES, TITLE_MAX
 
 VISIBILITY_CHOICES = [SelectChoice("public", "Public: listed in recent pastes"),
                       SelectChoice("unlisted", "Unlisted: only people with the link"),
@@ -29,7 +29,7 @@ class FileEntryForm(Form):
 class PasteForm(SuiteForm):
     """Create a paste (also a new version of an existing one)."""
 
-    title = StringField("Title", validators=[Optional(), Length(max=200)])
+    title = StringField("Title", validators=[Optional(), Length(max=TITLE_MAX)])
     visibility = SelectField("Visibility", choices=VISIBILITY_CHOICES, default="public")
     expires = SelectField("Expires", choices=EXPIRY_CHOICES, default="never")
     files = FieldList(FormField(FileEntryForm), min_entries=1, max_entries=MAX_FILES)
@@ -48,7 +48,7 @@ def posted_entries(req):
 class EditPasteForm(SuiteForm):
     """Change a paste's title, visibility and expiry."""
 
-    title = StringField("Title", validators=[Optional(), Length(max=200)])
+    title = StringField("Title", validators=[Optional(), Length(max=TITLE_MAX)])
     visibility = SelectField("Visibility", choices=VISIBILITY_CHOICES)
     expires = SelectField("Expires", choices=[SelectChoice("keep", "Keep as it is")] + EXPIRY_CHOICES,
                           default="keep")

@@ -13,6 +13,7 @@ from suite.auth.models import User, utcnow
 from suite.database import BaseModel, Prepared
 
 VISIBILITIES = ("public", "unlisted", "private")
+TITLE_MAX = 200  # characters of a paste's title: the column's size, and what the forms and the API take
 
 
 class Paste(BaseModel):
@@ -21,7 +22,7 @@ class Paste(BaseModel):
     id = AutoField()
     slug = CharField(max_length=16, unique=True)
     user = ForeignKeyField(User, null=True, backref="pastes", on_delete="CASCADE")
-    title = CharField(max_length=200, default="")
+    title = CharField(max_length=TITLE_MAX, default="")
     visibility = CharField(max_length=10, default="public")
     expires_at = DateTimeField(null=True, index=True)
     burn_after_reading = BooleanField(default=False)

@@ -20,11 +20,10 @@ from suite.errors import InvalidInput, NotFound, TooLarge
 from suite.extensions import db
 from suite.jobs import enqueue_after_commit
 from suite.pastebin import highlight
-from suite.pastebin.models import VISIBILITIES, Highlight, Paste, PasteFile
+from suite.pastebin.models import TITLE_MAX, VISIBILITIES, Highlight, Paste, PasteFile
 from suite.text import unix_line_ends
 
 MAX_FILES = 20
-TITLE_MAX = 200
 NEWER_SHOWN = 20  # newer versions a paste's page links to
 NEWER_COUNTED = 1000  # older ones it counts beyond those ("over 1,000 older")
 TOO_MANY_FILES = f"A paste holds at most {MAX_FILES} files."
@@ -93,6 +92,13 @@ def parse_expiry(value):
     return key
 
 
+def clean_title(title):
+    """A title as stored: control characters as spaces, trimmed; InvalidInput past TITLE_MAX (never cut)."""
+    if len(title or "") > TITLE_MAX:  # the forms' rule, for curl and the API too
+        raise InvalidInput(f"The title is {len(title):,} characters long; at most {TITLE_MAX} fit.")
+    return _CONTROL.sub(" ", title or "").strip()
+
+
 def parse_visibility(value, user):
     """Check a visibility; private needs an owner."""
     value = (value or "public").strip().lower()
@@ -136,7 +142,7 @@ def create_paste(files, *, user, title="", visibility="public", expires="never",
     _check_files(files)
     visibility = parse_visibility(visibility, user)
     expiry = parse_expiry(expires)
-    title = _CONTROL.sub(" ", title or "").strip()[:200]
+    title = clean_title(title)
     deadline = time.monotonic() + current_app.config["HIGHLIGHT_TIMEOUT"]
     langs = [highlight.normalize_language(f.lang) for f in files]
     langs = [highlight.choose_language(lang, f.name, f.content, deadline)
@@ -361,9 +367,7 @@ def owned_paste(slug, user):
 
 def update_paste(paste, *, title, visibility, expires, user):
     """Change an owned paste's title, visibility and expiry (``expires="keep"`` leaves the expiry as it is)."""
-    if len(title or "") > TITLE_MAX:  # the edit form's rule, for the API too
-        raise InvalidInput(f"The title is {len(title):,} characters long; at most {TITLE_MAX} fit.")
-    paste.title = _CONTROL.sub(" ", title or "").strip()
+    paste.title = clean_title(title)
     paste.visibility = parse_visibility(visibility, user)
     now = utcnow()
     if expires != "keep":

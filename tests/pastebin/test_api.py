@@ -51,6 +51,17 @@ def test_bad_input_is_a_json_400(api, body, code):
     assert resp.get_json()["error"]["code"] == code
 
 
+def test_create_refuses_a_title_over_200_characters_and_keeps_one_of_200_whole(api):
+    """As the form and PATCH do: POST cut a longer title at 200 without a word."""
+    resp = api("POST", json={"content": "x", "title": "t" * 201})
+    assert resp.status_code == 400
+    assert resp.get_json()["error"] == {"code": "invalid",
+                                        "message": "The title is 201 characters long; at most 200 fit."}
+    assert api("GET").get_json()["items"] == []
+    made = api("POST", json={"content": "x", "title": "t" * 199 + "é"})
+    assert made.status_code == 201 and made.get_json()["title"] == "t" * 199 + "é"
+
+
 def test_create_without_token_is_401(client):
     resp = client.post("/api/v1/pastes", json={"content": "x"})
     assert resp.status_code == 401 and resp.get_json()["error"]["code"] == "token_required"

@@ -184,6 +184,7 @@ def test_anonymous_pastes_can_be_turned_off(make_app):
     ("", {}, 400, "empty"),
     ("   \n\t  \n", {}, 400, "only whitespace"),
     (PY, {"files-0-lang": "klingon"}, 400, "Unknown language"),
+    (PY, {"title": "t" * 201}, 400, "longer than 200 characters"),  # as curl, the API and the edit form
 ])
 def test_form_rejects_bad_input_and_keeps_the_text(client, app, content, extra, status, message):
     resp = client.post("/paste/", data=form(content=content, **extra))

@@ -100,6 +100,7 @@ def test_browser_quick_add_with_csrf_redirects_to_owned_paste(alice_client, app,
     ({"content": "x", "visibility": "private"}, 400, "Sign in"),
     ({"content": (io.BytesIO(b"\xff\xfe\x00bin"), "a.bin")}, 400, "not UTF-8"),
     ({"content": (io.BytesIO(b"a\x00b"), "a.txt")}, 400, "NUL"),
+    ({"content": "x", "title": "t" * 201}, 400, "The title is 201 characters long; at most 200 fit."),
 ])
 def test_curl_errors_are_one_plain_line(client, app, data, status, message):
     resp = client.post("/paste/", data=data, content_type="multipart/form-data", csrf=False)
@@ -109,6 +110,14 @@ def test_curl_errors_are_one_plain_line(client, app, data, status, message):
     assert message in text and text.count("\n") == 1
     with app.app_context():
         assert Paste.select().count() == 0
+
+
+def test_curl_keeps_a_title_of_200_characters_whole(client, app):
+    """Longer ones are refused (as the form and the API refuse them): a title was cut at 200 without a word."""
+    resp = client.post("/paste/", data={"content": "x", "title": "t" * 199 + "é"}, csrf=False)
+    assert resp.status_code == 201
+    with app.app_context():
+        assert Paste.get(Paste.slug == slug_of(resp)).title == "t" * 199 + "é"
 
 
 def test_curl_too_large_is_413_plain(make_app):
