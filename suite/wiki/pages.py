@@ -564,7 +564,7 @@ def subpages(page, limit=MAX_SUBPAGES_MOVED + 1):
 
 def _subpage_moves(page, new_title, user):
     """``[(subpage, its new title)]`` for moving ``page`` to ``new_title`` with its subpages, or the reason
-    none can move: too many, a protected one, a new title too long or reserved."""
+    none can move: too many, a protected one, a new title too long."""
     below = subpages(page)
     if len(below) > MAX_SUBPAGES_MOVED:
         raise InvalidInput(f"“{page.title}” has more than {MAX_SUBPAGES_MOVED} subpages; move them in parts "

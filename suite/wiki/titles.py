@@ -7,7 +7,8 @@ from suite.text import sort_key
 
 MAX_TITLE = 200
 HOME = "Home"
-# Last path segments that name an action on a page (``/wiki/<title>/edit``).
+# Last path segments that name an action on a page (``/wiki/<title>/edit``); such a part of a title is
+# capitalized (``Company/History``), as URLs match case.
 ACTIONS = {"edit", "history", "history.atom", "diff", "backlinks", "revert", "rename", "delete",
            "restore", "protect", "attachments", "raw"}
 # Top-level names that belong to wiki-wide pages.
@@ -44,11 +45,19 @@ def clean_title(raw):
     segments = [s.strip() for s in title.split("/")]
     for seg in segments:
         _check_segment(seg)
-    if segments[-1].lower() in ACTIONS or segments[0].lower() in SPECIAL and len(segments) == 1 \
-            or segments[0].lower() in PREFIXES and len(segments) > 1 \
-            or any(s.lower() == "attachments" for s in segments):
-        raise InvalidInput(f"“{title}” is reserved for the wiki itself; choose another title.")
-    return "/".join(segments)
+    return "/".join(_apart_from_addresses(segments))
+
+
+def _apart_from_addresses(segments):
+    """``segments`` with each part that would read as one of the wiki's own addresses capitalized.
+
+    Those are lower case and URLs match case, so ``Company/history`` is the page
+    ``/wiki/Company/History``, never the history of Company; ``search`` the page ``Search``.
+    """
+    last = len(segments) - 1
+    return [seg.capitalize() if seg == "attachments" or i == last and seg in ACTIONS
+            or i == 0 and (seg in SPECIAL and last == 0 or seg in PREFIXES and last > 0) else seg
+            for i, seg in enumerate(segments)]
 
 
 def link_title(target, page_title=None):

@@ -18,8 +18,6 @@ from suite.wiki.models import Page, Revision
     ("a/-/b", b"letter or digit"),
     ("Page:Other", b"cannot contain :"),
     ("Links[[x]]", b"cannot contain [ ]"),
-    ("Foo/edit", b"reserved"),
-    ("recent", b"reserved"),
 ])
 def test_bad_titles_are_refused_with_a_message(alice_client, title, message, app):
     resp = alice_client.post(f"/wiki/{title}/edit", data={"content": "x", "base_revision": 0, "save": "Save"})
@@ -253,15 +251,30 @@ def test_rename_between_long_titles_cuts_its_generated_summaries_to_200(wiki, al
     assert all(m.endswith("…") for m in messages if len(m) == 200)
 
 
-def test_subpages_of_the_wikis_own_addresses_are_reserved(wiki, alice_client, app):
-    """/wiki/static/<file> and /wiki/import/<run> are the wiki's: such a page was saved and never shown again."""
-    from suite.errors import InvalidInput
+@pytest.mark.parametrize(("typed", "title"), [
+    ("Company/history", "Company/History"),  # /wiki/Company/history is Company's history
+    ("Foo/edit", "Foo/Edit"), ("Notes/raw", "Notes/Raw"), ("Feed/history.atom", "Feed/History.atom"),
+    ("recent", "Recent"), ("search", "Search"),  # /wiki/recent, /wiki/search
+    ("static/Foo", "Static/Foo"), ("import/5", "Import/5"),  # /wiki/static/<file>, /wiki/import/<run>
+    ("A/attachments/B", "A/Attachments/B"),
+    ("Static", "Static"), ("Statics/Foo", "Statics/Foo"), ("Notes/static/x", "Notes/static/x"), ("History", "History"),
+])
+def test_a_title_part_that_reads_as_the_wikis_own_address_is_capitalized(typed, title):
+    """Such titles were refused ("Company/History" could not be a page); the wiki's addresses are lower
+    case and URLs match case, so the capitalized title has an address of its own."""
     from suite.wiki.titles import clean_title
-    for title in ("static/Foo", "Static/style.css", "import/5", "IMPORT/Notes"):
-        with pytest.raises(InvalidInput, match="reserved"):
-            clean_title(title)
-    assert [clean_title(t) for t in ("Static", "Statics/Foo", "Imports/5", "Notes/static/x")] == [
-        "Static", "Statics/Foo", "Imports/5", "Notes/static/x"]
+    assert clean_title(typed) == title
+
+
+def test_a_page_called_history_is_a_page_with_a_history_of_its_own(wiki, alice_client, client):
+    wiki.save("Company", "See [[/history]] and [[Company/History#Early days|our past]].")
+    resp = wiki.save("Company/history", "## Early days\n\nFounded.")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/wiki/Company/History"
+    assert "Founded." in client.get("/wiki/Company/History").get_data(as_text=True)
+    assert "Company/History" in client.get("/wiki/Company/History/history").get_data(as_text=True)
+    assert client.get("/wiki/Company/history").status_code == 200  # Company's own history, as before
+    company = client.get("/wiki/Company").get_data(as_text=True)
+    assert company.count('class="wikilink" href="/wiki/Company/History') == 2
     wiki.save("Plain", "text")
-    resp = alice_client.post("/wiki/Plain/rename", data={"new_title": "static/Plain"})
-    assert resp.status_code == 400 and b"reserved" in resp.data
+    alice_client.post("/wiki/Plain/rename", data={"new_title": "static/Plain"})
+    assert client.get("/wiki/Static/Plain").status_code == 200
