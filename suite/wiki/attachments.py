@@ -18,7 +18,7 @@ from suite.database import one_at_a_time
 from suite.errors import Conflict, InvalidInput, NotFound, TooLarge
 from suite.extensions import db
 from suite.text import word_characters
-from suite.wiki.models import Attachment
+from suite.wiki.models import Attachment, AttachmentVersion
 from suite.wiki.permissions import require_edit
 
 IMAGE_TYPES = {"png": ("image/png", "PNG"), "jpg": ("image/jpeg", "JPEG"), "jpeg": ("image/jpeg", "JPEG"),
@@ -97,12 +97,13 @@ def inspect_image(data, ext):
 
 
 def save_attachment(page, upload, user):
-    """Store an uploaded file on ``page``, replacing one of the same name; ``(attachment, replaced)``.
+    """Store an uploaded file on ``page``, replacing one of the same name; ``(attachment, outcome)``
+    with outcome ``"new"``, ``"replaced"`` or ``"unchanged"`` (the same bytes again).
 
     The files are written first, then the row is put in place of any row of that name
-    (``_put_row``). Whatever the row replaced is removed once that commits; when the row
-    cannot be written, the files just written are removed: nothing stays on disk that no
-    row names. Two uploads of one name at once both succeed, the later one replacing the first.
+    (``_put_row``); the file it replaced is kept as an earlier version. When the row cannot be
+    written, the files just written are removed: nothing stays on disk that no row names.
+    Two uploads of one name at once both succeed, the later one replacing the first.
     """
     require_edit(user, page)
     name, ext = clean_filename(upload.filename)
@@ -117,7 +118,7 @@ def save_attachment(page, upload, user):
     try:
         _write_files(stored, data, thumb)
         with db.atomic():
-            replaced = _put_row(page, name, values)
+            outcome = _put_row(page, name, values, user)
             saved = get_attachment(page, name)
     except IntegrityError:  # the page changed meanwhile: a rename back over it moved or took its files
         _remove_files(stored)
@@ -126,9 +127,9 @@ def save_attachment(page, upload, user):
     except BaseException:
         _remove_files(stored)
         raise
-    if replaced:
-        _remove_files(replaced)
-    return saved, replaced is not None
+    if outcome == "unchanged":
+        _remove_files(stored)
+    return saved, outcome
 
 
 def _write_files(stored, data, thumb):
@@ -140,9 +141,9 @@ def _write_files(stored, data, thumb):
             f.write(thumb)
 
 
-def _put_row(page, name, values):
-    """Inside a transaction: the row for ``name`` on ``page`` set to ``values``; the stored
-    name it had (None for a new file).
+def _put_row(page, name, values, user):
+    """Inside a transaction: the row for ``name`` on ``page`` set to ``values``, the file it had kept
+    as an earlier version; ``"new"``, ``"replaced"``, or ``"unchanged"`` when its bytes are the same.
 
     One upload or removal of a name at a time (``_one_name_at_a_time``): without it, two
     uploads at once on PostgreSQL both find no row and one insert fails on the unique
@@ -152,9 +153,22 @@ def _put_row(page, name, values):
     old = Attachment.get_or_none((Attachment.page == page.id) & (Attachment.name == name))
     if old is None:
         Attachment.create(page=page.id, name=name, **values)
-        return None
+        return "new"
+    if old.sha256 == values["sha256"]:
+        return "unchanged"
+    _retire(old, user, deleted=False)
     Attachment.update(values).where(Attachment.id == old.id).execute()
-    return old.stored_name
+    return "replaced"
+
+
+KEPT = ("name", "content_type", "size", "sha256", "stored_name", "is_image", "width", "height", "created_at")
+
+
+def _retire(row, user, deleted):
+    """Keep the file ``row`` names as an earlier version of its name (it is being replaced or deleted)."""
+    AttachmentVersion.create(page=row.page_id, uploaded_by=row.uploaded_by_id, retired_at=utcnow(),
+                             retired_by=getattr(user, "id", None), deleted=deleted,
+                             **{field: getattr(row, field) for field in KEPT})
 
 
 def _one_name_at_a_time(page, name):
@@ -180,13 +194,44 @@ def file_path(attachment, thumbnail=False):
 
 
 def delete_attachment(page, name, user):
-    """Remove a file from a page (its files on disk once the row is gone)."""
+    """Remove a file from a page; it stays among the earlier versions, to be downloaded or put back."""
     require_edit(user, page)
     with db.atomic():
-        _one_name_at_a_time(page, name)  # not while it is being replaced: the new file would stay behind
+        _one_name_at_a_time(page, name)  # not while it is being replaced
         found = get_attachment(page, name)
+        _retire(found, user, deleted=True)
         found.delete_instance()
-    _remove_files(found.stored_name)
+
+
+def earlier_versions(page, limit=500):
+    """``{name: [versions, newest first]}`` of a page's replaced and deleted files (the newest ``limit``)."""
+    found = {}
+    for version in (AttachmentVersion.select().where(AttachmentVersion.page == page.id)
+                    .order_by(AttachmentVersion.retired_at.desc(), AttachmentVersion.id.desc()).limit(limit)):
+        found.setdefault(version.name, []).append(version)
+    return found
+
+
+def get_version(page, name, version_id):
+    """An earlier version of the file ``name`` of ``page``, or NotFound."""
+    found = AttachmentVersion.get_or_none((AttachmentVersion.id == version_id) & (AttachmentVersion.page == page.id)
+                                          & (AttachmentVersion.name == name))
+    if found is None:
+        raise NotFound(f"“{page.title}” has no earlier version {version_id} of “{name}”.")
+    return found
+
+
+def restore_version(page, name, version_id, user):
+    """Make an earlier version the file ``name`` again (the one there now becomes an earlier version)."""
+    require_edit(user, page)
+    with db.atomic():
+        version = get_version(page, name, version_id)
+        values = {field: getattr(version, field) for field in KEPT if field != "name"}
+        values.update(uploaded_by=user.id, created_at=utcnow())  # put back now, by them
+        outcome = _put_row(page, name, values, user)
+    if outcome == "unchanged":
+        raise InvalidInput(f"That version of {name} is the file it has now.")
+    return get_attachment(page, name)
 
 
 def _remove_files(stored_name):

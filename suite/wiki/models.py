@@ -93,6 +93,31 @@ class Attachment(BaseModel):
         indexes = ((("page", "name"), True),)
 
 
+class AttachmentVersion(BaseModel):
+    """A file a page had under ``name`` before it was replaced or deleted: kept, with its stored file,
+    so it can be downloaded and put back (the file history MediaWiki keeps)."""
+
+    id = AutoField()
+    page = ForeignKeyField(Page, backref="attachment_versions", on_delete="CASCADE")
+    name = CharField(max_length=120)
+    content_type = CharField(max_length=100)
+    size = IntegerField()
+    sha256 = CharField(max_length=64)
+    stored_name = CharField(max_length=80)
+    is_image = BooleanField(default=False)
+    width = IntegerField(null=True)
+    height = IntegerField(null=True)
+    uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField()                        # when this version was uploaded
+    retired_at = DateTimeField(default=utcnow)          # when it was replaced or deleted
+    retired_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    deleted = BooleanField(default=False)               # retired by a delete, not by a newer upload
+
+    class Meta:
+        table_name = "wiki_attachment_version"
+        indexes = ((("page", "name", "retired_at"), False),)
+
+
 class ImportRun(BaseModel):
     """One import of an export zip and its progress (the progress page polls it)."""
 

@@ -21,7 +21,7 @@ from suite.requestargs import MAX_NUMBER
 from suite.text import strip_control, unix_line_ends
 from suite.wiki import links, sections
 from suite.wiki.merge import MergeTooCostly, merge3
-from suite.wiki.models import Attachment, Page, Revision
+from suite.wiki.models import Attachment, AttachmentVersion, Page, Revision
 from suite.wiki.permissions import require_admin, require_delete, require_edit
 from suite.wiki.titles import clean_title, title_columns, title_key
 
@@ -607,7 +607,8 @@ def _only_ever_redirected(page):
 
 
 def _adopt_attachments(redirect, page):
-    """Give ``page`` the files attached at ``redirect``, the title it is moving back to.
+    """Give ``page`` the files attached at ``redirect``, the title it is moving back to (and their earlier
+    versions).
 
     Files belong to the title they were uploaded at, as in DokuWiki, whose media
     live where they were put: whoever attached them there reads them at
@@ -621,6 +622,7 @@ def _adopt_attachments(redirect, page):
         raise Conflict(f"“{redirect.title}” has files that “{page.title}” also has ({', '.join(clash)}); "
                        "delete or replace them at one of the two titles, then rename again.")
     Attachment.update(page=page.id).where(Attachment.page == redirect.id).execute()
+    AttachmentVersion.update(page=page.id).where(AttachmentVersion.page == redirect.id).execute()
 
 
 def _rewrite_links_to(old_key, old_title, new_title, user, skip):

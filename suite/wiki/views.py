@@ -415,18 +415,24 @@ def attachments(title):
             return current_app.login_manager.unauthorized()
         if form.validate_on_submit():
             try:
-                saved, replaced = files.save_attachment(page, form.file.data, current_user)
+                saved, outcome = files.save_attachment(page, form.file.data, current_user)
             except (InvalidInput, TooLarge) as err:
                 form.file.errors = [err.message]
                 status = err.status
             else:
                 syntax = f"Embed it with ![{saved.name}]({saved.name})" if saved.is_image else \
                     f"Link to it with [{saved.name}]({saved.name})"
-                flash(f"{'Replaced' if replaced else 'Uploaded'} {saved.name}. {syntax}.", "success")
+                done = {"new": "Uploaded", "replaced": "Replaced (the earlier file is kept below)",
+                        "unchanged": "Nothing changed: that is already the file of"}[outcome]
+                flash(f"{done} {saved.name}. {syntax}.", "success" if outcome != "unchanged" else "info")
                 return redirect(wiki_url(page.title, "wiki.attachments"))
         else:
             status = 400
-    return render_template("wiki/attachments.html", page=page, form=form, files=files.list_attachments(page),
+    live = files.list_attachments(page)
+    earlier = files.earlier_versions(page)
+    names = {f.name for f in live}
+    return render_template("wiki/attachments.html", page=page, form=form, files=live, earlier=earlier,
+                           deleted=sorted(name for name in earlier if name not in names),
                            can_edit=can_edit(current_user, page)), status
 
 
@@ -438,12 +444,27 @@ def attachment(title, name):
     while an unchanged one costs a 304.
     """
     page, _ = pages.get_page(clean_title(title))
-    found = files.get_attachment(page, name)
+    version = whole_number("version")
+    found = files.get_attachment(page, name) if version is None else files.get_version(page, name, version)
     thumb = request.args.get("thumb") == "1" and found.is_image
     resp = send_file(files.file_path(found, thumb), mimetype="image/png" if thumb else found.content_type,
                      as_attachment=not found.is_image, download_name=found.name, conditional=True, max_age=0)
     resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return resp
+
+
+@bp.route("/<path:title>/attachments/<name>/restore", methods=["POST"])
+@login_required
+def restore_attachment(title, name):
+    """Make an earlier version of a file (a replaced or deleted one) the file again."""
+    page, _ = pages.get_page(clean_title(title))
+    try:
+        files.restore_version(page, name, whole_number("version", source=request.form), current_user)
+    except InvalidInput as err:
+        flash(err.message, "info")
+    else:
+        flash(f"Put back the earlier version of {name}; the file it replaced is kept below.", "success")
+    return redirect(wiki_url(page.title, "wiki.attachments"))
 
 
 @bp.route("/<path:title>/attachments/<name>/delete", methods=["POST"])

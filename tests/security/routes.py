@@ -39,7 +39,7 @@ ROUTES = {
     "api_wiki.list_pages": "list", "api_wiki.get_page": "wiki", "api_wiki.put_page": "wiki",
     "api_wiki.page_history": "wiki",
     "wiki.index": "wiki", "wiki.view": "wiki", "wiki.attachments": "wiki", "wiki.attachment": "wiki",
-    "wiki.delete_attachment": "wiki", "wiki.backlinks": "wiki", "wiki.delete": "wiki", "wiki.diff": "wiki",
+    "wiki.delete_attachment": "wiki", "wiki.restore_attachment": "wiki", "wiki.backlinks": "wiki", "wiki.delete": "wiki", "wiki.diff": "wiki",
     "wiki.edit": "wiki", "wiki.history": "wiki", "wiki.history_feed": "wiki", "wiki.protect": "wiki",
     "wiki.rename": "wiki", "wiki.raw": "wiki", "wiki.restore": "wiki", "wiki.revert": "wiki", "wiki.export": "list",
     "wiki.import_": "none", "wiki.import_progress": "own", "wiki.import_status": "own", "wiki.all_pages": "list", "wiki.recent": "list", "wiki.recent_feed": "list",

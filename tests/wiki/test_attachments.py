@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 
 from suite.errors import Conflict
 from suite.wiki.attachments import save_attachment
-from suite.wiki.models import Attachment
+from suite.wiki.models import Attachment, AttachmentVersion
 from suite.wiki.pages import get_page
 from tests.bookmarks.conftest import at_the_same_moment
 
@@ -170,12 +170,14 @@ def test_renaming_back_is_refused_when_both_titles_have_a_file_of_the_same_name(
 def files_on_disk(app):
     """The stored files (and thumbnails) under MEDIA_PATH/wiki, and those the rows name."""
     with app.app_context():
-        named = {n + suffix for (n,) in Attachment.select(Attachment.stored_name).tuples() for suffix in ("", ".thumb.png")}
+        stored = [n for model in (Attachment, AttachmentVersion) for (n,) in model.select(model.stored_name).tuples()]
+        named = {n + suffix for n in stored for suffix in ("", ".thumb.png")}
     folder = os.path.join(app.config["MEDIA_PATH"], "wiki")
     return set(os.listdir(folder)) if os.path.isdir(folder) else set(), named
 
 
-def test_uploads_of_one_name_at_the_same_moment_all_succeed_and_leave_only_the_last_file(wiki, app, users):
+def test_uploads_of_one_name_at_the_same_moment_all_succeed_and_keep_the_others_as_earlier_versions(wiki, app,
+                                                                                                   users):
     """On PostgreSQL two uploads at once both found no row (one insert failed: a 500, its file left
     behind) or both replaced one row (the first replacement's file never removed)."""
     people = [users["alice"], users["bob"], users["admin"], users["alice"]]
@@ -188,9 +190,9 @@ def test_uploads_of_one_name_at_the_same_moment_all_succeed_and_leave_only_the_l
                 save_attachment(page, FileStorage(io.BytesIO(png_bytes(color=(*color, i))), "cat.png"), people[i])
             assert at_the_same_moment(app, len(people), upload_cat) == []
     on_disk, named = files_on_disk(app)
-    assert on_disk == named and len(on_disk) == 8  # 4 pictures and their thumbnails: nothing left behind
+    assert on_disk == named and len(on_disk) == 64  # 32 pictures and their thumbnails, each named by a row
     with app.app_context():
-        assert Attachment.select().count() == 4
+        assert Attachment.select().count() == 4 and AttachmentVersion.select().count() == 28
 
 
 def test_an_upload_to_a_title_renamed_back_meanwhile_is_409_and_leaves_no_file(wiki, alice_client, app, users):
@@ -206,12 +208,61 @@ def test_an_upload_to_a_title_renamed_back_meanwhile_is_409_and_leaves_no_file(w
     assert files_on_disk(app) == (set(), set())
 
 
-def test_deleting_a_file_removes_it_from_disk(gallery, alice_client, app):
-    upload(alice_client, "cat.png", png_bytes())
-    upload(alice_client, "cat.png", png_bytes(color=(9, 9, 9)))
-    assert len(files_on_disk(app)[0]) == 2  # the replaced picture and its thumbnail are gone already
+def version_ids(app, name):
+    with app.app_context():
+        return [v.id for v in AttachmentVersion.select().where(AttachmentVersion.name == name)
+                .order_by(AttachmentVersion.id)]
+
+
+def test_a_replaced_file_is_kept_as_an_earlier_version_and_can_be_put_back(gallery, alice_client, client, app):
+    """Replacing a file removed the old one from disk: nothing could bring it back."""
+    upload(alice_client, "notes.txt", b"first draft")
+    upload(alice_client, "notes.txt", b"second draft")
+    [first] = version_ids(app, "notes.txt")
+    assert client.get(f"/wiki/Gallery/attachments/notes.txt?version={first}").data == b"first draft"
+    listing = client.get("/wiki/Gallery/attachments").get_data(as_text=True)
+    assert "1 earlier version" in listing and f"notes.txt?version={first}" in listing and "Put back" not in listing
+    resp = alice_client.post("/wiki/Gallery/attachments/notes.txt/restore", data={"version": first})
+    assert resp.status_code == 302
+    assert client.get("/wiki/Gallery/attachments/notes.txt").data == b"first draft"
+    second = version_ids(app, "notes.txt")[-1]  # the file it replaced is an earlier version now
+    assert client.get(f"/wiki/Gallery/attachments/notes.txt?version={second}").data == b"second draft"
+    on_disk, named = files_on_disk(app)
+    assert on_disk <= named and len(on_disk) == 2  # (text files have no thumbnails)
+
+
+def test_a_deleted_file_stays_listed_and_can_be_put_back(gallery, alice_client, client, app):
+    upload(alice_client, "cat.png", png_bytes(color=(5, 6, 7)))
     alice_client.post("/wiki/Gallery/attachments/cat.png/delete", data={})
-    assert files_on_disk(app) == (set(), set())
+    assert client.get("/wiki/Gallery/attachments/cat.png").status_code == 404
+    listing = alice_client.get("/wiki/Gallery/attachments").get_data(as_text=True)
+    assert "Deleted files" in listing and "deleted" in listing and "Put back" in listing
+    [kept] = version_ids(app, "cat.png")
+    assert alice_client.post("/wiki/Gallery/attachments/cat.png/restore", data={"version": kept}).status_code == 302
+    assert client.get("/wiki/Gallery/attachments/cat.png").data == png_bytes(color=(5, 6, 7))
+    assert client.get("/wiki/Gallery/attachments/cat.png?thumb=1").status_code == 200
+
+
+def test_the_same_file_again_changes_nothing(gallery, alice_client, app):
+    upload(alice_client, "notes.txt", b"same")
+    resp = upload(alice_client, "notes.txt", b"same")
+    assert "Nothing changed" in alice_client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert version_ids(app, "notes.txt") == [] and len(files_on_disk(app)[0]) == 1
+
+
+def test_earlier_versions_are_reached_only_through_their_own_page_and_name(gallery, wiki, alice_client, bob_client,
+                                                                         admin_client, client, app):
+    wiki.save("Other", "x")
+    upload(alice_client, "notes.txt", b"one")
+    upload(alice_client, "notes.txt", b"two")
+    [kept] = version_ids(app, "notes.txt")
+    assert client.get(f"/wiki/Other/attachments/notes.txt?version={kept}").status_code == 404
+    assert client.get(f"/wiki/Gallery/attachments/other.txt?version={kept}").status_code == 404
+    assert client.get("/wiki/Gallery/attachments/notes.txt?version=999999").status_code == 404
+    assert client.post("/wiki/Gallery/attachments/notes.txt/restore", data={"version": kept}).status_code == 302
+    admin_client.post("/wiki/Gallery/protect", data={"protected": "1"})
+    assert bob_client.post("/wiki/Gallery/attachments/notes.txt/restore", data={"version": kept}).status_code == 403
+    assert client.get("/wiki/Gallery/attachments/notes.txt").data == b"two"
 
 
 def test_replaced_file_is_seen_at_once_not_after_an_hour(gallery, alice_client, client):
