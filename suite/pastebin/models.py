@@ -26,6 +26,7 @@ class Paste(BaseModel):
     visibility = CharField(max_length=10, default="public")
     expires_at = DateTimeField(null=True, index=True)
     burn_after_reading = BooleanField(default=False)
+    # newest children first: index paste_parent_recent on (parent_id, created_at), made by migration 0030
     parent = ForeignKeyField("self", null=True, backref="children", on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow, index=True)
     updated_at = DateTimeField(default=utcnow)

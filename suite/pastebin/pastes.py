@@ -332,14 +332,22 @@ class NewerVersions:
     more_than: bool = False  # there are more than ``more``
 
 
+def newer_versions(paste, user):
+    """Query: the newer versions of ``paste`` that ``user`` may be shown links to, newest first.
+
+    Read in order from the index paste_parent_recent (migration 0030), not sorted.
+    """
+    return (Paste.select().where(Paste.parent == paste.id, linkable(user))
+            .order_by(Paste.created_at.desc(), Paste.id.desc()))
+
+
 def shown_children(paste, user):
     """The newest NEWER_SHOWN newer versions of ``paste`` that ``user`` may be shown links to, newest first.
 
     A paste forked thousands of times listed every fork on each view: now the
     rest are only counted, and only up to NEWER_COUNTED.
     """
-    query = (Paste.select().where(Paste.parent == paste.id, linkable(user))
-             .order_by(Paste.created_at.desc(), Paste.id.desc()))
+    query = newer_versions(paste, user)
     shown = list(query.limit(NEWER_SHOWN + 1))
     if len(shown) <= NEWER_SHOWN:
         return NewerVersions(shown)

@@ -1,14 +1,19 @@
 """Links between versions: a page links only to versions its reader may see, and reading it burns none."""
 import datetime
+import logging
 import re
+from types import SimpleNamespace
 
 import pytest
+from flask_login import AnonymousUserMixin
 from peewee import chunked
 
 from suite.auth.models import utcnow
 from suite.extensions import db
+from suite.pastebin import pastes
 from suite.pastebin.models import Paste
 from tests.pastebin.conftest import slug_of
+from tests.test_list_indexes import assert_read_in_order, plan
 
 
 def _form_paste(client, content, parent="", visibility="public", expires="never", title=""):
@@ -189,3 +194,47 @@ def test_a_parent_deleted_between_its_lookup_and_the_insert_leaves_the_fork_on_i
     _saved_without_parent(app, resp)
     assert "saved as a paste of its own" in bob_client.get(resp.headers["Location"]).get_data(as_text=True)
     assert get_paste(parent) is None
+
+
+def _many_forks(app, users):
+    """3 pastes forked 1,000 times each (a sixth of the forks private to alice), then 3,000 newer pastes."""
+    start = datetime.datetime(2026, 1, 1)
+    with app.app_context():
+        with db.atomic():
+            Paste.insert_many([{"slug": f"parent{n}", "created_at": start, "updated_at": start}
+                               for n in range(3)]).execute()
+            parents = list(Paste.select().order_by(Paste.id))
+            private = {"user": users["alice"].id, "visibility": "private"}
+            forks = [{"slug": f"fork{n}x{i:04d}", "parent": parent.id, "updated_at": start,
+                      "created_at": start + datetime.timedelta(minutes=i), **(private if i % 6 == 0 else {})}
+                     for n, parent in enumerate(parents) for i in range(1000)]
+            later = [{"slug": f"later{i:04d}", "created_at": start + datetime.timedelta(days=30, seconds=i),
+                      "updated_at": start} for i in range(3000)]
+            for batch in chunked(forks + later, 500):
+                Paste.insert_many(batch).execute()
+        db.execute_sql("ANALYZE")
+    return parents
+
+
+def _statement(sql, params):
+    """A logged statement in the shape ``plan`` takes."""
+    return SimpleNamespace(sql=lambda: (sql, params))
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "alice"])
+def test_a_page_reads_its_newer_versions_from_an_index_in_order(app, users, caplog, reader):
+    """The 20 newest forks and the count of up to 1,000 more are read from an index range on parent_id, in order.
+
+    With only the foreign key's index on parent_id, the 20 newest were a walk through
+    every newer paste in time order (or a sort of every fork). Planned are the
+    statements shown_children runs, on each engine (index from migration 0030).
+    """
+    parents = _many_forks(app, users)
+    with app.app_context():
+        with caplog.at_level(logging.DEBUG, logger="peewee"):
+            more = pastes.shown_children(parents[1], users["alice"] if reader == "alice" else AnonymousUserMixin()).more
+        assert more > 0  # the count ran too
+        statements = [record.msg for record in caplog.records if isinstance(record.msg, tuple)]
+        assert len(statements) == 2, statements
+        for sql, params in statements:
+            assert_read_in_order(plan(_statement(sql, params)), "parent_id")
