@@ -118,6 +118,19 @@ class AttachmentVersion(BaseModel):
         indexes = ((("page", "name", "retired_at"), False),)
 
 
+class Watch(BaseModel):
+    """A page on someone's watchlist (it follows the page through renames: the row names its id)."""
+
+    id = AutoField()
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    page = ForeignKeyField(Page, on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "wiki_watch"
+        indexes = ((("user", "page"), True),)
+
+
 class ImportRun(BaseModel):
     """One import of an export zip and its progress (the progress page polls it)."""
 

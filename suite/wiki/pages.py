@@ -449,13 +449,15 @@ def history(page, page_number=1, per_page=50):
                     .order_by(Revision.number.desc()), page_number, per_page)
 
 
-def recent_changes(page_number=1, per_page=50):
-    """The latest revisions of the whole wiki, with page and author; one more row than
-    ``per_page`` when there is a next page (``one_page``)."""
-    return one_page(Revision.select(Revision.id, Revision.number, Revision.kind, Revision.author,
-                                    Revision.created_at, Revision.message, Revision.page, Page, User)
-                    .join(Page).switch(Revision).join(User, JOIN.LEFT_OUTER)
-                    .order_by(Revision.created_at.desc(), Revision.id.desc()), page_number, per_page)
+def recent_changes(page_number=1, per_page=50, where=None):
+    """The latest revisions of the whole wiki (or those ``where`` picks), with page and author; one more
+    row than ``per_page`` when there is a next page (``one_page``)."""
+    query = (Revision.select(Revision.id, Revision.number, Revision.kind, Revision.author,
+                             Revision.created_at, Revision.message, Revision.page, Page, User)
+             .join(Page).switch(Revision).join(User, JOIN.LEFT_OUTER))
+    if where is not None:
+        query = query.where(where)
+    return one_page(query.order_by(Revision.created_at.desc(), Revision.id.desc()), page_number, per_page)
 
 
 def _change_state(title, user, kind, message, *, deleted, check):

@@ -19,7 +19,7 @@ from suite.downloads import streamed
 from suite.embeds import fill_embeds
 from suite.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from suite.requestargs import page_number, whole_number
-from suite.wiki import archive, importer, links, pages, sections
+from suite.wiki import archive, importer, links, pages, sections, watchlist
 from suite.wiki import attachments as files
 from suite.wiki.forms import EditForm, ImportForm, RenameForm, UploadForm
 from suite.wiki.merge import diff_rows
@@ -95,7 +95,8 @@ def view(title):
                            redirect_title=pages.titles_of([page.redirect_to]).get(page.redirect_to, page.redirect_to),
                            redirected_from=_redirected_from(page, request.args.get("from")),
                            can_edit=live and can_edit(current_user, page),
-                           can_delete=live and can_delete(current_user, page))
+                           can_delete=live and can_delete(current_user, page),
+                           watching=current_user.is_authenticated and watchlist.is_watching(current_user, page))
 
 
 @bp.route("/<path:title>/raw")
@@ -183,6 +184,8 @@ def edit(title):
                 return _kept_text(page.title if page else title, err.message + " Nothing was saved.", 403)
             else:
                 _flash_saved(result)
+                if result.changed:  # pages you edit go on your watchlist, as in MediaWiki
+                    watchlist.watch(current_user, result.page)
                 return redirect(wiki_url(result.page.title))
     elif request.method == "POST":
         status = 400
@@ -360,6 +363,30 @@ def recent():
     number = page_number()
     changes = list(pages.recent_changes(number, 50))
     return render_template("wiki/recent.html", changes=changes[:50], has_next=len(changes) > 50, number=number)
+
+
+@bp.route("/watchlist")
+@login_required
+def watched():
+    """The latest changes to the pages you watch, and those pages."""
+    number = page_number()
+    changes = list(watchlist.changes(current_user, number, 50))
+    return render_template("wiki/watchlist.html", changes=changes[:50], has_next=len(changes) > 50, number=number,
+                           pages=watchlist.watched_pages(current_user))
+
+
+@bp.route("/<path:title>/watch", methods=["POST"])
+@login_required
+def watch(title):
+    """Add a page to your watchlist (``watch=0``: take it off)."""
+    page, _ = pages.get_page(clean_title(title), deleted=True)
+    if request.form.get("watch") == "0":
+        watchlist.unwatch(current_user, page)
+        flash(f"“{page.title}” is off your watchlist.", "success")
+    else:
+        watchlist.watch(current_user, page)
+        flash(f"“{page.title}” is on your watchlist: its changes are listed at Watchlist.", "success")
+    return redirect(request.form.get("back") == "watchlist" and url_for("wiki.watched") or wiki_url(page.title))
 
 
 @bp.route("/pages")

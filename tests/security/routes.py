@@ -41,7 +41,7 @@ ROUTES = {
     "wiki.index": "wiki", "wiki.view": "wiki", "wiki.attachments": "wiki", "wiki.attachment": "wiki",
     "wiki.delete_attachment": "wiki", "wiki.restore_attachment": "wiki", "wiki.backlinks": "wiki", "wiki.delete": "wiki", "wiki.diff": "wiki",
     "wiki.edit": "wiki", "wiki.history": "wiki", "wiki.history_feed": "wiki", "wiki.protect": "wiki",
-    "wiki.rename": "wiki", "wiki.raw": "wiki", "wiki.restore": "wiki", "wiki.revert": "wiki", "wiki.export": "list",
+    "wiki.rename": "wiki", "wiki.raw": "wiki", "wiki.watch": "wiki", "wiki.watched": "list", "wiki.restore": "wiki", "wiki.revert": "wiki", "wiki.export": "list",
     "wiki.import_": "none", "wiki.import_progress": "own", "wiki.import_status": "own", "wiki.all_pages": "list", "wiki.recent": "list", "wiki.recent_feed": "list",
     "wiki.search_pages": "list", "wiki.static": "none",
 }
