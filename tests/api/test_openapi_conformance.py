@@ -7,13 +7,32 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 @pytest.fixture
 def api_app(make_app):
-    """An app with sample data of every kind, and rate limits out of the fuzzer's way."""
+    """An app with sample data of every kind, and rate limits out of the fuzzer's way.
+
+    The token's user has a paste, a bookmark and a wiki page, and another of each for
+    the DELETE operations (``FUZZ_ITEMS``): requests naming them get past the 404.
+    """
     app = make_app(RATELIMIT_API="100000/minute", RATELIMIT_ANONYMOUS="100000/minute")
     from suite.auth.accounts import create_token, create_user
-    with app.app_context():
+    with app.test_request_context():  # the search index stores each item's address
         user = create_user("fuzzer", "long enough password")
         app.config["FUZZ_TOKEN"] = create_token(user, "schemathesis")[1]
+        app.config["FUZZ_ITEMS"] = {"kept": _sample_items(user, "kept"), "deleted": _sample_items(user, "deleted")}
     return app
+
+
+def _sample_items(user, label):
+    """A paste, a bookmark and a wiki page of ``user``'s: the path parameters that name them."""
+    from suite.bookmarks.bookmarks import add_bookmark
+    from suite.pastebin.pastes import FileInput, create_paste
+    from suite.wiki.pages import save_page
+    paste = create_paste([FileInput("sample.py", "print('sample')\n")], user=user, title=f"Sample {label}")
+    # not fetched now; a loopback address, which the fetcher refuses unsent (POST .../retry fetches
+    # the address a generated PUT gave it instead, a made-up name as POST /bookmarks saves, only looked up)
+    bookmark, _ = add_bookmark(user, f"http://127.0.0.1:9/{label}", title="Sample", enqueue=False)
+    title = f"Sample {label}"
+    save_page(title, "A *sample* page.\n", 0, user)
+    return {"slug": paste.slug, "number": 1, "bookmark_id": bookmark.id, "title": title}
 
 
 def operations(app):
@@ -23,9 +42,13 @@ def operations(app):
 
 
 def test_api_conforms_to_its_openapi_document(api_app):
-    """No 5xx, status codes, content types and bodies as documented, for generated requests."""
+    """No 5xx, status codes, content types and bodies as documented, for generated requests.
+
+    A request with path parameters is sent again naming a sample item of the token's
+    user (``FUZZ_ITEMS``), since a generated slug, id or title names none: a 404 alone.
+    """
     headers = {"Authorization": f"Bearer {api_app.config['FUZZ_TOKEN']}"}
-    checked = []
+    checked, on_samples = [], {}
     for operation in operations(api_app):
         @given(case=operation.as_strategy())
         @settings(max_examples=12, deadline=None, derandomize=True, database=None,
@@ -34,9 +57,19 @@ def test_api_conforms_to_its_openapi_document(api_app):
             # Not checked: "schema-valid data is accepted" — rules such as "a URL needs a
             # public host" or "a paste is not only whitespace" are not expressible in JSON Schema.
             case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+            if case.path_parameters:
+                sample = api_app.config["FUZZ_ITEMS"]["deleted" if case.method.upper() == "DELETE" else "kept"]
+                case.path_parameters = {name: sample[name] for name in case.path_parameters}
+                resp = case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+                on_samples.setdefault(case.operation.label, set()).add(resp.status_code)
         run()
         checked.append(operation.label)
     assert len(checked) >= 10
+    assert {label for label, codes in on_samples.items() if codes - {404}} == set(on_samples), on_samples
+    answered = {(label, code) for label, codes in on_samples.items() for code in codes}
+    assert {("GET /api/v1/pastes/{slug}", 200), ("PATCH /api/v1/pastes/{slug}", 200),
+            ("DELETE /api/v1/pastes/{slug}", 204), ("GET /api/v1/bookmarks/{bookmark_id}", 200),
+            ("GET /api/v1/wiki/{title}", 200)} <= answered, on_samples
 
 
 def test_document_lists_every_api_rule_and_method(api_app):
