@@ -3,7 +3,7 @@
 The same domain functions as the web pages: a stale save is merged when it can
 be, and answered 409 with the current revision when it cannot.
 """
-from flask import Blueprint, jsonify, url_for
+from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user
 
 from suite.api import kit, openapi
@@ -91,6 +91,38 @@ def put_page(title):
     return resp
 
 
+@api_bp.route("/<path:title>", methods=["DELETE"])
+@token_required
+def delete_page(title):
+    """Delete a page (its history is kept; ``POST …/restore`` brings it back): 204. Admins and its author."""
+    body = json_body({"message": str}) if request.get_data() else {}
+    pages.delete_page(clean_title(title), current_user, body.get("message") or "")
+    return "", 204
+
+
+@api_bp.route("/<path:title>/restore", methods=["POST"])
+@token_required
+def restore_page(title):
+    """Bring a deleted page back with its last text: the page."""
+    page = pages.restore_page(clean_title(title), current_user)
+    return jsonify(page_json(*pages.get_page(page.title)))
+
+
+@api_bp.route("/<path:title>/move", methods=["POST"])
+@token_required
+def move_page(title):
+    """Rename a page, as the rename form does: a redirect stays at the old title; ``rewrite_links`` points
+    the links to it at the new one and ``subpages`` moves its subpages along. The moved page, with
+    ``links_updated``: the titles of the pages whose links were changed."""
+    body = json_body({"to": str, "message": str, "rewrite_links": bool, "subpages": bool}, required=("to",))
+    moved, changed = pages.rename_page(clean_title(title), body["to"], current_user,
+                                       rewrite=bool(body.get("rewrite_links")), message=body.get("message") or "",
+                                       subpages=bool(body.get("subpages")))
+    data = page_json(*pages.get_page(moved.title))
+    data.update(links_updated=changed)
+    return jsonify(data)
+
+
 @api_bp.route("/<path:title>/history")
 def page_history(title):
     """Revisions of a page, newest first."""
@@ -134,7 +166,28 @@ PATHS = {
                                                                     "message": {"type": "string"}}}),
                 "responses": {"200": openapi.json_response({"$ref": "#/components/schemas/WikiPage"}),
                               "201": openapi.json_response({"$ref": "#/components/schemas/WikiPage"}, "Created"),
-                              **openapi.error_responses(400, 401, 403, 409, 413)}}},
+                              **openapi.error_responses(400, 401, 403, 409, 413)}},
+        "delete": {"summary": "Delete a wiki page (restorable)", "operationId": "deleteWikiPage", "parameters": TITLE,
+                   "security": [{"bearer": []}],
+                   "requestBody": openapi.json_request({"type": "object", "properties": {"message": {"type": "string"}}},
+                                                       required=False),
+                   "responses": {"204": {"description": "Deleted"}, **openapi.error_responses(400, 401, 403, 404, 409)}}},
+    "/api/v1/wiki/{title}/restore": {"post": {
+        "summary": "Restore a deleted wiki page", "operationId": "restoreWikiPage", "parameters": TITLE,
+        "security": [{"bearer": []}],
+        "responses": {"200": openapi.json_response({"$ref": "#/components/schemas/WikiPage"}),
+                      **openapi.error_responses(400, 401, 403, 404, 409)}}},
+    "/api/v1/wiki/{title}/move": {"post": {
+        "summary": "Rename a wiki page (a redirect stays; links and subpages can follow)",
+        "operationId": "moveWikiPage", "parameters": TITLE, "security": [{"bearer": []}],
+        "requestBody": openapi.json_request({"type": "object", "required": ["to"],
+                                             "properties": {"to": {"type": "string"}, "message": {"type": "string"},
+                                                            "rewrite_links": {"type": "boolean"},
+                                                            "subpages": {"type": "boolean"}}}),
+        "responses": {"200": openapi.json_response({"allOf": [
+            {"$ref": "#/components/schemas/WikiPage"},
+            {"type": "object", "properties": {"links_updated": {"type": "array", "items": {"type": "string"}}}}]}),
+                      **openapi.error_responses(400, 401, 403, 404, 409)}}},
     "/api/v1/wiki/{title}/history": {"get": {
         "summary": "Revisions of a wiki page", "operationId": "getWikiHistory",
         "parameters": TITLE + openapi.PAGE_PARAMS,

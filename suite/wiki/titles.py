@@ -10,7 +10,7 @@ HOME = "Home"
 # Last path segments that name an action on a page (``/wiki/<title>/edit``); such a part of a title is
 # capitalized (``Company/History``), as URLs match case.
 ACTIONS = {"edit", "history", "history.atom", "diff", "backlinks", "revert", "rename", "delete",
-           "restore", "protect", "attachments", "raw", "watch"}
+           "restore", "protect", "attachments", "raw", "watch", "move"}
 # Top-level names that belong to wiki-wide pages.
 SPECIAL = {"recent", "recent.atom", "search", "export", "import", "pages", "watchlist"}
 # First parts whose subpages the wiki's own addresses take (/wiki/static/<file>, /wiki/import/<run>).

@@ -177,3 +177,38 @@ def test_put_with_a_base_sha256_of_another_text_is_409(api):
                       json={"content": "two\n", "base_revision": 1, "base_sha256": "0" * 64})
     assert resp.status_code == 409
     assert client.get("/api/v1/wiki/Doc").json["content"] == "one\n"
+
+
+def test_delete_restore_and_move_over_the_api(api, wiki):
+    client, headers = api
+    put(client, headers, "Draft", "Linked from Index.", 0)
+    put(client, headers, "Draft/Notes", "A subpage.", 0)
+    put(client, headers, "Index", "See [[Draft]].", 0)
+    resp = client.post("/api/v1/wiki/Draft/move", headers=headers,
+                       json={"to": "Plan", "rewrite_links": True, "subpages": True, "message": "better name"})
+    assert resp.status_code == 200 and resp.json["title"] == "Plan" and resp.json["links_updated"] == ["Index"]
+    assert client.get("/api/v1/wiki/Index").json["content"] == "See [[Plan]].\n"
+    assert client.get("/api/v1/wiki/Plan/Notes").json["content"] == "A subpage.\n"
+    assert client.get("/api/v1/wiki/Draft").json["redirect_to"] == "Plan"
+    assert client.delete("/api/v1/wiki/Plan", headers=headers, json={"message": "done"}).status_code == 204
+    assert client.get("/api/v1/wiki/Plan").status_code == 404
+    assert client.delete("/api/v1/wiki/Plan", headers=headers).status_code == 404  # deleted already
+    restored = client.post("/api/v1/wiki/Plan/restore", headers=headers)
+    assert restored.status_code == 200 and restored.json["content"] == "Linked from Index.\n"
+
+
+def test_the_apis_delete_and_move_follow_the_pages_rules(api, app, users, bob_wiki):
+    client, headers = api
+    from suite.auth.accounts import create_token
+    with app.app_context():
+        bob = {"Authorization": f"Bearer {create_token(users['bob'], 'test')[1]}"}
+    put(client, headers, "Mine", "alice's page", 0)
+    put(client, headers, "Taken", "another page", 0)
+    assert client.delete("/api/v1/wiki/Mine", headers=bob).status_code == 403  # not its author, not an admin
+    assert client.delete("/api/v1/wiki/Mine").status_code == 401
+    assert client.post("/api/v1/wiki/Mine/move", headers=headers, json={"to": "Taken"}).status_code == 409
+    assert client.post("/api/v1/wiki/Mine/move", headers=headers, json={"to": "a//b"}).status_code == 400
+    assert client.post("/api/v1/wiki/Mine/move", headers=headers, json={"title": "X"}).status_code == 400
+    assert client.post("/api/v1/wiki/Mine/restore", headers=headers).status_code == 400  # not deleted
+    assert client.post("/api/v1/wiki/Nowhere/move", headers=headers, json={"to": "Y"}).status_code == 404
+    assert client.get("/api/v1/wiki/Mine").json["content"] == "alice's page\n"
