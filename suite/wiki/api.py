@@ -71,12 +71,12 @@ def put_page(title):
     renamed meanwhile; without it, a base on a title that a rename left behind is refused (409).
     ``base_sha256`` (optional, the base revision's ``sha256`` from the history) must match it.
     """
-    body = json_body({"content": str, "base_revision": int, "message": str, "page_id": int, "base_sha256": str},
-                     required=("content", "base_revision"))
+    body = json_body({"content": str, "base_revision": int, "message": str, "page_id": int, "base_sha256": str,
+                      "minor": bool}, required=("content", "base_revision"))
     try:
         result = pages.save_page(clean_title(title), body["content"], body["base_revision"], current_user,
                                  body.get("message") or "", page_id=body.get("page_id"),
-                                 base_hash=body.get("base_sha256"))
+                                 base_hash=body.get("base_sha256"), minor=bool(body.get("minor")))
     except pages.EditConflict as err:
         resp = jsonify(error={"code": "conflict", "message": err.message},
                        current={"id": err.current.page_id, "revision": err.current.number,
@@ -163,6 +163,7 @@ PATHS = {
                                                                     "base_revision": {"type": "integer"},
                                                                     "page_id": {"type": "integer"},
                                                                     "base_sha256": {"type": "string"},
+                                                                    "minor": {"type": "boolean"},
                                                                     "message": {"type": "string"}}}),
                 "responses": {"200": openapi.json_response({"$ref": "#/components/schemas/WikiPage"}),
                               "201": openapi.json_response({"$ref": "#/components/schemas/WikiPage"}, "Created"),

@@ -27,6 +27,7 @@ class EditForm(SuiteForm):
                             id="editBaseHash")  # base's SHA-256
     section = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1, max=10_000)],
                            id="editSection")  # the section of the base revision edited, if only one
+    minor = BooleanField("This is a minor edit (a typo, formatting)", id="editMinor")
     preview = SubmitField("Preview", id="editPreview")
     save = SubmitField("Save", id="editSave")
 

@@ -49,6 +49,7 @@ class Revision(BaseModel):
     html = TextField(null=True)
     toc = TextField(null=True)
     render_version = CharField(max_length=16, null=True)  # markup.renderer_version() of html and toc
+    minor = BooleanField(default=False)  # a minor edit (typos, formatting), as its author said
 
     class Meta:
         table_name = "wiki_revision"

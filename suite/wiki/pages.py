@@ -173,8 +173,10 @@ def _check_redirect(key, target):
     raise InvalidInput("That redirect chain is too long.")
 
 
-def _commit(page, content, user, message, kind, *, deleted=False, title=None, rendered=None):
-    """Write revision ``page.version + 1`` if nobody else did first; None when we lost the race."""
+def _commit(page, content, user, message, kind, *, deleted=False, title=None, rendered=None, minor=False):
+    """Write revision ``page.version + 1`` if nobody else did first; None when we lost the race.
+
+    ``minor``: a minor edit, as its author said (never the page's first revision)."""
     now, number = utcnow(), page.version + 1
     was_live = page.version > 0 and not page.deleted
     redirect = None if deleted else _check_redirect(page.key if title is None else title_key(title),
@@ -190,7 +192,7 @@ def _commit(page, content, user, message, kind, *, deleted=False, title=None, re
         setattr(page, name, value)
     revision = Revision.create(page=page, number=number, kind=kind, author=getattr(user, "id", None),
                                message=message, content=content, content_hash=content_hash(content),
-                               created_at=now)
+                               created_at=now, minor=bool(minor) and was_live)
     publish(page, revision, was_live=was_live, old_key=old_key, rendered=rendered)
     return revision
 
@@ -373,7 +375,8 @@ def with_section(page, base_number, number, text):
     return sections.replace_section(base.content, number, text)
 
 
-def save_page(title, content, base_revision, user, message="", *, kind="edit", page_id=None, base_hash=None):
+def save_page(title, content, base_revision, user, message="", *, kind="edit", page_id=None, base_hash=None,
+              minor=False):
     """Save an edit made on revision ``base_revision`` (0 for a new page) of page ``page_id``.
 
     Never overwrites others. Read and merge first, outside a transaction; then write only if the
@@ -395,7 +398,7 @@ def save_page(title, content, base_revision, user, message="", *, kind="edit", p
         rendered = links.render_source(shown_title, text, existing=(shown_title,))  # outside the write lock
         with db.atomic():
             page = page or _new_page_row(title, user)
-            revision = page and _commit(page, text, user, message, kind, rendered=rendered)
+            revision = page and _commit(page, text, user, message, kind, rendered=rendered, minor=minor)
         if revision is not None:
             return SaveResult(page, revision, merged_with=merged_with, moved_from=moved_from)
     raise Conflict(BUSY)
@@ -435,7 +438,7 @@ def page_count(user=None):
 
 def all_pages(page_number=1, per_page=100):
     """Live pages ordered by title (redirects included, marked by ``redirect_to``); one more
-    row than ``per_page`` when there is a next page (``one_page``)."""
+    row than ``per_page`` when there is a next page (``one_page``); ``minor=False`` leaves minor edits out."""
     return one_page(Page.select().where((Page.deleted == False) & (Page.version > 0))  # noqa: E712
                     .order_by(Page.sort_key, Page.key), page_number, per_page)
 
@@ -444,19 +447,22 @@ def history(page, page_number=1, per_page=50):
     """Revisions of ``page``, newest first, with their authors; one more row than ``per_page``
     when there is a next page (``one_page``)."""
     return one_page(Revision.select(Revision.id, Revision.number, Revision.kind, Revision.author,
-                                    Revision.created_at, Revision.message, Revision.content_hash, User)
+                                    Revision.created_at, Revision.message, Revision.content_hash, Revision.minor,
+                                    User)
                     .join(User, JOIN.LEFT_OUTER).where(Revision.page == page.id)
                     .order_by(Revision.number.desc()), page_number, per_page)
 
 
-def recent_changes(page_number=1, per_page=50, where=None):
+def recent_changes(page_number=1, per_page=50, where=None, minor=True):
     """The latest revisions of the whole wiki (or those ``where`` picks), with page and author; one more
     row than ``per_page`` when there is a next page (``one_page``)."""
     query = (Revision.select(Revision.id, Revision.number, Revision.kind, Revision.author,
-                             Revision.created_at, Revision.message, Revision.page, Page, User)
+                             Revision.created_at, Revision.message, Revision.minor, Revision.page, Page, User)
              .join(Page).switch(Revision).join(User, JOIN.LEFT_OUTER))
     if where is not None:
         query = query.where(where)
+    if not minor:  # hidden, as MediaWiki's "hide minor edits"
+        query = query.where(Revision.minor == False)  # noqa: E712
     return one_page(query.order_by(Revision.created_at.desc(), Revision.id.desc()), page_number, per_page)
 
 
@@ -635,7 +641,8 @@ def _rewrite_links_to(old_key, old_title, new_title, user, skip):
             continue
         current = get_revision(source, source.version)
         text = links.rewrite_links(current.content, old_key, new_title, source.title)
-        if text != current.content and _commit(source, text, user,
-                                               summary(f"Link updated: {old_title} → {new_title}"), "edit"):
+        if text != current.content and _commit(source, text, user,  # mechanical: a minor edit
+                                               summary(f"Link updated: {old_title} → {new_title}"), "edit",
+                                               minor=True):
             changed.append(source.title)
     return changed

@@ -167,7 +167,7 @@ def edit(title):
                     _whole_page(form, text)
                 result = pages.save_page(title, text, form.base_revision.data, current_user,
                                          form.message.data, page_id=form.page_id.data,
-                                         base_hash=form.base_hash.data)
+                                         base_hash=form.base_hash.data, minor=form.minor.data)
             except pages.EditConflict as err:
                 conflict, status = err, 409
                 form.base_revision.data = err.current.number
@@ -360,19 +360,20 @@ def protect(title):
 @bp.route("/recent")
 def recent():
     """Recent changes across the wiki."""
-    number = page_number()
-    changes = list(pages.recent_changes(number, 50))
-    return render_template("wiki/recent.html", changes=changes[:50], has_next=len(changes) > 50, number=number)
+    number, minor = page_number(), request.args.get("hide") != "minor"
+    changes = list(pages.recent_changes(number, 50, minor=minor))
+    return render_template("wiki/recent.html", changes=changes[:50], has_next=len(changes) > 50, number=number,
+                           minor=minor)
 
 
 @bp.route("/watchlist")
 @login_required
 def watched():
     """The latest changes to the pages you watch, and those pages."""
-    number = page_number()
-    changes = list(watchlist.changes(current_user, number, 50))
+    number, minor = page_number(), request.args.get("hide") != "minor"
+    changes = list(watchlist.changes(current_user, number, 50, minor=minor))
     return render_template("wiki/watchlist.html", changes=changes[:50], has_next=len(changes) > 50, number=number,
-                           pages=watchlist.watched_pages(current_user))
+                           pages=watchlist.watched_pages(current_user), minor=minor)
 
 
 @bp.route("/<path:title>/watch", methods=["POST"])

@@ -35,8 +35,8 @@ def watched_pages(user):
                 .where(Watch.user == user.id).order_by(Page.sort_key, Page.key))
 
 
-def changes(user, page_number=1, per_page=50):
+def changes(user, page_number=1, per_page=50, minor=True):
     """The latest revisions of the pages ``user`` watches, newest first (one more row than ``per_page``
     when there is a next page)."""
-    return recent_changes(page_number, per_page,
+    return recent_changes(page_number, per_page, minor=minor,
                           where=Revision.page.in_(Watch.select(Watch.page).where(Watch.user == user.id)))
