@@ -363,15 +363,23 @@ def _left_by_rename(page):
                                     & (Revision.kind == "rename")).exists())
 
 
-def with_section(page, base_number, number, text):
-    """The whole text of ``page`` once section ``number`` of revision ``base_number`` (the one the editor
-    opened) reads ``text``: a section's edit is then saved, and merged, as an edit of the whole page."""
+def with_section(title, base_number, number, text, *, page_id=None, base_hash=None):
+    """The whole text of the page once section ``number`` of revision ``base_number`` (the one the editor
+    opened) reads ``text``: a section's edit is then saved, and merged, as an edit of the whole page.
+
+    The page is the one the editor opened (``page_id``, ``base_hash``), found as ``save_page`` finds it:
+    renamed meanwhile, it is at its new title, never the page a title now holds.
+    """
+    gone = InvalidInput("The page this section was taken from was renamed or removed meanwhile, and its "
+                        "revision is not there. Your text is kept below: open the page again and edit the "
+                        "section there.")
     try:
+        page, _ = _edited_page(title, text, base_number, page_id, base_hash)
         base = get_revision(page, base_number) if page and base_number > 0 else None
-    except NotFound:
-        base = None
+    except (EditConflict, NotFound):
+        raise gone from None
     if base is None:
-        raise InvalidInput("The revision this section was taken from does not exist; edit the whole page.")
+        raise gone
     return sections.replace_section(base.content, number, text)
 
 

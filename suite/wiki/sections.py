@@ -9,11 +9,13 @@ a page show its sections' edit links, so a heading this reading misses or takes 
 a raw HTML block, say) never sends an edit to the wrong place.
 """
 import re
+from bisect import bisect_right
 
 from suite.errors import InvalidInput
 from suite.text import unix_line_ends
 
-FENCE_RE = re.compile(r"^(`{3,}|~{3,})")
+# an opening fence as Python-Markdown's fenced_code takes one: the fence, then at most a language or {attributes}
+FENCE_RE = re.compile(r"^(`{3,}|~{3,})[ ]*(?:\{[^}\n]*\}|\.?[\w#.+-]*[ ]*(?:hl_lines=(\"|').*?\2)?)[ ]*$")
 HASH_RE = re.compile(r"^(#{1,6})(.*?)#*[ \t]*$")
 UNDERLINE_RE = re.compile(r"^(=+|-+)[ \t]*$")
 STASHED_RE = re.compile("\x02[^\x03]*\x03")
@@ -23,14 +25,19 @@ RULE_RE = re.compile(r"^ {0,3}([-*_])(?: *\1){2,} *$")  # a horizontal rule ends
 def headings(text):
     """``[(line index, level, words)]`` of the headings that start sections, in order."""
     lines = text.split("\n")
+    closings = {}  # fence → the lines that could close it, in order: each opening looks its closing up
+    for i, line in enumerate(lines):
+        if line[:1] in "`~" and line.rstrip(" ") and line.rstrip(" ").strip(line[0]) == "":
+            closings.setdefault(line.rstrip(" "), []).append(i)
     found, fence, block_start = [], None, True
     for i, line in enumerate(lines):
         if fence:
-            if line.rstrip() == fence:
+            if line.rstrip(" ") == fence:
                 fence, block_start = None, True
             continue
         opening = FENCE_RE.match(line)
-        if opening and any(later.rstrip() == opening.group(1) for later in lines[i + 1:]):  # unclosed: text
+        later = closings.get(opening.group(1), []) if opening else []
+        if opening and bisect_right(later, i) < len(later):  # unclosed, it is text
             fence = opening.group(1)
             continue
         hashed = HASH_RE.match(line)

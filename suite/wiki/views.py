@@ -163,7 +163,8 @@ def edit(title):
             try:
                 text = form.content.data
                 if form.section.data:  # one section of the base revision: saved as the whole page
-                    text = pages.with_section(page, form.base_revision.data or 0, form.section.data, text)
+                    text = pages.with_section(title, form.base_revision.data or 0, form.section.data, text,
+                                              page_id=form.page_id.data, base_hash=form.base_hash.data)
                     _whole_page(form, text)
                 result = pages.save_page(title, text, form.base_revision.data, current_user,
                                          form.message.data, page_id=form.page_id.data,

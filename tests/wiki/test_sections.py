@@ -41,6 +41,13 @@ def test_headings_are_read_as_markdown_reads_them():
         (1, "Install"), (2, "On Linux"), (2, "Setup"), (1, "Use")]
 
 
+def test_a_fence_is_one_markdown_takes_as_a_fence():
+    """A line starting with ``` and words after it is text to Python-Markdown: its heading is a section."""
+    source = "# Alpha\n\n``` not a fence\n# Target\n```\n\n~~~ {.py}\n# code\n~~~\n\n```\n# unclosed\n"
+    assert [words for _, _, words in headings(source)] == ["Alpha", "Target", "unclosed"]
+    assert render_with_section_links(source).count('class="section-edit"') == 3
+
+
 def test_a_section_holds_its_subsections_up_to_the_next_heading_of_its_level():
     assert section_text(PAGE, 1).startswith("# Install\n") and "## On Linux" in section_text(PAGE, 1)
     assert section_text(PAGE, 1).endswith("Configure it.\n")
@@ -158,3 +165,28 @@ def test_a_section_link_always_edits_the_section_its_heading_starts(source):
     if linked:  # (a page read otherwise than sections.headings reads it shows none)
         assert [(level, re.sub("<[^>]+>", "", words).strip(), number)
                 for number, (_, level, words) in enumerate(headings(source), 1)] == linked
+
+
+def test_a_section_saved_after_its_page_was_renamed_goes_to_the_page_it_came_from(wiki, alice_client, bob_wiki,
+                                                                                 bob_client):
+    """The section was spliced into the revision of whatever page now had the old title (here bob's own
+    page, left where a redirect was) and that text was saved over the renamed page."""
+    wiki.save("Doc", "# Intro\n\nguide intro\n\n# Usage\n\nguide usage\n")
+    form = alice_client.get("/wiki/Doc/edit?section=2").get_data(as_text=True)
+    hidden = dict(re.findall(r'name="(base_revision|page_id|base_hash)" type="hidden" value="(\w*)"', form))
+    bob_client.post("/wiki/Doc/rename", data={"new_title": "Guide"})
+    bob_wiki.save("Doc", "# Secret\n\nbob's own page\n")
+    bob_wiki.save("Doc", "# Secret\n\nbob's own page\n\n# More\n\nstill his\n")
+    resp = alice_client.post("/wiki/Doc/edit", data={**hidden, "section": 2, "save": "Save",
+                                                    "content": "# Usage\n\nguide usage, edited\n"})
+    assert resp.status_code == 302 and resp.headers["Location"] == "/wiki/Guide"
+    assert alice_client.get("/wiki/Guide/raw").get_data(as_text=True) == (
+        "# Intro\n\nguide intro\n\n# Usage\n\nguide usage, edited\n")
+    assert "still his" in alice_client.get("/wiki/Doc/raw").get_data(as_text=True)
+
+
+def test_the_apis_html_has_no_section_edit_links(wiki, client):
+    wiki.save("Guide", PAGE)
+    assert 'class="section-edit"' in client.get("/wiki/Guide").get_data(as_text=True)  # hidden by the stylesheet
+    html = client.get("/api/v1/wiki/Guide").json["html"]
+    assert "<h1" in html and "section-edit" not in html
