@@ -3,16 +3,19 @@
 The same domain functions as the web pages: a stale save is merged when it can
 be, and answered 409 with the current revision when it cannot.
 """
+import re
+
 from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user
 
 from suite.api import kit, openapi
 from suite.api.kit import json_body, page_args, paginated, token_required
 from suite.requestargs import whole_number
-from suite.wiki import links, pages
+from suite.wiki import links, pages, watchlist
 from suite.wiki.permissions import require_read
 from suite.wiki.titles import clean_title, url_title
 
+SECTION_EDIT_RE = re.compile(r'<a class="section-edit"[^>]*>edit</a>')  # the pages' own link, not the API's
 api_bp = Blueprint("api_wiki", __name__, url_prefix="/api/v1/wiki")
 
 
@@ -31,7 +34,7 @@ def page_json(page, revision, with_content=True, targets=None):
             "redirect_to": targets.get(page.redirect_to, page.redirect_to)}
     if with_content:
         links.give_render(page, revision)
-        data.update(revision=revision.number, content=revision.content, html=revision.html,
+        data.update(revision=revision.number, content=revision.content, html=SECTION_EDIT_RE.sub("", revision.html),
                     author=_author(revision), message=revision.message)
     return data
 
@@ -84,6 +87,8 @@ def put_page(title):
                        moved_to=err.moved_to, merged=err.merged)
         resp.status_code = 409
         return resp
+    if result.changed:  # pages you edit go on your watchlist, as on the pages
+        watchlist.watch(current_user, result.page)
     data = page_json(result.page, result.revision)
     data.update(changed=result.changed, merged_with=result.merged_with or [], moved_from=result.moved_from)
     resp = jsonify(data)

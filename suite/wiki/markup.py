@@ -60,17 +60,22 @@ class Rendered:
     exists: dict = field(default_factory=dict)  # title → whether that page existed when rendered
 
 
+RENDER_RULES = ("mdext.py", "sections.py", "titles.py", "links.py", "attachments.py")
+
+
 @cache
 def renderer_version():
-    """A fingerprint of the renderer: this module, the wiki's Markdown extension, the sections' reading and
-    the libraries they call.
+    """A fingerprint of the renderer: this module, the wiki's Markdown extension and the modules whose rules
+    decide what a render holds (sections, titles and their links, attachment types, embeds), and the
+    libraries they call.
 
     Each stored render keeps the fingerprint it was made with, and one made by another renderer is made
     again on its next view: a change to the rules (or a Markdown, Pygments or nh3 upgrade) reaches every
     page by itself, with no migration dropping the stored renders.
     """
     digest = hashlib.sha256()
-    for path in (Path(__file__), Path(__file__).with_name("mdext.py"), Path(__file__).with_name("sections.py")):
+    here = Path(__file__)
+    for path in [here] + [here.with_name(name) for name in RENDER_RULES] + [here.parent.parent / "embeds.py"]:
         digest.update(path.read_bytes())
     for dist in ("Markdown", "Pygments", "nh3"):
         digest.update(f"{dist} {version(dist)};".encode())

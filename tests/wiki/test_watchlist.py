@@ -44,3 +44,28 @@ def test_a_watched_page_stays_watched_when_renamed(wiki, alice_client):
 
 def test_watching_a_page_that_is_not_there_is_a_404(alice_client):
     assert alice_client.post("/wiki/Nowhere/watch", data={"watch": "1"}).status_code == 404
+
+
+def test_a_page_called_watchlist_from_before_is_spelled_with_a_capital_and_reached_again(wiki, app, client):
+    """Titles from before were stored as typed: a page "watchlist" was then at /wiki/watchlist, now the
+    watchlist's address, and its links led there (migration 0034)."""
+    from suite.database import migration_runner
+    from suite.extensions import db
+    from suite.wiki.models import Page
+    wiki.save("Watchlist", "Things we keep an eye on.")
+    wiki.save("Team/Move", "How we move offices.")
+    with app.app_context(), db.connection_context():
+        runner = migration_runner()
+        runner.down(target="0033_wiki_minor_edits")
+        Page.update(title="watchlist").where(Page.key == "watchlist").execute()  # as the old rules kept it
+        Page.update(title="Team/move").where(Page.key == "team/move").execute()
+        runner.up()
+        assert sorted(p.title for p in Page.select()) == ["Team/Move", "Watchlist"]
+    assert "Things we keep an eye on." in client.get("/wiki/Watchlist").get_data(as_text=True)
+    assert "How we move offices." in client.get("/wiki/Team/Move").get_data(as_text=True)
+
+
+def test_pages_edited_over_the_api_are_watched_too(client, token, alice_client):
+    client.put("/api/v1/wiki/Via_API", json={"content": "x", "base_revision": 0},
+               headers={"Authorization": f"Bearer {token}"})
+    assert watch_button(alice_client, "Via_API") == ("0", "★ Watching")
