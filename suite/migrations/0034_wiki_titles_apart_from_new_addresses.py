@@ -18,8 +18,8 @@ def spelled(title):  # suite.wiki.titles._apart_from_addresses for the three wor
 
 
 def up(migrator, db):
-    rows = db.execute_sql("SELECT id, title FROM wiki_page WHERE key = 'watchlist' OR key LIKE '%/watch' "
-                          "OR key LIKE '%/move'").fetchall()
+    rows = db.execute_sql(f"SELECT id, title FROM wiki_page WHERE key = {db.param} OR key LIKE {db.param} "
+                          f"OR key LIKE {db.param}", ("watchlist", "%/watch", "%/move")).fetchall()
     changed = [(spelled(title), page_id) for page_id, title in rows if spelled(title) != title]
     for title, page_id in changed:
         db.execute_sql(f"UPDATE wiki_page SET title = {db.param} WHERE id = {db.param}", (title, page_id))
